@@ -1,0 +1,93 @@
+// Shared vocabulary of the study, used by core, backends, worker, store, UI and CLI alike.
+// One name for one concept: persona, template, responseType, refusal, plan, cell.
+
+export const TASKS = ['nli', 'politeness', 'offensiveness'] as const;
+export type TaskId = (typeof TASKS)[number];
+
+export const RESPONSE_TYPES = ['unforced', 'semi-forced', 'forced'] as const;
+export type ResponseType = (typeof RESPONSE_TYPES)[number];
+
+export const TEMPLATE_IDS = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'p9'] as const;
+export type TemplateId = (typeof TEMPLATE_IDS)[number];
+
+/** The persona level used for persona-free prompts, everywhere (plan rows, store, exports, analysis). */
+export const PERSONA_FREE = 'none';
+
+/** Where the persona goes: inside the task sentence (the 2025 paper) or as a system message (the 2024 study). */
+export type Placement = 'template' | 'system';
+
+/** Refusal rules: the 2025 paper's Appendix C prefixes, or the 2024 study's hedge-and-no-answer rule. */
+export const CLASSIFIER_IDS = ['paper-prefix', 'hedge-no-answer'] as const;
+export type ClassifierId = (typeof CLASSIFIER_IDS)[number];
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** One model input of the Monte Carlo plan. `key` is stable across machines and runs. */
+export interface PlanRow {
+  /** `${task}|${item}|${persona}|${template}`: the plan key used to store, resume and merge. */
+  key: string;
+  task: TaskId;
+  /** Dataset item id (for offensiveness an annotation row `textId:annotatorId`, for politeness `textId#draw`). */
+  item: string;
+  /** Sampling class of the item (NLI label, offensiveness rating 1-5, politeness quintile 1-5). */
+  class: string;
+  /** Persona wording as shown in the prompt, or PERSONA_FREE. */
+  persona: string;
+  template: TemplateId;
+  responseType: ResponseType;
+  messages: ChatMessage[];
+  /** Gold label word where one exists (NLI label, offensiveness from the annotator's rating). */
+  gold?: string;
+}
+
+/** What a response classifies to. Recomputable from the stored text whenever the rule changes. */
+export type Classification =
+  | { kind: 'answer'; refused: false; label: string }
+  | { kind: 'refusal'; refused: true; rule: ClassifierId; matched: string }
+  | { kind: 'unparsed'; refused: false };
+
+export type PersonaSetId = 'paper' | 'universal' | 'control';
+
+/** How items are drawn for a task. Offensiveness default: annotation rows by the annotator's rating (the paper). */
+export type Sampling = 'annotation-rows' | 'texts-by-mean' | 'texts';
+
+export interface TaskConfig {
+  task: TaskId;
+  /** Items drawn per class: min(samplesPerClass, available), except politeness where texts are reused. Paper: 1000. */
+  samplesPerClass: number;
+  sampling?: Sampling;
+  /** Label words used in {label1}.. of the templates; NLI has 3, the others 2. */
+  labels: string[];
+}
+
+/** A whole study, serialisable as JSON. Validated by core/config.ts. */
+export interface StudyConfig {
+  version: 1;
+  name: string;
+  /** Seed of the Monte Carlo plan (and of decoding where the backend takes one). */
+  seed: number;
+  tasks: TaskConfig[];
+  /** Distinct (persona, template) pairs per item. Paper: 10. */
+  variationsPerText: number;
+  personas: {
+    sets: PersonaSetId[];
+    /** Subset of the chosen sets' personas to use; absent = all of them. */
+    only?: string[];
+    custom: string[];
+    /** Persona-free (`none`) as one more balanced level. */
+    includePersonaFree: boolean;
+  };
+  templates: TemplateId[];
+  placement: Placement;
+  decoding: {
+    temperature: number;
+    maxTokens: number;
+    seed: number;
+    /** Stop generating once the classifier's verdict cannot change. */
+    stopWhenDecided: boolean;
+  };
+  classifier: ClassifierId;
+}
