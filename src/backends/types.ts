@@ -1,0 +1,35 @@
+import type { ChatMessage, Provenance } from '../core/types.ts';
+
+export interface GenerateRequest {
+  messages: ChatMessage[];
+  maxTokens: number;
+  temperature: number;
+  seed: number;
+  signal?: AbortSignal;
+  /** Called with the text generated so far while streaming; returning true stops generation (verdict decided). */
+  shouldStop?: (textSoFar: string) => boolean;
+}
+
+export interface GenerateResult {
+  text: string;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  latencyMs: number;
+  /** Why generation ended: natural stop, max tokens, verdict decided (early stop). */
+  finish: 'stop' | 'length' | 'decided';
+}
+
+/** Progress of a model load (download, compile); web-llm reports these, others finish at once. */
+export interface LoadProgress {
+  progress: number; // 0..1
+  text: string;
+}
+
+/** One interface for every way of getting a response: web-llm on WebGPU, an OpenAI-compatible endpoint, the simulator. */
+export interface Backend {
+  readonly provenance: Omit<Provenance, 'seed' | 'temperature' | 'maxTokens' | 'stopWhenDecided'>;
+  /** Maximum requests worth having in flight at once (1 for a local GPU). */
+  readonly concurrency: number;
+  generate(request: GenerateRequest): Promise<GenerateResult>;
+  dispose(): Promise<void>;
+}
