@@ -61,6 +61,8 @@ export interface TaskConfig {
   sampling?: Sampling;
   /** Label words used in {label1}.. of the templates; NLI has 3, the others 2. */
   labels: string[];
+  /** NLI only: the XNLI English split to draw from, 'test' (default, the paper) or 'dev'. */
+  split?: 'test' | 'dev';
 }
 
 /** A whole study, serialisable as JSON. Validated by core/config.ts. */
