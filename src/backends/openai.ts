@@ -1,0 +1,463 @@
+// OpenAI-compatible endpoints (vLLM, Ollama, llama.cpp server, hosted APIs) over the platform's fetch,
+// so the same code runs on the page, in the worker and in Node 20 (the CLI).
+import type { Backend, GenerateRequest, GenerateResult } from './types.ts';
+import {
+  BackendError,
+  EndpointAuthError,
+  EndpointConfigError,
+  EndpointCorsError,
+  EndpointHttpError,
+  EndpointNetworkError,
+  EndpointTimeoutError,
+  MalformedResponseError,
+} from './errors.ts';
+
+export interface EndpointConnection {
+  /** Server URL, with or without a trailing `/v1` or slash. */
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer`; never stored, logged or put in provenance or error messages. */
+  apiKey?: string;
+  /** Longest wait for the server's next sign of life (response headers, or the next streamed chunk), ms. */
+  timeoutMs?: number;
+  /** Origin of the page making the calls (browser only), used to explain CORS failures. Default: location.origin. */
+  pageOrigin?: string;
+  fetch?: typeof fetch;
+}
+
+export interface OpenAIBackendOptions extends EndpointConnection {
+  model: string;
+  /** Requests in flight at once; the run loop keeps this many going. Default 4. */
+  concurrency?: number;
+  /** Tries per request, the first included. Default 5. */
+  maxAttempts?: number;
+  /** First backoff step, ms; doubles each retry, full jitter. Default 500. */
+  baseDelayMs?: number;
+  /** Largest backoff step, ms. Default 30 000. */
+  maxDelayMs?: number;
+  /** Longest Retry-After honoured, ms (a server asking for more is waited on this long). Default 120 000. */
+  maxRetryAfterMs?: number;
+  /** Ask for SSE streaming (falls back to plain JSON when the server answers that way). Default true. */
+  stream?: boolean;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+  now?: () => number;
+}
+
+export type ConnectionTest =
+  | { kind: 'ok'; endpoint: string; models: string[] }
+  | { kind: 'no-models'; endpoint: string; message: string }
+  | { kind: 'error'; endpoint: string; error: string; message: string };
+
+export interface OpenAIBackend extends Backend {
+  readonly endpoint: string;
+  listModels(): Promise<string[]>;
+  testConnection(): Promise<ConnectionTest>;
+}
+
+const DEFAULT_TIMEOUT_MS = 120_000;
+
+/** `http://host:8000/v1/` → `http://host:8000`. Credentials and query strings are not allowed in the URL. */
+export function normaliseBaseUrl(input: string): string {
+  const trimmed = input.trim();
+  let url: URL;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `http://${trimmed}`);
+  } catch {
+    throw new EndpointConfigError(`"${trimmed}" is not a URL. Enter the server's address, e.g. http://localhost:8000/v1.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new EndpointConfigError(`The endpoint must be an http(s) URL, not ${url.protocol}.`);
+  }
+  if (url.username || url.password) {
+    throw new EndpointConfigError('Do not put credentials in the URL; enter the API key in its own field.');
+  }
+  const path = url.pathname
+    .replace(/\/+$/, '')
+    .replace(/\/(chat\/completions|models)$/, '')
+    .replace(/\/v1$/, '');
+  return `${url.origin}${path}`;
+}
+
+function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Retry-After is either delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null, now: number): number | null {
+  if (value === null || value.trim() === '') return null;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+/** Exponential backoff with full jitter: uniform in [0, min(max, base * 2^retry)). */
+export function backoffDelay(retry: number, baseDelayMs: number, maxDelayMs: number, random: () => number): number {
+  return Math.floor(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** retry));
+}
+
+/** A counting semaphore so no more than `limit` requests are in flight whatever the caller does. */
+class Limiter {
+  #active = 0;
+  #waiting: Array<() => void> = [];
+  constructor(readonly limit: number) {}
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#active >= this.limit) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#active++;
+    try {
+      return await task();
+    } finally {
+      this.#active--;
+      this.#waiting.shift()?.();
+    }
+  }
+}
+
+/** Shared plumbing of listModels/testConnection/generate: URLs, headers, redaction, error mapping. */
+class Connection {
+  readonly endpoint: string;
+  readonly timeoutMs: number;
+  readonly #apiKey: string | undefined;
+  readonly #pageOrigin: string | undefined;
+  readonly #fetch: typeof fetch;
+  /** Once a response has arrived, a failed fetch is the network, not CORS. */
+  #reached = false;
+
+  constructor(c: EndpointConnection) {
+    this.endpoint = normaliseBaseUrl(c.baseUrl);
+    this.timeoutMs = c.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#apiKey = c.apiKey?.trim() || undefined;
+    const loc = (globalThis as { location?: { origin?: string } }).location;
+    this.#pageOrigin = c.pageOrigin ?? (typeof loc?.origin === 'string' && loc.origin !== 'null' ? loc.origin : undefined);
+    this.#fetch = c.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  url(path: string): string {
+    return `${this.endpoint}/v1/${path}`;
+  }
+
+  headers(json: boolean): Record<string, string> {
+    const h: Record<string, string> = {};
+    if (json) h['content-type'] = 'application/json';
+    if (this.#apiKey) h.authorization = `Bearer ${this.#apiKey}`;
+    return h;
+  }
+
+  /** Removes the API key from any text that might reach the user or a log. */
+  redact(text: string): string {
+    return this.#apiKey ? text.split(this.#apiKey).join('[api key]') : text;
+  }
+
+  redactError<E>(error: E): E {
+    if (error instanceof Error) error.message = this.redact(error.message);
+    return error;
+  }
+
+  /** fetch with an idle timer; `arm()` restarts it whenever data arrives. */
+  async fetch(
+    path: string,
+    init: RequestInit,
+    outer: AbortSignal | undefined,
+  ): Promise<{ response: Response; controller: AbortController; arm: () => void; disarm: () => void; timedOut: () => boolean }> {
+    const controller = new AbortController();
+    let timedOut = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const disarm = () => clearTimeout(timer);
+    const arm = () => {
+      disarm();
+      timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort(new EndpointTimeoutError(this.endpoint, this.timeoutMs));
+      }, this.timeoutMs);
+    };
+    const onOuterAbort = () => controller.abort(outer?.reason);
+    if (outer?.aborted) throw outer.reason;
+    outer?.addEventListener('abort', onOuterAbort, { once: true });
+    controller.signal.addEventListener('abort', () => outer?.removeEventListener('abort', onOuterAbort), { once: true });
+    arm();
+    try {
+      const response = await this.#fetch(this.url(path), { ...init, signal: controller.signal });
+      this.#reached = true;
+      return { response, controller, arm, disarm, timedOut: () => timedOut };
+    } catch (error) {
+      disarm();
+      throw this.mapFailure(error, outer, timedOut);
+    }
+  }
+
+  /** What a thrown fetch/read error means: the caller's abort, our timeout, CORS, or a dropped connection. */
+  mapFailure(error: unknown, outer: AbortSignal | undefined, timedOut: boolean): unknown {
+    if (outer?.aborted) return outer.reason;
+    if (timedOut) return new EndpointTimeoutError(this.endpoint, this.timeoutMs);
+    if (error instanceof BackendError) return error;
+    const detail = error instanceof Error ? error.message : String(error);
+    if (!this.#reached && this.#pageOrigin && new URL(this.endpoint).origin !== this.#pageOrigin) {
+      return new EndpointCorsError(this.endpoint, this.#pageOrigin, { cause: error });
+    }
+    return new EndpointNetworkError(this.endpoint, this.redact(detail), { cause: error });
+  }
+
+  async httpError(response: Response, now: number): Promise<BackendError> {
+    if (response.status === 401 || response.status === 403) return new EndpointAuthError(this.endpoint, response.status);
+    const body = await response.text().catch(() => '');
+    const detail = this.redact(body.replace(/\s+/g, ' ').slice(0, 300));
+    const retryAfter = parseRetryAfter(response.headers.get('retry-after'), now);
+    const advice =
+      response.status === 404
+        ? ' Check the URL and the model name (pick one from the list of models).'
+        : response.status === 429
+          ? ' The server is rate limiting; the run waits and retries, or lower the concurrency.'
+          : '';
+    return new EndpointHttpError(
+      response.status,
+      `The endpoint ${this.endpoint} answered HTTP ${response.status}${detail ? `: ${detail}` : ''}.${advice}`,
+      retryAfter,
+    );
+  }
+}
+
+function parseJson(text: string, endpoint: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new MalformedResponseError(endpoint, `could not parse ${JSON.stringify(text.slice(0, 80))}`);
+  }
+}
+
+function modelIds(body: unknown, endpoint: string): string[] {
+  const data = (body as { data?: unknown }).data;
+  if (!Array.isArray(data)) throw new MalformedResponseError(endpoint, '/v1/models has no "data" list');
+  return data.map((m) => (m as { id?: unknown }).id).filter((id): id is string => typeof id === 'string');
+}
+
+async function fetchModels(conn: Connection, now: () => number): Promise<string[]> {
+  try {
+    const { response, disarm } = await conn.fetch('models', { method: 'GET', headers: conn.headers(false) }, undefined);
+    try {
+      if (!response.ok) throw await conn.httpError(response, now());
+      return modelIds(parseJson(await response.text(), conn.endpoint), conn.endpoint);
+    } finally {
+      disarm();
+    }
+  } catch (error) {
+    throw conn.redactError(error);
+  }
+}
+
+/** The model ids the server offers (`GET /v1/models`). */
+export async function listModels(connection: EndpointConnection): Promise<string[]> {
+  return fetchModels(new Connection(connection), Date.now);
+}
+
+async function probe(conn: Connection): Promise<ConnectionTest> {
+  try {
+    const models = await fetchModels(conn, Date.now);
+    if (models.length === 0) {
+      return {
+        kind: 'no-models',
+        endpoint: conn.endpoint,
+        message: `${conn.endpoint} answered but lists no models. Load or pull a model on the server, then test again.`,
+      };
+    }
+    return { kind: 'ok', endpoint: conn.endpoint, models };
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    return { kind: 'error', endpoint: conn.endpoint, error: e.name, message: conn.redact(e.message) };
+  }
+}
+
+/** Checks the URL and key by listing models; the result says what to do when it fails. */
+export async function testConnection(connection: EndpointConnection): Promise<ConnectionTest> {
+  let conn: Connection;
+  try {
+    conn = new Connection(connection);
+  } catch (error) {
+    const e = error as Error;
+    return { kind: 'error', endpoint: connection.baseUrl, error: e.name, message: e.message };
+  }
+  return probe(conn);
+}
+
+interface ChunkChoice {
+  delta?: { content?: string | null };
+  message?: { content?: string | null };
+  finish_reason?: string | null;
+}
+interface CompletionBody {
+  choices?: ChunkChoice[];
+  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+  error?: { message?: string } | string;
+}
+
+function finishOf(reason: string | null | undefined): 'stop' | 'length' {
+  return reason === 'length' ? 'length' : 'stop';
+}
+
+export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBackend {
+  const conn = new Connection(options);
+  if (!options.model?.trim()) throw new EndpointConfigError('Choose a model: pick one from the list the server offers.');
+  const model = options.model.trim();
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
+  const maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? 5));
+  const baseDelayMs = options.baseDelayMs ?? 500;
+  const maxDelayMs = options.maxDelayMs ?? 30_000;
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? 120_000;
+  const sleep = options.sleep ?? defaultSleep;
+  const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
+  const stream = options.stream ?? true;
+  const limiter = new Limiter(concurrency);
+
+  async function attempt(request: GenerateRequest): Promise<GenerateResult> {
+    const started = performance.now();
+    const body = {
+      model,
+      messages: request.messages,
+      temperature: request.temperature,
+      seed: request.seed,
+      max_tokens: request.maxTokens,
+      stream,
+      ...(stream ? { stream_options: { include_usage: true } } : {}),
+    };
+    const { response, controller, arm, disarm, timedOut } = await conn.fetch(
+      'chat/completions',
+      { method: 'POST', headers: conn.headers(true), body: JSON.stringify(body) },
+      request.signal,
+    );
+    try {
+      if (!response.ok) throw await conn.httpError(response, now());
+      const type = response.headers.get('content-type') ?? '';
+      if (!type.includes('text/event-stream') || response.body === null) {
+        const parsed = parseJson(await response.text(), conn.endpoint) as CompletionBody;
+        const choice = parsed.choices?.[0];
+        const text = choice?.message?.content;
+        if (typeof text !== 'string') {
+          throw new MalformedResponseError(conn.endpoint, errorDetail(parsed) ?? 'no choices[0].message.content');
+        }
+        return {
+          text,
+          promptTokens: parsed.usage?.prompt_tokens ?? null,
+          completionTokens: parsed.usage?.completion_tokens ?? null,
+          latencyMs: performance.now() - started,
+          finish: finishOf(choice?.finish_reason),
+        };
+      }
+      return await readStream(response.body, request, controller, arm, started);
+    } catch (error) {
+      throw conn.mapFailure(error, request.signal, timedOut());
+    } finally {
+      disarm();
+    }
+  }
+
+  async function readStream(
+    body: ReadableStream<Uint8Array>,
+    request: GenerateRequest,
+    controller: AbortController,
+    arm: () => void,
+    started: number,
+  ): Promise<GenerateResult> {
+    const reader = body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    let text = '';
+    let chunks = 0;
+    let finish: GenerateResult['finish'] | null = null;
+    let usage: CompletionBody['usage'] = null;
+    const result = (f: GenerateResult['finish']): GenerateResult => ({
+      text,
+      promptTokens: usage?.prompt_tokens ?? null,
+      // Without a usage record (early stop, servers that omit it) each streamed chunk counts as one token.
+      completionTokens: usage?.completion_tokens ?? chunks,
+      latencyMs: performance.now() - started,
+      finish: f,
+    });
+    for (;;) {
+      const { done, value } = await reader.read();
+      arm();
+      if (value) buffer += decoder.decode(value, { stream: true });
+      const events = buffer.split(/\r?\n\r?\n/);
+      buffer = done ? '' : (events.pop() ?? '');
+      for (const event of events) {
+        const data = event
+          .split(/\r?\n/)
+          .filter((line) => line.startsWith('data:'))
+          .map((line) => line.slice(5).trimStart())
+          .join('\n');
+        if (data === '') continue;
+        if (data === '[DONE]') {
+          await reader.cancel().catch(() => undefined);
+          return result(finish ?? 'stop');
+        }
+        const parsed = parseJson(data, conn.endpoint) as CompletionBody;
+        const error = errorDetail(parsed);
+        if (error) throw new EndpointHttpError(500, `The endpoint ${conn.endpoint} reported an error mid-stream: ${conn.redact(error)}`);
+        if (parsed.usage) usage = parsed.usage;
+        const choice = parsed.choices?.[0];
+        const delta = choice?.delta?.content;
+        if (typeof delta === 'string' && delta !== '') {
+          text += delta;
+          chunks++;
+          if (request.shouldStop?.(text)) {
+            // The verdict is decided: stop the server generating more tokens for nothing.
+            controller.abort();
+            await reader.cancel().catch(() => undefined);
+            return result('decided');
+          }
+        }
+        if (choice?.finish_reason) finish = finishOf(choice.finish_reason);
+      }
+      if (done) {
+        if (finish === null) throw new EndpointNetworkError(conn.endpoint, 'the stream ended before the reply was complete');
+        return result(finish);
+      }
+    }
+  }
+
+  async function generate(request: GenerateRequest): Promise<GenerateResult> {
+    return limiter.run(async () => {
+      for (let tries = 1; ; tries++) {
+        try {
+          return await attempt(request);
+        } catch (error) {
+          if (request.signal?.aborted) throw request.signal.reason;
+          const retryable = error instanceof BackendError && error.retryable;
+          if (!retryable || tries >= maxAttempts) {
+            if (retryable && error instanceof Error) error.message += ` (gave up after ${tries} attempts)`;
+            throw conn.redactError(error);
+          }
+          const asked = error instanceof EndpointHttpError ? error.retryAfterMs : null;
+          const delay =
+            asked !== null ? Math.min(asked, maxRetryAfterMs) : backoffDelay(tries - 1, baseDelayMs, maxDelayMs, random);
+          await sleep(delay, request.signal);
+        }
+      }
+    });
+  }
+
+  return {
+    endpoint: conn.endpoint,
+    concurrency,
+    provenance: { backend: 'openai', simulated: false, modelId: model, endpoint: conn.endpoint },
+    generate,
+    listModels: () => fetchModels(conn, now),
+    testConnection: () => probe(conn),
+    async dispose() {},
+  };
+}
+
+function errorDetail(body: CompletionBody): string | null {
+  if (body.error === undefined || body.error === null) return null;
+  return typeof body.error === 'string' ? body.error : (body.error.message ?? JSON.stringify(body.error));
+}
