@@ -1,4 +1,16 @@
-import type { ChatMessage, Provenance } from '../core/types.ts';
+import type { ChatMessage, Provenance, TaskId, TemplateId } from '../core/types.ts';
+
+/** The plan row a request belongs to; the simulator needs it (a model reads only the messages). */
+export interface RowContext {
+  /** Plan key, `${task}|${item}|${persona}|${template}`: with the seed it fixes the simulator's draw. */
+  key: string;
+  task: TaskId;
+  persona: string;
+  template: TemplateId;
+  labels: string[];
+  /** Gold label word where the item has one. */
+  gold?: string;
+}
 
 export interface GenerateRequest {
   messages: ChatMessage[];
@@ -8,6 +20,8 @@ export interface GenerateRequest {
   signal?: AbortSignal;
   /** Called with the text generated so far while streaming; returning true stops generation (verdict decided). */
   shouldStop?: (textSoFar: string) => boolean;
+  /** The plan row being answered; the run loop passes it, the simulator requires it. */
+  row?: RowContext;
 }
 
 export interface GenerateResult {
