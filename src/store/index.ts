@@ -1,0 +1,19 @@
+// The store: the Dexie database and what the app does with it.
+export { db, LabDatabase, DATABASE_NAME } from './db.ts';
+export type { StudyRecord, StoredResponse, StoredCell, RunRecord, RunStatus, SettingRecord } from './db.ts';
+export {
+  saveResponse,
+  storedPlanKeys,
+  countResponses,
+  studyCells,
+  importRecords,
+  reclassifyStudy,
+  rebuildCells,
+  responseId,
+  toStored,
+  fromStored,
+} from './responses.ts';
+export type { SaveOutcome, ImportSummary, ImportOptions, ReclassifyOptions } from './responses.ts';
+export { saveStudy, getStudyConfig, deleteStudy, saveRunState, putSetting, getSetting, UnknownStudyError, SecretInStoreError } from './studies.ts';
+export { isQuotaExceeded, StorageFullError, estimateRecordBytes, formatBytes } from './quota.ts';
+export { cellId, contribution } from './cells.ts';

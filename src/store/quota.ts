@@ -1,0 +1,57 @@
+// A full disk: recognising IndexedDB's QuotaExceededError (however Dexie wraps it) and telling the user what to do.
+// Pure of Dexie so the run loop can use it.
+
+/** True when `err`, or an error it wraps (Dexie's `inner`, `cause`, bulk `failures`), is a quota error. */
+export function isQuotaExceeded(err: unknown, depth = 0): boolean {
+  if (typeof err !== 'object' || err === null || depth > 5) return false;
+  const e = err as { name?: unknown; code?: unknown; inner?: unknown; cause?: unknown; failures?: unknown };
+  // 22 is the legacy DOMException code for QUOTA_EXCEEDED_ERR; Firefox once used NS_ERROR_DOM_QUOTA_REACHED.
+  if (e.name === 'QuotaExceededError' || e.name === 'NS_ERROR_DOM_QUOTA_REACHED' || (e.code === 22 && e.name !== undefined)) return true;
+  if (isQuotaExceeded(e.inner, depth + 1) || isQuotaExceeded(e.cause, depth + 1)) return true;
+  return Array.isArray(e.failures) && e.failures.some((f) => isQuotaExceeded(f, depth + 1));
+}
+
+export interface StorageNeed {
+  /** Responses still to store. */
+  remaining: number;
+  /** Estimated bytes one stored response takes (record plus indexes). */
+  bytesPerResponse: number;
+  /** From `navigator.storage.estimate()`, where available. */
+  usage?: number;
+  quota?: number;
+}
+
+/** The browser's storage is full. The message says how much space the rest of the run needs and how to free it. */
+export class StorageFullError extends Error {
+  override name = 'StorageFullError';
+  readonly bytesNeeded: number;
+  constructor(need: StorageNeed) {
+    const bytesNeeded = Math.ceil(need.remaining * need.bytesPerResponse);
+    const known = need.usage !== undefined && need.quota !== undefined;
+    super(
+      `The browser's storage for this site is full${known ? ` (${formatBytes(need.usage!)} of ${formatBytes(need.quota!)} used)` : ''}. ` +
+        `The ${need.remaining.toLocaleString('en')} ${need.remaining === 1 ? 'response still to run needs' : 'responses still to run need'} about ${formatBytes(bytesNeeded)} more ` +
+        `(about ${formatBytes(need.bytesPerResponse)} each). Free space by deleting old studies on the Data page ` +
+        `(export them first to keep a copy), or free disk space on this computer, then resume the run. ` +
+        `Nothing already saved was lost.`,
+    );
+    this.bytesNeeded = bytesNeeded;
+  }
+}
+
+/** Bytes a record takes on disk, roughly: its JSON as UTF-16 plus an allowance for keys and indexes. */
+export function estimateRecordBytes(record: unknown): number {
+  return JSON.stringify(record).length * 2 + 256;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${Math.round(bytes)} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}

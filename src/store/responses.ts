@@ -1,0 +1,214 @@
+// Writing, importing and re-classifying responses. Every write updates the affected cells in the same transaction,
+// so the cells (what the Results page reads) always equal what the stored responses imply.
+import { createClassifier, type Classifier } from '../core/classify/index.ts';
+import { planKey } from '../core/plan.ts';
+import { DEFAULT_LABELS, type Cell, type ClassifierId, type ResponseRecord, type TaskId } from '../core/types.ts';
+import type { ReclassifySummary } from '../worker/api.ts';
+import { addCounts, cellDeltas, ZERO_COUNTS, type CellCounts } from './cells.ts';
+import type { LabDatabase, StoredCell, StoredResponse } from './db.ts';
+
+export function responseId(study: string, model: string, key: string): string {
+  return `${study}|${model}|${key}`;
+}
+
+export function toStored(record: ResponseRecord, decodedUnder: ClassifierId = record.rule): StoredResponse {
+  const key = planKey(record.task, record.item, record.persona, record.template);
+  return { ...record, id: responseId(record.study, record.model, key), planKey: key, decodedUnder };
+}
+
+/** The ResponseRecord of a stored response, without store bookkeeping (for exports and bundles). */
+export function fromStored(stored: StoredResponse): ResponseRecord {
+  const { id: _id, planKey: _key, decodedUnder: _rule, ...record } = stored;
+  return record;
+}
+
+export type SaveOutcome = 'added' | 'replaced' | 'unchanged';
+
+/**
+ * Store one response and update its cell in ONE transaction. Writing the same key again replaces the record and moves
+ * the counts by the difference, so a retried write never counts twice.
+ */
+export async function saveResponse(db: LabDatabase, record: ResponseRecord): Promise<SaveOutcome> {
+  return db.transaction('rw', db.responses, db.cells, async () => {
+    const next = toStored(record);
+    const before = await db.responses.get(next.id);
+    if (before) next.decodedUnder = before.decodedUnder;
+    await db.responses.put(next);
+    await applyCellDeltas(db, cellDeltas([{ before, after: next }]));
+    if (!before) return 'added';
+    return sameVerdict(before, next) && before.response === next.response ? 'unchanged' : 'replaced';
+  });
+}
+
+/** Plan keys of the responses stored for a study and model: the rows a resumed run skips. */
+export async function storedPlanKeys(db: LabDatabase, study: string, model: string): Promise<Set<string>> {
+  const ids = await db.responses.where('[study+model]').equals([study, model]).primaryKeys();
+  const prefix = responseId(study, model, '').length;
+  return new Set(ids.map((id) => String(id).slice(prefix)));
+}
+
+export async function countResponses(db: LabDatabase, study: string): Promise<number> {
+  return db.responses.where('study').equals(study).count();
+}
+
+/** The cells of a study, ready for the statistics (`analyze(cells)`). */
+export async function studyCells(db: LabDatabase, study: string): Promise<Cell[]> {
+  const cells = await db.cells.where('study').equals(study).toArray();
+  return cells.map(({ id: _id, study: _study, ...cell }) => cell);
+}
+
+export interface ImportSummary {
+  /** Records that were new and are now stored. */
+  added: number;
+  /** Records already stored with the same response text (kept once). */
+  duplicates: number;
+  /** Records whose key is stored with a different response text; the stored one is kept. */
+  conflicts: number;
+  /** Keys (`study|model|planKey`) of the first conflicts, for the report. */
+  conflictKeys: string[];
+}
+
+export interface ImportOptions {
+  /** Re-classify incoming records under this rule when theirs differs, so a study never mixes rules. */
+  rule?: ClassifierId;
+  labels?: Partial<Record<TaskId, string[]>>;
+  chunkSize?: number;
+}
+
+/**
+ * Merge records (from `cli run --out`, a bundle, another browser) by key: new ones are added with their cells,
+ * identical ones counted as duplicates, different ones reported as conflicts and left as stored.
+ */
+export async function importRecords(db: LabDatabase, records: Iterable<ResponseRecord>, options: ImportOptions = {}): Promise<ImportSummary> {
+  const summary: ImportSummary = { added: 0, duplicates: 0, conflicts: 0, conflictKeys: [] };
+  const chunkSize = options.chunkSize ?? 2000;
+  let chunk: StoredResponse[] = [];
+  const flush = async () => {
+    const incoming = chunk;
+    chunk = [];
+    await db.transaction('rw', db.responses, db.cells, async () => {
+      const existing = await db.responses.bulkGet(incoming.map((r) => r.id));
+      const added = new Map<string, StoredResponse>();
+      incoming.forEach((next, i) => {
+        const before = existing[i] ?? added.get(next.id);
+        if (!before) added.set(next.id, next);
+        else if (before.response === next.response) summary.duplicates++;
+        else {
+          summary.conflicts++;
+          if (summary.conflictKeys.length < 50) summary.conflictKeys.push(next.id);
+        }
+      });
+      const fresh = [...added.values()];
+      await db.responses.bulkPut(fresh);
+      await applyCellDeltas(db, cellDeltas(fresh.map((after) => ({ after }))));
+      summary.added += fresh.length;
+    });
+  };
+  const classifierOf = options.rule ? classifiersFor(options.rule, options.labels) : null;
+  for (const record of records) {
+    chunk.push(toStored(classifierOf ? reclassified(record, classifierOf) : record, record.rule));
+    if (chunk.length >= chunkSize) await flush();
+  }
+  if (chunk.length > 0) await flush();
+  return summary;
+}
+
+export interface ReclassifyOptions {
+  chunkSize?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Recompute every stored verdict of a study under `rule` and move the cells by the difference, chunk by chunk
+ * (each chunk one transaction, so responses and cells agree at every moment and a run may keep writing meanwhile).
+ */
+export async function reclassifyStudy(
+  db: LabDatabase,
+  study: string,
+  rule: ClassifierId,
+  labels: Partial<Record<TaskId, string[]>> = {},
+  options: ReclassifyOptions = {},
+): Promise<ReclassifySummary> {
+  const chunkSize = options.chunkSize ?? 2000;
+  const total = await countResponses(db, study);
+  const summary: ReclassifySummary = { total: 0, changed: 0, stoppedEarlyUnderOtherRule: 0 };
+  const classifierOf = classifiersFor(rule, labels);
+  // Ids start with `${study}|`, so the study's responses are one primary-key range.
+  const upper = `${study}|\uffff`;
+  let after = `${study}|`;
+  for (;;) {
+    const last = await db.transaction('rw', db.responses, db.cells, async () => {
+      const rows = await db.responses.where(':id').between(after, upper, false, false).limit(chunkSize).toArray();
+      const changes: { before: StoredResponse; after: StoredResponse }[] = [];
+      for (const before of rows) {
+        const next = { ...reclassified(before, classifierOf), id: before.id, planKey: before.planKey, decodedUnder: before.decodedUnder };
+        if (before.stoppedEarly && before.decodedUnder !== rule) summary.stoppedEarlyUnderOtherRule++;
+        if (!sameVerdict(before, next) || before.rule !== rule) changes.push({ before, after: next });
+        if (!sameVerdict(before, next)) summary.changed++;
+      }
+      await db.responses.bulkPut(changes.map((c) => c.after));
+      await applyCellDeltas(db, cellDeltas(changes));
+      summary.total += rows.length;
+      return rows.length === chunkSize ? rows[rows.length - 1].id : null;
+    });
+    options.onProgress?.(summary.total, Math.max(total, summary.total));
+    if (last === null) return summary;
+    after = last;
+  }
+}
+
+/** Recompute a study's cells from its stored responses (a repair; normal writes keep cells exact). */
+export async function rebuildCells(db: LabDatabase, study: string): Promise<number> {
+  return db.transaction('rw', db.responses, db.cells, async () => {
+    await db.cells.where('study').equals(study).delete();
+    const deltas = cellDeltas([]);
+    await db.responses.where('study').equals(study).each((after) => {
+      for (const [id, d] of cellDeltas([{ after }])) {
+        const entry = deltas.get(id);
+        deltas.set(id, entry ? { delta: addCounts(entry.delta, d.delta), of: entry.of } : d);
+      }
+    });
+    await applyCellDeltas(db, deltas);
+    return deltas.size;
+  });
+}
+
+/** Classifiers by task for one rule, compiled once per import or re-classification. */
+function classifiersFor(rule: ClassifierId, labels: Partial<Record<TaskId, string[]>> = {}): (task: TaskId) => Classifier {
+  const compiled = new Map<TaskId, Classifier>();
+  return (task) => {
+    let c = compiled.get(task);
+    if (!c) compiled.set(task, (c = createClassifier({ task, labels: labels[task] ?? DEFAULT_LABELS[task], rule })));
+    return c;
+  };
+}
+
+function reclassified<R extends ResponseRecord>(record: R, classifierOf: (task: TaskId) => Classifier): R {
+  const classifier = classifierOf(record.task);
+  const c = classifier.classify(record.response);
+  const next: R = { ...record, kind: c.kind, refused: c.refused, rule: classifier.rule };
+  if (c.kind === 'answer') next.label = c.label;
+  else delete next.label;
+  return next;
+}
+
+function sameVerdict(a: ResponseRecord, b: ResponseRecord): boolean {
+  return a.kind === b.kind && a.refused === b.refused && a.label === b.label;
+}
+
+/** Must run inside a transaction that includes `db.cells`. Cells that fall to zero responses are removed. */
+async function applyCellDeltas(db: LabDatabase, deltas: ReturnType<typeof cellDeltas>): Promise<void> {
+  if (deltas.size === 0) return;
+  const ids = [...deltas.keys()];
+  const current = await db.cells.bulkGet(ids);
+  const put: StoredCell[] = [];
+  const remove: string[] = [];
+  ids.forEach((id, i) => {
+    const { delta, of } = deltas.get(id)!;
+    const counts: CellCounts = addCounts(current[i] ?? ZERO_COUNTS, delta);
+    if (counts.n <= 0) remove.push(id);
+    else put.push({ id, study: of.study, model: of.model, task: of.task, persona: of.persona, template: of.template, ...counts });
+  });
+  if (put.length) await db.cells.bulkPut(put);
+  if (remove.length) await db.cells.bulkDelete(remove);
+}

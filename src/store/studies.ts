@@ -1,0 +1,76 @@
+// Studies, run state and settings: the small tables.
+import type { StudyConfig } from '../core/types.ts';
+import type { LabDatabase, RunRecord, StudyRecord } from './db.ts';
+
+/** Remember a study (idempotent: the id is the hash of its configuration, the first `createdAt` is kept). */
+export async function saveStudy(db: LabDatabase, study: Omit<StudyRecord, 'createdAt'>, now: Date = new Date()): Promise<StudyRecord> {
+  return db.transaction('rw', db.studies, async () => {
+    const existing = await db.studies.get(study.id);
+    const record: StudyRecord = { ...study, createdAt: existing?.createdAt ?? now.toISOString() };
+    await db.studies.put(record);
+    return record;
+  });
+}
+
+export async function getStudyConfig(db: LabDatabase, study: string): Promise<StudyConfig> {
+  const record = await db.studies.get(study);
+  if (!record) throw new UnknownStudyError(study);
+  return record.config;
+}
+
+/** Delete a study with all its responses, cells and run state, in one transaction. Returns the responses deleted. */
+export async function deleteStudy(db: LabDatabase, study: string): Promise<number> {
+  return db.transaction('rw', [db.studies, db.responses, db.cells, db.runs], async () => {
+    const deleted = await db.responses.where('study').equals(study).delete();
+    await db.cells.where('study').equals(study).delete();
+    await db.runs.delete(study);
+    await db.studies.delete(study);
+    return deleted;
+  });
+}
+
+/** Record the run state of a study (merged into what is stored). Specs reach here without API keys. */
+export async function saveRunState(db: LabDatabase, state: Omit<RunRecord, 'createdAt' | 'updatedAt'>, now: Date = new Date()): Promise<RunRecord> {
+  assertNoSecret(state);
+  return db.transaction('rw', db.runs, async () => {
+    const existing = await db.runs.get(state.id);
+    const record: RunRecord = { ...state, createdAt: existing?.createdAt ?? now.toISOString(), updatedAt: now.toISOString() };
+    if (record.message === undefined) delete record.message;
+    await db.runs.put(record);
+    return record;
+  });
+}
+
+export async function putSetting(db: LabDatabase, key: string, value: unknown): Promise<void> {
+  assertNoSecret({ [key]: value });
+  await db.settings.put({ key, value });
+}
+
+export async function getSetting<T>(db: LabDatabase, key: string, fallback: T): Promise<T> {
+  const record = await db.settings.get(key);
+  return record === undefined ? fallback : (record.value as T);
+}
+
+export class UnknownStudyError extends Error {
+  override name = 'UnknownStudyError';
+  constructor(study: string) {
+    super(`No study with id "${study}" is stored in this browser. Set it up on the Study page (or open its share link) first.`);
+  }
+}
+
+export class SecretInStoreError extends Error {
+  override name = 'SecretInStoreError';
+  constructor(path: string) {
+    super(`Refusing to store "${path}": API keys stay in memory (or this tab's session storage) and are never saved.`);
+  }
+}
+
+/** API keys must never reach IndexedDB: refuse any object with a key-like field anywhere inside it. */
+function assertNoSecret(value: unknown, path = ''): void {
+  if (typeof value !== 'object' || value === null) return;
+  for (const [k, v] of Object.entries(value)) {
+    const here = path ? `${path}.${k}` : k;
+    if (/^(api[-_]?key|authorization|bearer|secret|token)$/i.test(k) && v !== undefined && v !== '') throw new SecretInStoreError(here);
+    assertNoSecret(v, here);
+  }
+}

@@ -1,0 +1,245 @@
+import 'fake-indexeddb/auto';
+import Dexie from 'dexie';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LabDatabase } from '../../src/store/db.ts';
+import {
+  importRecords,
+  rebuildCells,
+  reclassifyStudy,
+  saveResponse,
+  storedPlanKeys,
+  studyCells,
+  fromStored,
+} from '../../src/store/responses.ts';
+import { deleteStudy, saveRunState, saveStudy, putSetting, getSetting } from '../../src/store/studies.ts';
+import { isQuotaExceeded } from '../../src/store/quota.ts';
+import { freshName, record, refusal } from './records.ts';
+
+const open: LabDatabase[] = [];
+function database(name = freshName()): LabDatabase {
+  const db = new LabDatabase(name);
+  open.push(db);
+  return db;
+}
+afterEach(async () => {
+  for (const db of open.splice(0)) {
+    db.close();
+    await Dexie.delete(db.name);
+  }
+});
+
+const cellOf = async (db: LabDatabase, study = 'study-a') => (await studyCells(db, study)).map(({ n, refusals, answers, withGold, correct }) => ({ n, refusals, answers, withGold, correct }));
+
+describe('saveResponse', () => {
+  it('stores a response and counts it in its cell', async () => {
+    const db = database();
+    expect(await saveResponse(db, record())).toBe('added');
+    expect(await db.responses.count()).toBe(1);
+    expect(await cellOf(db)).toEqual([{ n: 1, refusals: 0, answers: 1, withGold: 1, correct: 1 }]);
+  });
+
+  it('writing the same response twice stores it once and counts it once', async () => {
+    const db = database();
+    await saveResponse(db, record());
+    expect(await saveResponse(db, record())).toBe('unchanged');
+    expect(await db.responses.count()).toBe(1);
+    expect(await cellOf(db)).toEqual([{ n: 1, refusals: 0, answers: 1, withGold: 1, correct: 1 }]);
+  });
+
+  it('a rewrite with another verdict moves the counts by the difference', async () => {
+    const db = database();
+    await saveResponse(db, record());
+    expect(await saveResponse(db, refusal())).toBe('replaced');
+    expect(await cellOf(db)).toEqual([{ n: 1, refusals: 1, answers: 0, withGold: 0, correct: 0 }]);
+  });
+
+  it.each([
+    ['a wrong answer', record({ label: 'offensive', response: 'offensive' }), { n: 1, refusals: 0, answers: 1, withGold: 1, correct: 0 }],
+    ['an answer without gold', record({ gold: undefined }), { n: 1, refusals: 0, answers: 1, withGold: 0, correct: 0 }],
+    ['an unparsed response', record({ kind: 'unparsed', label: undefined, response: 'Hmm.' }), { n: 1, refusals: 0, answers: 0, withGold: 0, correct: 0 }],
+  ])('counts %s', async (_name, r, counts) => {
+    const db = database();
+    await saveResponse(db, r);
+    expect(await cellOf(db)).toEqual([counts]);
+  });
+
+  it('keeps one cell per model x task x persona x template', async () => {
+    const db = database();
+    await saveResponse(db, record({ item: '1:1' }));
+    await saveResponse(db, record({ item: '2:1' }));
+    await saveResponse(db, record({ item: '1:1', persona: 'a man' }));
+    await saveResponse(db, record({ item: '1:1', model: 'model-y' }));
+    const cells = await studyCells(db, 'study-a');
+    expect(cells.map((c) => [c.model, c.persona, c.n]).sort()).toEqual([
+      ['model-x', 'a man', 1],
+      ['model-x', 'a woman', 2],
+      ['model-y', 'a woman', 1],
+    ]);
+  });
+
+  it('writes the response and its cell in one transaction: a failing cell write leaves no response behind', async () => {
+    const db = database();
+    await saveResponse(db, record({ item: 'kept' }));
+    const diskFull = () => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+    db.cells.hook('creating', diskFull);
+    const err = await saveResponse(db, record({ item: 'new', persona: 'a man' })).catch((e: unknown) => e);
+    db.cells.hook('creating').unsubscribe(diskFull);
+    expect(isQuotaExceeded(err)).toBe(true);
+    expect((await db.responses.toArray()).map((r) => r.item)).toEqual(['kept']);
+    expect(await cellOf(db)).toEqual([{ n: 1, refusals: 0, answers: 1, withGold: 1, correct: 1 }]);
+  });
+
+  it('returns the stored keys of a study and model, for resuming', async () => {
+    const db = database();
+    await saveResponse(db, record({ item: '1:1' }));
+    await saveResponse(db, record({ item: '2:1', template: 'p1' }));
+    await saveResponse(db, record({ item: '3:1', model: 'model-y' }));
+    await saveResponse(db, record({ item: '4:1', study: 'study-b' }));
+    expect([...(await storedPlanKeys(db, 'study-a', 'model-x'))].sort()).toEqual([
+      'offensiveness|1:1|a woman|p7',
+      'offensiveness|2:1|a woman|p1',
+    ]);
+  });
+
+  it('gives back the record as it was written (store bookkeeping stripped)', async () => {
+    const db = database();
+    const r = record();
+    await saveResponse(db, r);
+    expect(fromStored((await db.responses.toArray())[0])).toEqual(r);
+  });
+});
+
+describe('importRecords', () => {
+  it('merges by key: new rows added, identical ones counted as duplicates, different ones as conflicts', async () => {
+    const db = database();
+    await saveResponse(db, record({ item: '1:1' }));
+    await saveResponse(db, record({ item: '2:1' }));
+    const summary = await importRecords(
+      db,
+      [
+        record({ item: '1:1' }), // duplicate of stored
+        refusal({ item: '2:1' }), // conflict with stored
+        record({ item: '3:1' }), // new
+        record({ item: '3:1' }), // duplicate within the import
+        refusal({ item: '4:1' }), // new
+      ],
+      { chunkSize: 2 },
+    );
+    expect(summary).toEqual({ added: 2, duplicates: 2, conflicts: 1, conflictKeys: ['study-a|model-x|offensiveness|2:1|a woman|p7'] });
+    expect(await db.responses.count()).toBe(4);
+    expect((await db.responses.get('study-a|model-x|offensiveness|2:1|a woman|p7'))?.refused).toBe(false);
+    expect(await cellOf(db)).toEqual([{ n: 4, refusals: 1, answers: 3, withGold: 3, correct: 3 }]);
+  });
+
+  it('re-classifies incoming records under the study rule when asked', async () => {
+    const db = database();
+    await importRecords(db, [record({ response: 'No, this text is not offensive.' })], { rule: 'paper-prefix' });
+    const [stored] = await db.responses.toArray();
+    expect([stored.kind, stored.refused, stored.rule]).toEqual(['refusal', true, 'paper-prefix']);
+  });
+});
+
+describe('reclassifyStudy', () => {
+  const responses = [
+    record({ item: '1', response: 'No, this text is not offensive.', kind: 'refusal', refused: true, label: undefined }),
+    record({ item: '2', response: 'As an AI, I would say offensive.', kind: 'refusal', refused: true, label: undefined }),
+    record({ item: '3', response: 'not offensive' }),
+    refusal({ item: '4', persona: 'a man' }),
+    record({ item: '5', response: 'No,', kind: 'refusal', refused: true, label: undefined, stoppedEarly: true }),
+  ];
+
+  it('recomputes every verdict under the other rule and keeps cells equal to the responses', async () => {
+    const db = database();
+    for (const r of responses) await saveResponse(db, r);
+    const summary = await reclassifyStudy(db, 'study-a', 'hedge-no-answer', {}, { chunkSize: 2 });
+    expect(summary).toEqual({ total: 5, changed: 3, stoppedEarlyUnderOtherRule: 1 });
+    const stored = (await db.responses.toArray()).sort((a, b) => a.item.localeCompare(b.item));
+    expect(stored.map((r) => [r.item, r.kind, r.label ?? null, r.rule])).toEqual([
+      ['1', 'answer', 'not offensive', 'hedge-no-answer'],
+      ['2', 'answer', 'offensive', 'hedge-no-answer'],
+      ['3', 'answer', 'not offensive', 'hedge-no-answer'],
+      ['4', 'refusal', null, 'hedge-no-answer'],
+      ['5', 'unparsed', null, 'hedge-no-answer'],
+    ]);
+    const incremental = await studyCells(db, 'study-a');
+    await rebuildCells(db, 'study-a');
+    expect(await studyCells(db, 'study-a')).toEqual(incremental);
+  });
+
+  it('switching back restores the original verdicts', async () => {
+    const db = database();
+    for (const r of responses) await saveResponse(db, r);
+    const before = await studyCells(db, 'study-a');
+    await reclassifyStudy(db, 'study-a', 'hedge-no-answer');
+    const back = await reclassifyStudy(db, 'study-a', 'paper-prefix');
+    expect(back.stoppedEarlyUnderOtherRule).toBe(0);
+    expect(await studyCells(db, 'study-a')).toEqual(before);
+  });
+
+  it('leaves other studies alone', async () => {
+    const db = database();
+    await saveResponse(db, responses[0]);
+    await saveResponse(db, { ...responses[0], study: 'study-b' });
+    await reclassifyStudy(db, 'study-a', 'hedge-no-answer');
+    expect((await db.responses.where('study').equals('study-b').first())?.kind).toBe('refusal');
+  });
+});
+
+describe('studies, runs and settings', () => {
+  const config = { name: 'demo' } as unknown as import('../../src/core/types.ts').StudyConfig;
+
+  it('deletes a study with its responses, cells and run state, and nothing else', async () => {
+    const db = database();
+    await saveStudy(db, { id: 'study-a', name: 'a', config, planSize: 2 });
+    await saveStudy(db, { id: 'study-b', name: 'b', config, planSize: 2 });
+    await saveResponse(db, record());
+    await saveResponse(db, record({ study: 'study-b' }));
+    await saveRunState(db, { id: 'study-a', models: [], status: 'paused', done: 1, total: 2, settings: { onRowError: 'continue', maxConsecutiveFailures: 5 } });
+    expect(await deleteStudy(db, 'study-a')).toBe(1);
+    expect([await db.studies.count(), await db.responses.count(), await db.cells.count(), await db.runs.count()]).toEqual([1, 1, 1, 0]);
+  });
+
+  it('keeps the first creation time when a study is saved again', async () => {
+    const db = database();
+    await saveStudy(db, { id: 'study-a', name: 'a', config, planSize: 2 }, new Date('2026-01-01T00:00:00Z'));
+    const again = await saveStudy(db, { id: 'study-a', name: 'a', config, planSize: 2 }, new Date('2026-02-01T00:00:00Z'));
+    expect(again.createdAt).toBe('2026-01-01T00:00:00.000Z');
+  });
+
+  it.each([
+    ['a run with an API key in its model spec', (db: LabDatabase) =>
+      saveRunState(db, {
+        id: 's', status: 'running', done: 0, total: 1, settings: { onRowError: 'continue', maxConsecutiveFailures: 5 },
+        models: [{ backend: 'openai', baseUrl: 'http://x', model: 'm', apiKey: 'sk-secret' } as never],
+      })],
+    ['a setting named apiKey', (db: LabDatabase) => putSetting(db, 'apiKey', 'sk-secret')],
+    ['a setting holding an endpoint with a key', (db: LabDatabase) => putSetting(db, 'endpoint', { url: 'http://x', api_key: 'sk-secret' })],
+  ])('refuses to store %s', async (_name, write) => {
+    const db = database();
+    await expect(write(db)).rejects.toThrow(/never saved/);
+    expect(JSON.stringify([await db.runs.toArray(), await db.settings.toArray()])).not.toContain('sk-secret');
+  });
+
+  it('stores ordinary settings', async () => {
+    const db = database();
+    await putSetting(db, 'endpoint', { url: 'http://x', apiKey: '' });
+    expect(await getSetting(db, 'endpoint', null)).toEqual({ url: 'http://x', apiKey: '' });
+    expect(await getSetting(db, 'missing', 7)).toBe(7);
+  });
+});
+
+describe('schema', () => {
+  it('reopening the database keeps every table', async () => {
+    const name = freshName();
+    const first = database(name);
+    await saveStudy(first, { id: 'study-a', name: 'a', config: { name: 'demo' } as never, planSize: 2 });
+    await saveResponse(first, record());
+    await putSetting(first, 'theme', 'dark');
+    first.close();
+    const again = database(name);
+    expect([await again.studies.count(), await again.responses.count(), await again.cells.count(), await getSetting(again, 'theme', '')]).toEqual([1, 1, 1, 'dark']);
+    expect(again.verno).toBe(1);
+  });
+});
