@@ -148,3 +148,25 @@ export function coverage(rows: readonly PlanRow[], n: number, records: Iterable<
     outsidePlan,
   };
 }
+
+/**
+ * Key of the store setting (`settings` table) that holds this browser's shard of a study as `{k, n}`; absent means the
+ * whole plan. The Workshop page writes it when an attendee joins; the run worker reads it and runs `planForShard`.
+ */
+export function shardSettingKey(study: string): string {
+  return `workshop.shard.${study}`;
+}
+
+/** A stored setting value as a Shard, or null when absent or not a valid shard. */
+export function readShardSetting(value: unknown): Shard | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { k, n } = value as { k?: unknown; n?: unknown };
+  if (typeof k !== 'number' || typeof n !== 'number' || validateShardSpec({ k, n }) !== null) return null;
+  return { k, n };
+}
+
+/** The rows a browser runs: its shard of the plan when it has one (a stored setting value), else the whole plan. */
+export function planForShard<R extends Pick<PlanRow, 'task' | 'item'>>(rows: readonly R[], setting: unknown): R[] {
+  const shard = readShardSetting(setting);
+  return shard ? shardRows(rows, shard) : [...rows];
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignShards, coverage, itemShards, shardRows, shardSizes, validateShardSpec, InvalidShardError } from '../../src/core/shard.ts';
+import { assignShards, coverage, itemShards, planForShard, readShardSetting, shardRows, shardSettingKey, shardSizes, validateShardSpec, InvalidShardError } from '../../src/core/shard.ts';
 import { RESPONSE_TYPE_OF, TASKS, TEMPLATE_IDS, type PlanRow, type TaskId } from '../../src/core/types.ts';
 
 /** A plan-shaped list: `items[t]` items per task, K rows per item; `interleave` mixes tasks and items like a shuffled plan. */
@@ -125,5 +125,23 @@ describe('coverage', () => {
     const c = coverage(plan, n, []);
     expect(c.models).toEqual([]);
     expect(c.shards.reduce((a, s) => a + s.total, 0)).toBe(plan.length);
+  });
+});
+
+describe('the shard setting a browser keeps', () => {
+  const plan = fakePlan({ nli: 6 }, 2);
+  it.each([
+    { value: { k: 2, n: 3 }, rows: 4 },
+    { value: undefined, rows: 12 },
+    { value: null, rows: 12 },
+    { value: { k: 4, n: 3 }, rows: 12 },
+    { value: 'shard 2', rows: 12 },
+  ])('planForShard($value) runs $rows rows', ({ value, rows }) => {
+    expect(planForShard(plan, value).length).toBe(rows);
+  });
+
+  it('has one key per study', () => {
+    expect(shardSettingKey('abc')).toBe('workshop.shard.abc');
+    expect(readShardSetting({ k: 1, n: 1 })).toEqual({ k: 1, n: 1 });
   });
 });
