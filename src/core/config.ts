@@ -44,7 +44,8 @@ class Checker {
   readonly errors: ConfigError[] = [];
 
   fail(path: string, what: string, got?: unknown, showGot = true): void {
-    const message = showGot ? `${path || 'config'}: ${what}, got ${show(got)}` : `${path || 'config'}: ${what}`;
+    const field = path || 'config';
+    const message = !showGot ? `${field}: ${what}` : got === undefined ? `${field}: missing; ${what}` : `${field}: ${what}, got ${show(got)}`;
     this.errors.push({ path, message });
   }
 

@@ -1,0 +1,64 @@
+// `npm run cli -- plan --config FILE [--out plan.jsonl]`: builds the Monte Carlo plan of a study config,
+// writes its rows as JSON lines (with the rendered messages) and prints the balance summary as JSON.
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { buildPlan, summarizePlan } from '../core/plan.ts';
+import type { PlanRow } from '../core/types.ts';
+import { parseCommandArgs, requireOption, usageFailure } from './args.ts';
+import { loadConfigFile, loadStudyData } from './load-data.ts';
+
+const USAGE = `usage: npm run cli -- plan --config FILE [--out plan.jsonl]
+  --config FILE   study config JSON (e.g. static-data/studies/quick-demo.json)
+  --out FILE      write the plan rows as JSON lines (with the rendered chat messages)
+Prints {"rows", "byTask", "byPersona", "byTemplate", "byResponseType"} to stdout.`;
+
+/** Writes rows as JSON lines to a temporary file renamed into place, so a half-written plan never remains. */
+export async function writePlanJsonl(rows: readonly PlanRow[], path: string): Promise<void> {
+  const tmp = `${path}.partial`;
+  const out = createWriteStream(tmp, { encoding: 'utf8' });
+  try {
+    const chunk = 2000;
+    for (let i = 0; i < rows.length; i += chunk) {
+      const text = rows.slice(i, i + chunk).map((r) => JSON.stringify(r)).join('\n') + '\n';
+      if (!out.write(text)) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+    await rename(tmp, path);
+  } catch (err) {
+    out.destroy();
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let configPath: string;
+  let outPath: string | undefined;
+  try {
+    const { values } = parseCommandArgs(argv, {
+      config: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (values.help) {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    }
+    configPath = requireOption(values.config, 'config');
+    outPath = values.out;
+  } catch (err) {
+    return usageFailure(err, USAGE);
+  }
+
+  const checked = await loadConfigFile(configPath);
+  if (!checked.ok) {
+    process.stderr.write(`Invalid study config ${configPath}:\n${checked.errors.map((e) => `  ${e.message}`).join('\n')}\n`);
+    return 2;
+  }
+  const rows = buildPlan(checked.config, await loadStudyData());
+  if (outPath !== undefined) await writePlanJsonl(rows, outPath);
+  process.stdout.write(JSON.stringify(summarizePlan(rows)) + '\n');
+  return 0;
+}
