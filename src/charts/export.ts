@@ -1,0 +1,132 @@
+// Export a chart as SVG or PNG and its table as CSV. The SVG carries its computed styles inline, so it looks the same
+// opened on its own; the PNG is that SVG drawn onto a canvas.
+import { csvFormat } from 'd3';
+import type { ChartTable } from './data.ts';
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const XLINK_NS = 'http://www.w3.org/1999/xlink';
+
+/** Style properties that change how an SVG element looks; only these are inlined (and only when set). */
+const STYLE_PROPS = [
+  'fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-opacity', 'stroke-dasharray', 'opacity',
+  'font-family', 'font-size', 'font-weight', 'font-style', 'text-anchor', 'dominant-baseline', 'visibility',
+] as const;
+
+/** What getComputedStyle reports for an element no stylesheet touched; not worth inlining. */
+const DEFAULTS: Record<string, string[]> = {
+  'fill-opacity': ['1'], 'stroke-opacity': ['1'], 'opacity': ['1'], 'visibility': ['visible'],
+  'stroke-dasharray': ['none'], 'font-style': ['normal'], 'dominant-baseline': ['auto'],
+};
+
+/**
+ * The chart's <svg> as a standalone SVG document: xmlns set, width and height from the viewBox, computed styles inlined,
+ * interactive attributes (tabindex) dropped. Needs the element to be in a document (for getComputedStyle).
+ */
+export function serializeSvg(svg: SVGSVGElement): string {
+  const clone = svg.cloneNode(true) as SVGSVGElement;
+  const view = typeof window === 'undefined' ? null : window;
+  const source = [svg, ...svg.querySelectorAll('*')];
+  const target = [clone, ...clone.querySelectorAll('*')];
+  source.forEach((el, i) => {
+    const copy = target[i];
+    if (!copy) return;
+    copy.removeAttribute('tabindex');
+    copy.removeAttribute('class');
+    if (!view) return;
+    const computed = view.getComputedStyle(el);
+    const inline: string[] = [];
+    for (const prop of STYLE_PROPS) {
+      const value = computed.getPropertyValue(prop).trim();
+      if (value === '' || DEFAULTS[prop]?.includes(value)) continue;
+      // Presentation attributes already say it; a computed value only matters where CSS overrides them.
+      if (copy.getAttribute(prop) === value) continue;
+      inline.push(`${prop}:${value}`);
+    }
+    if (inline.length > 0) copy.setAttribute('style', inline.join(';'));
+    else copy.removeAttribute('style');
+  });
+  clone.setAttribute('xmlns', SVG_NS);
+  clone.setAttribute('xmlns:xlink', XLINK_NS);
+  clone.setAttribute('version', '1.1');
+  const box = svg.viewBox?.baseVal;
+  if (box && box.width > 0 && box.height > 0) {
+    clone.setAttribute('width', String(box.width));
+    clone.setAttribute('height', String(box.height));
+  }
+  const text = new XMLSerializer().serializeToString(clone);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${text}`;
+}
+
+/** The chart as an SVG file. */
+export function svgBlob(svg: SVGSVGElement): Blob {
+  return new Blob([serializeSvg(svg)], { type: 'image/svg+xml;charset=utf-8' });
+}
+
+/** Thrown when the browser cannot rasterise the chart. */
+export class PngExportError extends Error {
+  override name = 'PngExportError';
+}
+
+/** The chart as a PNG, drawn at `scale` times its size (2 for sharp slides). Browser only. */
+export async function pngBlob(svg: SVGSVGElement, scale = 2): Promise<Blob> {
+  const text = serializeSvg(svg);
+  const box = svg.viewBox.baseVal;
+  const width = Math.ceil((box.width || svg.clientWidth) * scale);
+  const height = Math.ceil((box.height || svg.clientHeight) * scale);
+  const url = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml;charset=utf-8' }));
+  try {
+    const image = new Image();
+    image.decoding = 'sync';
+    await new Promise<void>((resolve, reject) => {
+      image.onload = () => resolve();
+      image.onerror = () => reject(new PngExportError('This browser could not draw the chart as an image; export it as SVG instead.'));
+      image.src = url;
+    });
+    const canvas = document.createElement('canvas');
+    canvas.width = width;
+    canvas.height = height;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) throw new PngExportError('This browser has no 2D canvas; export the chart as SVG instead.');
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, width, height);
+    ctx.drawImage(image, 0, 0, width, height);
+    return await new Promise<Blob>((resolve, reject) =>
+      canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new PngExportError('The PNG could not be encoded; export the chart as SVG instead.'))), 'image/png'));
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+/** A chart's table as CSV (RFC 4180 quoting by d3-dsv), columns in the table's order, undefined numbers empty. */
+export function tableCsv(table: ChartTable): string {
+  const rows = table.rows.map((row) => Object.fromEntries(table.columns.map((c) => [c, row[c] === null || row[c] === undefined ? '' : String(row[c])])));
+  return csvFormat(rows, table.columns);
+}
+
+/** A table's CSV as a file. */
+export function csvBlob(table: ChartTable): Blob {
+  return new Blob([tableCsv(table)], { type: 'text/csv;charset=utf-8' });
+}
+
+/**
+ * A file name for an export: "persona-refusal-lab_refusal-rate-by-model-and-task_my-study_2025-11-22.svg".
+ * The date is passed in (no clock here); parts are lower-cased and reduced to letters, digits and dashes.
+ */
+export function exportFilename(chart: string, ext: 'svg' | 'png' | 'csv', study?: string, date?: Date): string {
+  const slug = (s: string) => s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const parts = ['persona-refusal-lab', slug(chart), study ? slug(study) : '', date ? date.toISOString().slice(0, 10) : ''].filter((p) => p !== '');
+  return `${parts.join('_')}.${ext}`;
+}
+
+/** Offer a blob to the user as a download. Browser only. */
+export function download(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.rel = 'noopener';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
