@@ -90,12 +90,13 @@ export async function runStudy(options: RunStudyOptions): Promise<RunOutcome> {
   let lastRowError = '';
 
   // Stopping: the caller's signal (pause/cancel) or the loop itself (full disk, dead endpoint) aborts requests in flight.
+  // Each request gets its own controller (no listener pile-up on one shared signal at high concurrency).
   let stop: Stop | null = null;
-  const inner = new AbortController();
+  const inFlight = new Set<AbortController>();
   const halt = (s: Stop) => {
     if (stop) return;
     stop = s;
-    inner.abort(s.status);
+    for (const controller of inFlight) controller.abort(s.status);
   };
   const onOuterAbort = () => {
     const reason: unknown = options.signal?.reason;
@@ -154,6 +155,16 @@ export async function runStudy(options: RunStudyOptions): Promise<RunOutcome> {
       };
 
       const runRow = async (row: PlanRow): Promise<void> => {
+        const abort = new AbortController();
+        inFlight.add(abort);
+        try {
+          await generateAndStore(row, abort);
+        } finally {
+          inFlight.delete(abort);
+        }
+      };
+
+      const generateAndStore = async (row: PlanRow, abort: AbortController): Promise<void> => {
         const classifier = classifierOf(row.task);
         const labels = [...classifier.labels];
         // `row` lets the simulator draw from the paper's model for this persona and template; other backends ignore it.
@@ -162,7 +173,7 @@ export async function runStudy(options: RunStudyOptions): Promise<RunOutcome> {
           maxTokens: decoding.maxTokens,
           temperature: decoding.temperature,
           seed: decoding.seed,
-          signal: inner.signal,
+          signal: abort.signal,
           row: { key: row.key, task: row.task, persona: row.persona, template: row.template, labels, ...(row.gold !== undefined ? { gold: row.gold } : {}) },
         };
         if (decoding.stopWhenDecided) {
