@@ -231,7 +231,8 @@ export interface AnalysisResult {
   k: number;
   /** Levels with responses, sorted by code point, reference first. */
   levels: Record<Factor, string[]>;
-  reference: Record<Factor, string>;
+  /** Null for a factor without levels (no responses). */
+  reference: Record<Factor, string | null>;
   rates: Rates;
   byResponseType: ResponseTypeRates;
   iota: Record<Factor, IotaStat>;

@@ -1,0 +1,215 @@
+// Aggregation of responses into cell counts (model x task x persona x template), updated in O(1) per response.
+// Every statistic of the analysis is a function of these counts, plus, for Cochran's Q only, the item blocks.
+
+/** One classified response, as read from a CSV, a JSON-lines file or the store. */
+export interface ResponseRow {
+  model: string;
+  task: string;
+  persona: string;
+  /** The template id (p1..p9): the prompt factor. */
+  prompt: string;
+  refused: boolean;
+  /** Dataset item id; with it, blocks (model, task, prompt, item) are kept for Cochran's Q. */
+  item?: string;
+  /** A label was extracted from the response. */
+  answered?: boolean;
+  /** Present only for answered responses whose item has a gold label: the answer equals it. */
+  correct?: boolean;
+}
+
+/** Cell counts as kept by the store; `Cell` from core/types.ts is one. */
+export interface CellCounts {
+  model: string;
+  task: string;
+  persona: string;
+  template: string;
+  n: number;
+  refusals: number;
+  answers?: number;
+  withGold?: number;
+  correct?: number;
+}
+
+/** Factor slots of a stored cell, in the regression's order. */
+export const PERSONA = 0;
+export const TASK = 1;
+export const PROMPT = 2;
+export const MODEL = 3;
+
+/** One cell: level indices into the table's dictionaries, and counts. */
+export interface StoredCell {
+  /** Level index per factor slot (PERSONA, TASK, PROMPT, MODEL). */
+  readonly at: readonly [number, number, number, number];
+  n: number;
+  k: number;
+  answers: number;
+  withGold: number;
+  correct: number;
+}
+
+/** Responses of one block (model, task, prompt, item): persona index * 2 + refused, one number per response. */
+export type BlockResponses = number | number[];
+
+export class CellCountError extends Error {
+  override name = 'CellCountError';
+}
+
+type Nested<T> = T[][][][];
+
+/**
+ * Cell counts, updated in O(1) per response (`add`) or per stored cell (`addCell`).
+ * Levels get dense indices in order of first appearance; the analysis sorts them.
+ */
+export class CellTable {
+  readonly #dicts: [Map<string, number>, Map<string, number>, Map<string, number>, Map<string, number>] = [
+    new Map(),
+    new Map(),
+    new Map(),
+    new Map(),
+  ];
+  readonly #names: [string[], string[], string[], string[]] = [[], [], [], []];
+  readonly #cells: StoredCell[] = [];
+  // cell lookup by model -> task -> template -> persona index, plain arrays for speed
+  readonly #index: Nested<StoredCell | undefined> = [];
+  readonly #items = new Map<string, number>();
+  // blocks by model -> task -> template, then item index -> responses
+  readonly #blocks: (Map<number, BlockResponses> | undefined)[][][] = [];
+  #n = 0;
+  #k = 0;
+  #version = 0;
+
+  static fromRows(rows: Iterable<ResponseRow>): CellTable {
+    const table = new CellTable();
+    for (const row of rows) table.add(row);
+    return table;
+  }
+
+  static fromCells(cells: Iterable<CellCounts>): CellTable {
+    const table = new CellTable();
+    for (const cell of cells) table.addCell(cell);
+    return table;
+  }
+
+  /** Responses counted. */
+  get n(): number {
+    return this.#n;
+  }
+
+  /** Refusals counted. */
+  get k(): number {
+    return this.#k;
+  }
+
+  /** Changes with every update; lets callers cache derived results. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** True when some response carried an item id (blocks exist for Cochran's Q). */
+  get hasItems(): boolean {
+    return this.#items.size > 0;
+  }
+
+  get cells(): readonly StoredCell[] {
+    return this.#cells;
+  }
+
+  /** Level names of a factor slot, by level index (first-appearance order). */
+  levelNames(slot: number): readonly string[] {
+    return this.#names[slot];
+  }
+
+  add(row: ResponseRow): void {
+    const cell = this.#cell(row.persona, row.task, row.prompt, row.model);
+    const refused = row.refused ? 1 : 0;
+    cell.n += 1;
+    cell.k += refused;
+    if (row.answered) cell.answers += 1;
+    if (row.correct !== undefined) {
+      cell.withGold += 1;
+      if (row.correct) cell.correct += 1;
+    }
+    this.#n += 1;
+    this.#k += refused;
+    this.#version += 1;
+    if (row.item !== undefined) this.#addToBlock(cell, row.item, refused);
+  }
+
+  addCell(counts: CellCounts): void {
+    const { n, refusals } = counts;
+    const answers = counts.answers ?? 0;
+    const withGold = counts.withGold ?? 0;
+    const correct = counts.correct ?? 0;
+    if (!(Number.isInteger(n) && Number.isInteger(refusals) && n >= 0 && refusals >= 0 && refusals <= n)) {
+      throw new CellCountError(
+        `Cell ${counts.model} / ${counts.task} / ${counts.persona} / ${counts.template} has n = ${n} and refusals = ${refusals}; ` +
+          'counts must be whole numbers with 0 <= refusals <= n. Rebuild the cells from the stored responses.',
+      );
+    }
+    const cell = this.#cell(counts.persona, counts.task, counts.template, counts.model);
+    cell.n += n;
+    cell.k += refusals;
+    cell.answers += answers;
+    cell.withGold += withGold;
+    cell.correct += correct;
+    this.#n += n;
+    this.#k += refusals;
+    this.#version += 1;
+  }
+
+  /** Calls `visit` for every block (model, task, prompt, item) with its responses (persona index * 2 + refused). */
+  forEachBlock(visit: (responses: BlockResponses) => void): void {
+    for (const byTask of this.#blocks) {
+      if (!byTask) continue;
+      for (const byPrompt of byTask) {
+        if (!byPrompt) continue;
+        for (const items of byPrompt) if (items) items.forEach(visit);
+      }
+    }
+  }
+
+  #level(slot: number, name: string): number {
+    const dict = this.#dicts[slot];
+    let i = dict.get(name);
+    if (i === undefined) {
+      i = this.#names[slot].length;
+      dict.set(name, i);
+      this.#names[slot].push(name);
+    }
+    return i;
+  }
+
+  #cell(persona: string, task: string, prompt: string, model: string): StoredCell {
+    const p = this.#level(PERSONA, persona);
+    const t = this.#level(TASK, task);
+    const r = this.#level(PROMPT, prompt);
+    const m = this.#level(MODEL, model);
+    const byTask = (this.#index[m] ??= []);
+    const byPrompt = (byTask[t] ??= []);
+    const byPersona = (byPrompt[r] ??= []);
+    let cell = byPersona[p];
+    if (cell === undefined) {
+      cell = { at: [p, t, r, m], n: 0, k: 0, answers: 0, withGold: 0, correct: 0 };
+      byPersona[p] = cell;
+      this.#cells.push(cell);
+    }
+    return cell;
+  }
+
+  #addToBlock(cell: StoredCell, item: string, refused: number): void {
+    let i = this.#items.get(item);
+    if (i === undefined) {
+      i = this.#items.size;
+      this.#items.set(item, i);
+    }
+    const [p, t, r, m] = cell.at;
+    const byTask = (this.#blocks[m] ??= []);
+    const byPrompt = (byTask[t] ??= []);
+    const items = (byPrompt[r] ??= new Map());
+    const code = p * 2 + refused;
+    const seen = items.get(i);
+    if (seen === undefined) items.set(i, code);
+    else if (typeof seen === 'number') items.set(i, [seen, code]);
+    else seen.push(code);
+  }
+}

@@ -1,0 +1,13 @@
+// The statistics of the study: everything the charts, the worker and the CLI compute from cell counts.
+export * from './result.ts';
+export { analyze, type AnalyzeOptions, iotaByFactor, personaVsBaseline, blockedTest } from './analyze.ts';
+export { CellTable, CellCountError, type CellCounts, type ResponseRow, type StoredCell } from './cells.ts';
+export { wilson, clopperPearson, rateStat, Z95 } from './intervals.ts';
+export { orderLevels, sortLevels, defaultReference, UnknownLevelError } from './levels.ts';
+export { iota, iotaMulticlass, type LevelCount } from './iota.ts';
+export { fitLogit, fitMle, fitL2, separatedLevels, coefficientName, DEFAULT_LAMBDA, type LogitInput } from './logit.ts';
+export { compareProportions, twoSidedNormalP } from './newcombe.ts';
+export { cochranQ, chiSquareUpper } from './cochran.ts';
+export { accuracy, accuracyStat } from './accuracy.ts';
+export { margins, type Margins } from './margins.ts';
+export { rates, responseTypeRates, responseTypeOf } from './rates.ts';

@@ -1,0 +1,86 @@
+// Margins of the cell table in analysis order: the sums every rate, index and test is computed from.
+import { type CellTable, MODEL, PROMPT, TASK } from './cells.ts';
+import { orderLevels } from './levels.ts';
+import { FACTORS, TASK_CROSSED_FACTORS, type Factor, type TaskCrossedFactor } from './result.ts';
+
+/** Responses n, refusals k, answered-with-gold g and correct c, per position of a (flattened) table. */
+export interface Tally {
+  n: Float64Array;
+  k: Float64Array;
+  g: Float64Array;
+  c: Float64Array;
+}
+
+export interface Margins {
+  N: number;
+  K: number;
+  /** Answered responses with a gold label, and the correct ones among them. */
+  G: number;
+  C: number;
+  /** Levels with responses, code-point order, reference first. */
+  levels: Record<Factor, string[]>;
+  byLevel: Record<Factor, Tally>;
+  /** Task-major: [task position * levels + level position]. */
+  byTaskAnd: Record<TaskCrossedFactor, Tally>;
+  /** [(model * tasks + task) * prompts + prompt]. */
+  byModelTaskPrompt: Tally;
+  /** Cells with responses, each factor's level as its position in `levels` (persona, task, prompt, model). */
+  cells: { at: [number, number, number, number]; n: number; k: number }[];
+  /** Position of each table level index per factor slot; -1 for a level without responses. */
+  positions: Int32Array[];
+}
+
+function tally(size: number): Tally {
+  return { n: new Float64Array(size), k: new Float64Array(size), g: new Float64Array(size), c: new Float64Array(size) };
+}
+
+/** Sums the table's cells in the order set by the references (default references where a factor has none). */
+export function margins(table: CellTable, reference: Partial<Record<Factor, string>> = {}): Margins {
+  const cells = table.cells;
+  const raw = FACTORS.map((_, slot) => new Float64Array(table.levelNames(slot).length));
+  for (const cell of cells) for (let s = 0; s < 4; s++) raw[s][cell.at[s]] += cell.n;
+  const levels = {} as Record<Factor, string[]>;
+  const positions = FACTORS.map((factor, slot) => {
+    const names = table.levelNames(slot);
+    const present = names.filter((_, i) => raw[slot][i] > 0);
+    levels[factor] = orderLevels(factor, present, reference[factor]);
+    const where = new Map(levels[factor].map((l, i) => [l, i]));
+    return Int32Array.from(names, (name) => where.get(name) ?? -1);
+  });
+  const byLevel = Object.fromEntries(FACTORS.map((f) => [f, tally(levels[f].length)])) as Record<Factor, Tally>;
+  const T = levels.task.length;
+  const byTaskAnd = Object.fromEntries(TASK_CROSSED_FACTORS.map((f) => [f, tally(T * levels[f].length)])) as Record<TaskCrossedFactor, Tally>;
+  const R = levels.prompt.length;
+  const byModelTaskPrompt = tally(levels.model.length * T * R);
+  const crossed = TASK_CROSSED_FACTORS.map((f) => ({ slot: FACTORS.indexOf(f), width: levels[f].length, into: byTaskAnd[f] }));
+  const add = (into: Tally, at: number, n: number, k: number, g: number, c: number) => {
+    into.n[at] += n;
+    into.k[at] += k;
+    into.g[at] += g;
+    into.c[at] += c;
+  };
+  const out: Margins['cells'] = [];
+  let N = 0;
+  let K = 0;
+  let G = 0;
+  let C = 0;
+  for (const cell of cells) {
+    if (cell.n === 0) continue;
+    const at: [number, number, number, number] = [
+      positions[0][cell.at[0]],
+      positions[1][cell.at[1]],
+      positions[2][cell.at[2]],
+      positions[3][cell.at[3]],
+    ];
+    const { n, k, withGold: g, correct: c } = cell;
+    N += n;
+    K += k;
+    G += g;
+    C += c;
+    FACTORS.forEach((f, s) => add(byLevel[f], at[s], n, k, g, c));
+    for (const x of crossed) add(x.into, at[TASK] * x.width + at[x.slot], n, k, g, c);
+    add(byModelTaskPrompt, (at[MODEL] * T + at[TASK]) * R + at[PROMPT], n, k, g, c);
+    out.push({ at, n, k });
+  }
+  return { N, K, G, C, levels, byLevel, byTaskAnd, byModelTaskPrompt, cells: out, positions };
+}
