@@ -236,11 +236,12 @@ export function validateConfig(json: unknown): ConfigResult {
   if (taskList) {
     if (taskList.length === 0) c.fail('tasks', `must list at least one task of ${quoteList(TASKS)}`, taskList);
     const checked = taskList.map((t, i) => checkTask(c, t, `tasks[${i}]`));
-    const seen = new Map<TaskId, number>();
-    checked.forEach((t, i) => {
-      if (!t) return;
-      if (seen.has(t.task)) c.fail(`tasks[${i}].task`, `"${t.task}" is already configured in tasks[${seen.get(t.task)}]; list each task once`, undefined, false);
-      else seen.set(t.task, i);
+    const seen = new Map<unknown, number>();
+    taskList.forEach((t, i) => {
+      const id = isObject(t) ? t.task : undefined;
+      if (!(TASKS as readonly unknown[]).includes(id)) return;
+      if (seen.has(id)) c.fail(`tasks[${i}].task`, `"${id}" is already configured in tasks[${seen.get(id)}]; list each task once`, undefined, false);
+      else seen.set(id, i);
     });
     if (taskList.length > 0 && checked.every((t) => t !== undefined) && seen.size === checked.length) {
       tasks = TASKS.flatMap((id) => checked.filter((t) => t!.task === id) as TaskConfig[]);
