@@ -1,0 +1,124 @@
+// `npm run cli -- classify --task T [--classifier C] [--labels a,b]`: classifies JSON-lines responses from stdin.
+// In:  {"id": ..., "response": "..."} per line.
+// Out: {"id", "kind", "refused", "label"?, "rule"?} per line, in input order; "rule" is what matched for a refusal
+//      (the Appendix C prefix under paper-prefix, the lower-cased matched text of the hedge under hedge-no-answer).
+import { createInterface } from 'node:readline';
+import { once } from 'node:events';
+import { ClassifierOptionsError, createClassifier } from '../core/classify/index.ts';
+import type { Classifier } from '../core/classify/index.ts';
+import { CLASSIFIER_IDS, DEFAULT_LABELS, TASKS } from '../core/types.ts';
+import type { ClassifierId, TaskId } from '../core/types.ts';
+import { parseCommandArgs, requireOption, usageFailure, UsageError } from './args.ts';
+
+const USAGE = `usage: npm run cli -- classify --task ${TASKS.join('|')} [--classifier ${CLASSIFIER_IDS.join('|')}] [--labels a,b]
+  --task T         the task the responses answer (sets the default label words)
+  --classifier C   refusal rule (default paper-prefix)
+  --labels a,b     label words, comma-separated (default: ${TASKS.map((t) => `${t} ${DEFAULT_LABELS[t].join(',')}`).join('; ')})
+Reads {"id": ..., "response": "..."} lines on stdin; writes {"id", "kind", "refused", "label"?, "rule"?} lines.
+Malformed lines are reported on stderr with their line number; the others are still classified (exit code 1).`;
+
+export interface ClassifyStreams {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+/** One output line: the verdict of one input line. */
+export interface ClassifiedLine {
+  id: string | number;
+  kind: 'answer' | 'refusal' | 'unparsed';
+  refused: boolean;
+  label?: string;
+  rule?: string;
+}
+
+type ParsedLine = { ok: true; id: string | number; response: string } | { ok: false; reason: string };
+
+/** Reads one input line; the reason says what to fix when it is not `{"id": string|number, "response": string}`. */
+export function parseInputLine(line: string): ParsedLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return { ok: false, reason: 'not valid JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, reason: 'expected a JSON object {"id": ..., "response": "..."}' };
+  }
+  const { id, response } = value as Record<string, unknown>;
+  if (typeof id !== 'string' && typeof id !== 'number') return { ok: false, reason: '"id" must be a string or a number' };
+  if (typeof response !== 'string') return { ok: false, reason: '"response" must be a string' };
+  return { ok: true, id, response };
+}
+
+export function classifiedLine(id: string | number, classifier: Classifier, response: string): ClassifiedLine {
+  const verdict = classifier.classify(response);
+  switch (verdict.kind) {
+    case 'answer':
+      return { id, kind: 'answer', refused: false, label: verdict.label };
+    case 'refusal':
+      return { id, kind: 'refusal', refused: true, rule: verdict.matched };
+    case 'unparsed':
+      return { id, kind: 'unparsed', refused: false };
+  }
+}
+
+export async function main(
+  argv: string[],
+  streams: ClassifyStreams = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  const { stdin, stdout, stderr } = streams;
+  let classifier: Classifier;
+  try {
+    const { values } = parseCommandArgs(argv, {
+      task: { type: 'string' },
+      classifier: { type: 'string', default: 'paper-prefix' },
+      labels: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (values.help) {
+      stdout.write(USAGE + '\n');
+      return 0;
+    }
+    const task = requireOption(values.task, 'task');
+    if (!(TASKS as readonly string[]).includes(task)) throw new UsageError(`Unknown task "${task}": use one of ${TASKS.join(', ')}.`);
+    const rule = values.classifier;
+    if (!(CLASSIFIER_IDS as readonly string[]).includes(rule)) {
+      throw new UsageError(`Unknown classifier "${rule}": use one of ${CLASSIFIER_IDS.join(', ')}.`);
+    }
+    const labels = values.labels === undefined ? [] : values.labels.split(',').map((l) => l.trim());
+    if (values.labels !== undefined && labels.some((l) => l === '')) {
+      throw new UsageError(`--labels needs comma-separated words, e.g. --labels ${DEFAULT_LABELS[task as TaskId].join(',')}.`);
+    }
+    try {
+      classifier = createClassifier({ task: task as TaskId, labels, rule: rule as ClassifierId });
+    } catch (err) {
+      if (err instanceof ClassifierOptionsError) throw new UsageError(err.message);
+      throw err;
+    }
+  } catch (err) {
+    return usageFailure(err, USAGE, stderr);
+  }
+
+  let malformed = 0;
+  let lineNumber = 0;
+  const lines = createInterface({ input: stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    lineNumber++;
+    if (line.trim() === '') continue;
+    const parsed = parseInputLine(line);
+    if (!parsed.ok) {
+      malformed++;
+      stderr.write(`line ${lineNumber}: ${parsed.reason}; skipped.\n`);
+      continue;
+    }
+    if (!stdout.write(JSON.stringify(classifiedLine(parsed.id, classifier, parsed.response)) + '\n')) {
+      await once(stdout, 'drain');
+    }
+  }
+  if (malformed > 0) {
+    stderr.write(`${malformed} malformed line${malformed === 1 ? '' : 's'} skipped; each line must be {"id": ..., "response": "..."}.\n`);
+    return 1;
+  }
+  return 0;
+}
