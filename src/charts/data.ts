@@ -1,6 +1,5 @@
 // What each chart shows, derived from the analysis result (or the cells) as plain data: marks, labels, paper values
 // and the table behind the chart (its text alternative and its CSV). Pure, so it is tested without a DOM.
-import type { Cell } from '../core/types.ts';
 import { PERSONA_FREE, RESPONSE_TYPES, TASKS } from '../core/types.ts';
 import type { AnalysisResult, Factor, Interval } from '../core/stats/result.ts';
 import { FACTORS } from '../core/stats/result.ts';
@@ -113,8 +112,17 @@ export function responseTypeData(result: Pick<AnalysisResult, 'byResponseType'>,
   return { panels, table: { columns: ['task', 'model', 'response_type', 'n', 'refusals', 'rate', 'wilson_low', 'wilson_high', 'paper_rate'], rows } };
 }
 
+/** The counts Figure 3 needs from a cell (the store's Cell and the statistics' CellCounts both have them). */
+export interface PersonaCell {
+  model: string;
+  task: string;
+  persona: string;
+  n: number;
+  refusals: number;
+}
+
 /** Figure 3: refusal rate by persona x model, pooled over the tasks in the cells (the paper pools politeness and offensiveness). */
-export function modelPersonaData(cells: readonly Cell[], filter: ChartFilter = {}): HeatmapData & { tasks: string[] } {
+export function modelPersonaData(cells: readonly PersonaCell[], filter: ChartFilter = {}): HeatmapData & { tasks: string[] } {
   const sums = new Map<string, { persona: string; model: string; n: number; k: number }>();
   const tasks = new Set<string>();
   for (const c of cells) {
@@ -301,7 +309,7 @@ export interface CoefRow {
 export interface SeparatedRow {
   factor: Factor;
   level: string;
-  /** "never refused: 0/5,000 (≤0.07%)" or "always refused: 40/40 (≥91.19%)". */
+  /** "never refused: 0/5,000 (≤0.07%)" or "always refused: 40/40 (≥91.2%)". */
   text: string;
   label: string;
 }

@@ -26,7 +26,7 @@ export {
   rateHeatmapData, responseTypeData, modelPersonaData, personaRatesData, accuracyData, personaVsBaselineData,
   sensitivityData, coefficientData, separatedText,
 } from './data.ts';
-export type { ChartFilter, ChartTable, CoefficientFit, HeatmapData, DotPlotData } from './data.ts';
+export type { ChartFilter, ChartTable, CoefficientFit, HeatmapData, DotPlotData, PersonaCell } from './data.ts';
 
 export { serializeSvg, svgBlob, pngBlob, tableCsv, csvBlob, exportFilename, download, PngExportError } from './export.ts';
 export { PAPER } from './paper-default.ts';

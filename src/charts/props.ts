@@ -1,9 +1,8 @@
 // Props of the chart components. Every chart takes (part of) the analysis result, except ModelPersonaHeatmap which pools
 // cells itself; `paper` defaults to the bundled paper numbers (null hides them); `svg` binds the chart's <svg> for export.
-import type { Cell } from '../core/types.ts';
 import type { AnalysisResult } from '../core/stats/result.ts';
 import type { PaperResults } from '../core/paper.ts';
-import type { ChartFilter, CoefficientFit } from './data.ts';
+import type { ChartFilter, CoefficientFit, PersonaCell } from './data.ts';
 
 interface ChartProps {
   /** The paper's published numbers to show beside ours; defaults to static-data/paper-results.json, null hides them. */
@@ -33,7 +32,8 @@ export interface PersonaRatesProps extends ChartProps {
 
 /** 3b. Figure 3: refusal rate per persona x model, pooled over the tasks in `cells` (filter.tasks narrows them). */
 export interface ModelPersonaHeatmapProps extends Omit<ChartProps, 'paper'> {
-  cells: readonly Cell[];
+  /** The store's cells (or the statistics' CellCounts): model, task, persona, n, refusals. */
+  cells: readonly PersonaCell[];
 }
 
 /** 4. Figures 4, 10, 11: refusal rate per model x response type (unforced / semi-forced / forced), one panel per task. */
