@@ -1,0 +1,138 @@
+// Which model the next run uses: a web-llm model on this GPU, an OpenAI-compatible endpoint, or the simulator.
+// The choice survives a reload (localStorage); the API key lives only in this tab's sessionStorage, never in IndexedDB.
+import type { ModelSpec } from '../worker/api.ts';
+import { recordModelName } from '../worker/api.ts';
+
+export type BackendKind = ModelSpec['backend'];
+
+export interface EndpointSettings {
+  baseUrl: string;
+  model: string;
+  concurrency: number;
+  timeoutMs: number;
+}
+
+interface Persisted {
+  backend: BackendKind;
+  webllmModel: string;
+  simulatorModel: string;
+  endpoint: EndpointSettings;
+}
+
+const CHOICE_KEY = 'prl.model-choice';
+const API_KEY_KEY = 'prl.api-key';
+
+export const DEFAULT_ENDPOINT: EndpointSettings = { baseUrl: 'http://localhost:11434/v1', model: '', concurrency: 4, timeoutMs: 60_000 };
+
+/** Storage the choice is kept in; tests pass a Map-backed one. */
+export interface KeyValueStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+export class ModelChoice {
+  #local: KeyValueStorage | null;
+  #session: KeyValueStorage | null;
+  backend = $state<BackendKind>('simulator');
+  webllmModel = $state('');
+  simulatorModel = $state('Llama2-13B');
+  endpoint = $state<EndpointSettings>({ ...DEFAULT_ENDPOINT });
+  #apiKey = $state('');
+
+  constructor(local: KeyValueStorage | null = safeStorage('local'), session: KeyValueStorage | null = safeStorage('session')) {
+    this.#local = local;
+    this.#session = session;
+    const saved = parse(local?.getItem(CHOICE_KEY) ?? null);
+    if (saved) {
+      this.backend = saved.backend;
+      this.webllmModel = saved.webllmModel;
+      this.simulatorModel = saved.simulatorModel;
+      this.endpoint = { ...DEFAULT_ENDPOINT, ...saved.endpoint };
+    }
+    this.#apiKey = session?.getItem(API_KEY_KEY) ?? '';
+  }
+
+  get apiKey(): string {
+    return this.#apiKey;
+  }
+
+  /** Kept in memory and this tab's sessionStorage only: gone when the tab closes, never stored with results. */
+  set apiKey(value: string) {
+    this.#apiKey = value;
+    if (value) this.#session?.setItem(API_KEY_KEY, value);
+    else this.#session?.removeItem(API_KEY_KEY);
+  }
+
+  /** The spec for the worker, or a sentence saying what is missing. */
+  get spec(): { ok: true; spec: ModelSpec } | { ok: false; message: string } {
+    switch (this.backend) {
+      case 'simulator':
+        return { ok: true, spec: { backend: 'simulator', model: this.simulatorModel } };
+      case 'webllm':
+        return this.webllmModel
+          ? { ok: true, spec: { backend: 'webllm', model: this.webllmModel } }
+          : { ok: false, message: 'Pick a model from the catalogue on the Models page.' };
+      case 'openai': {
+        const { baseUrl, model, concurrency, timeoutMs } = this.endpoint;
+        if (!baseUrl.trim()) return { ok: false, message: 'Enter the endpoint base URL on the Models page.' };
+        if (!model.trim()) return { ok: false, message: 'Choose the endpoint model on the Models page (Test connection lists them).' };
+        return {
+          ok: true,
+          spec: {
+            backend: 'openai',
+            baseUrl: baseUrl.trim(),
+            model: model.trim(),
+            apiKey: this.#apiKey || undefined,
+            concurrency,
+            timeoutMs,
+          },
+        };
+      }
+    }
+  }
+
+  /** The name results will be stored under, e.g. "simulated:Llama2-13B". */
+  get recordName(): string | null {
+    const s = this.spec;
+    return s.ok ? recordModelName(s.spec) : null;
+  }
+
+  get simulated(): boolean {
+    return this.backend === 'simulator';
+  }
+
+  save(): void {
+    const value: Persisted = {
+      backend: this.backend,
+      webllmModel: this.webllmModel,
+      simulatorModel: this.simulatorModel,
+      endpoint: { ...this.endpoint },
+    };
+    this.#local?.setItem(CHOICE_KEY, JSON.stringify(value));
+  }
+}
+
+function parse(text: string | null): Persisted | null {
+  if (!text) return null;
+  try {
+    const v = JSON.parse(text) as Partial<Persisted>;
+    if (v.backend !== 'simulator' && v.backend !== 'openai' && v.backend !== 'webllm') return null;
+    return {
+      backend: v.backend,
+      webllmModel: typeof v.webllmModel === 'string' ? v.webllmModel : '',
+      simulatorModel: typeof v.simulatorModel === 'string' ? v.simulatorModel : 'Llama2-13B',
+      endpoint: { ...DEFAULT_ENDPOINT, ...(typeof v.endpoint === 'object' && v.endpoint ? v.endpoint : {}) },
+    };
+  } catch {
+    return null;
+  }
+}
+
+function safeStorage(kind: 'local' | 'session'): KeyValueStorage | null {
+  try {
+    return kind === 'local' ? globalThis.localStorage ?? null : globalThis.sessionStorage ?? null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,76 @@
+// Hash-based navigation (`#/study?x=1`): works from any sub-path (GitHub Pages) and a deep link reopens the same page.
+
+export const ROUTES = ['study', 'models', 'run', 'results', 'explore', 'data', 'about', 'workshop'] as const;
+export type RouteId = (typeof ROUTES)[number];
+
+export const ROUTE_TITLES: Record<RouteId, string> = {
+  study: 'Study',
+  models: 'Models',
+  run: 'Run',
+  results: 'Results',
+  explore: 'Explore',
+  data: 'Data',
+  about: 'About',
+  workshop: 'Workshop',
+};
+
+export const DEFAULT_ROUTE: RouteId = 'study';
+
+export interface Location {
+  route: RouteId;
+  params: URLSearchParams;
+}
+
+/** `#/results?task=nli` → { route: 'results', params: task=nli }; anything unknown opens the default page. */
+export function parseHash(hash: string): Location {
+  const body = hash.replace(/^#\/?/, '');
+  const q = body.indexOf('?');
+  const path = (q === -1 ? body : body.slice(0, q)).replace(/\/+$/, '');
+  const params = new URLSearchParams(q === -1 ? '' : body.slice(q + 1));
+  const route = (ROUTES as readonly string[]).includes(path) ? (path as RouteId) : DEFAULT_ROUTE;
+  return { route, params };
+}
+
+/** A relative link to a page: `#/run` or `#/results?task=nli`. */
+export function href(route: RouteId, params?: Record<string, string> | URLSearchParams): string {
+  const search = params === undefined ? '' : new URLSearchParams(params).toString();
+  return `#/${route}${search ? `?${search}` : ''}`;
+}
+
+export class Router {
+  #hash = $state('');
+  #location = $derived.by(() => parseHash(this.#hash));
+  #target: Window;
+  #onChange = () => {
+    this.#hash = this.#target.location.hash;
+  };
+
+  constructor(target: Window = window) {
+    this.#target = target;
+    this.#hash = target.location.hash;
+    target.addEventListener('hashchange', this.#onChange);
+  }
+
+  get route(): RouteId {
+    return this.#location.route;
+  }
+
+  get params(): URLSearchParams {
+    return this.#location.params;
+  }
+
+  go(route: RouteId, params?: Record<string, string>): void {
+    this.#target.location.hash = href(route, params);
+  }
+
+  /** Rewrites the query of the current page without a new history entry (filters, page numbers). */
+  replaceParams(params: Record<string, string>): void {
+    const next = href(this.route, params);
+    this.#target.history.replaceState(null, '', next);
+    this.#hash = next;
+  }
+
+  destroy(): void {
+    this.#target.removeEventListener('hashchange', this.#onChange);
+  }
+}

@@ -1,0 +1,14 @@
+// Starts the run worker (web-llm, the store writes and the run loop live there) and wraps it with Comlink.
+import * as Comlink from 'comlink';
+import type { LabWorkerApi } from '../worker/api.ts';
+import type { WorkerHandle } from './runner.svelte.ts';
+
+export async function createRunWorker(): Promise<WorkerHandle> {
+  const worker = new Worker(new URL('../worker/worker.ts', import.meta.url), { type: 'module', name: 'run-worker' });
+  const api = Comlink.wrap<LabWorkerApi>(worker) as unknown as LabWorkerApi;
+  return {
+    api,
+    proxy: (callback) => Comlink.proxy(callback),
+    terminate: () => worker.terminate(),
+  };
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { filterCells, inPersonaSet } from '../../src/ui/results-filter.ts';
+import type { Cell } from '../../src/core/types.ts';
+
+const cell = (model: string, task: Cell['task'], persona: string, n = 10): Cell => ({
+  model, task, persona, template: 'p1', n, refusals: 1, answers: 9, withGold: 0, correct: 0,
+});
+
+describe('inPersonaSet', () => {
+  it.each([
+    ['a Black person', 'paper', true],
+    ['a Black person', 'control', false],
+    ['none', 'paper', true],
+    ['none', 'custom', true],
+    ['a nurse who likes jazz', 'custom', true],
+    ['a Black person', 'custom', false],
+    ['anything', 'all', true],
+  ] as const)('%s in %s: %s', (persona, set, expected) => {
+    expect(inPersonaSet(persona, set)).toBe(expected);
+  });
+});
+
+describe('filterCells', () => {
+  const cells = [cell('m1', 'nli', 'a man'), cell('m2', 'nli', 'a man'), cell('m1', 'offensiveness', 'none'), cell('m1', 'nli', 'a woman', 0)];
+
+  it.each([
+    [{ tasks: [], models: [], personaSet: 'all' }, 3],
+    [{ tasks: ['nli'], models: [], personaSet: 'all' }, 2],
+    [{ tasks: [], models: ['m2'], personaSet: 'all' }, 1],
+    [{ tasks: [], models: [], personaSet: 'control' }, 1],
+  ] as const)('%o keeps %i cells (empty cells never)', (filter, expected) => {
+    expect(filterCells(cells, { ...filter, tasks: [...filter.tasks], models: [...filter.models] })).toHaveLength(expected);
+  });
+});

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { Runner, RunnerBusyError, LATEST_LIMIT, type WorkerHandle } from '../../src/ui/runner.svelte.ts';
+import type { ApiResult, LabWorkerApi, RunEvent, RunOutcome, RunRequest } from '../../src/worker/api.ts';
+import type { ResponseRecord } from '../../src/core/types.ts';
+
+function record(i: number, refused = false): ResponseRecord {
+  return {
+    study: 's', model: 'simulated:Llama2-13B', task: 'nli', item: String(i), class: 'neutral', persona: 'a man', template: 'p1',
+    responseType: 'unforced', response: refused ? "I'm sorry" : 'neutral', kind: refused ? 'refusal' : 'answer', refused,
+    ...(refused ? {} : { label: 'neutral' }), rule: 'paper-prefix', stoppedEarly: false, latencyMs: 1, promptTokens: null,
+    completionTokens: null,
+    provenance: { backend: 'simulator', simulated: true, modelId: 'x', seed: 1, temperature: 0, maxTokens: 8, stopWhenDecided: false },
+    createdAt: '',
+  };
+}
+
+/** A worker whose run emits `events` and then waits for pause/cancel or ends with `outcome`. */
+function fakeWorker(script: { events: RunEvent[]; outcome?: RunOutcome }) {
+  const calls: string[] = [];
+  let release: ((o: RunOutcome) => void) | null = null;
+  const ok = <T,>(value: T): Promise<ApiResult<T>> => Promise.resolve({ ok: true, value });
+  const run = async (onEvent: (e: RunEvent) => void): Promise<ApiResult<RunOutcome>> => {
+    for (const e of script.events) onEvent(e);
+    const outcome = script.outcome ?? (await new Promise<RunOutcome>((r) => (release = r)));
+    return { ok: true, value: outcome };
+  };
+  const api: LabWorkerApi = {
+    loadModel: () => ok({ model: 'm', backend: 'simulator', concurrency: 1 }),
+    unloadModel: () => ok(null),
+    startRun: (req: RunRequest, onEvent) => {
+      calls.push(`start ${req.study} ${req.models.map((m) => m.model).join(',')}`);
+      return run(onEvent);
+    },
+    resumeRun: (study, secrets, onEvent) => {
+      calls.push(`resume ${study} ${secrets.apiKey ?? ''}`);
+      return run(onEvent);
+    },
+    pauseRun: () => {
+      calls.push('pause');
+      release?.({ status: 'paused', reason: 'user', message: 'Paused.', done: 3, total: 10 });
+      return ok(null);
+    },
+    cancelRun: () => {
+      calls.push('cancel');
+      release?.({ status: 'cancelled', done: 3, total: 10 });
+      return ok(null);
+    },
+    reclassifyStudy: () => ok({ total: 3, changed: 1, stoppedEarlyUnderOtherRule: 0 }),
+  };
+  let created = 0;
+  const handle: WorkerHandle = { api, proxy: (f) => f, terminate: () => calls.push('terminate') };
+  return { calls, create: async () => (created++, handle), created: () => created };
+}
+
+const progress = (done: number) => ({
+  type: 'progress' as const,
+  progress: { model: 'm', done, total: 10, failed: 0, responsesPerSecond: 2, tokensPerSecond: 0, etaSeconds: 5 },
+});
+
+describe('Runner', () => {
+  it('shows progress and the latest responses, newest first, and ends done', async () => {
+    const w = fakeWorker({ events: [progress(1), { type: 'response', record: record(1) }, { type: 'response', record: record(2, true) }, progress(2)], outcome: { status: 'done', done: 10, total: 10 } });
+    const runner = new Runner(w.create);
+    const result = await runner.start('s', [{ backend: 'simulator', model: 'Llama2-13B' }]);
+    expect(result.ok).toBe(true);
+    expect(runner.status).toBe('done');
+    expect(runner.progress?.done).toBe(10);
+    expect(runner.latest.map((r) => r.item)).toEqual(['2', '1']);
+    expect(runner.latest[0].refused).toBe(true);
+    expect(w.calls).toEqual(['start s Llama2-13B']);
+  });
+
+  it('keeps only the latest responses', async () => {
+    const events: RunEvent[] = Array.from({ length: LATEST_LIMIT + 10 }, (_, i) => ({ type: 'response', record: record(i) }));
+    const runner = new Runner(fakeWorker({ events, outcome: { status: 'done', done: 1, total: 1 } }).create);
+    await runner.start('s', []);
+    expect(runner.latest).toHaveLength(LATEST_LIMIT);
+    expect(runner.latest[0].item).toBe(String(LATEST_LIMIT + 9));
+  });
+
+  it('pauses, then resumes with the API key, reusing one worker', async () => {
+    const w = fakeWorker({ events: [progress(3)] });
+    const runner = new Runner(w.create);
+    const first = runner.start('s', [{ backend: 'openai', baseUrl: 'http://x', model: 'm', apiKey: 'k' }]);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(runner.busy).toBe(true);
+    await expect(runner.start('s', [])).rejects.toBeInstanceOf(RunnerBusyError);
+    await runner.pause();
+    await first;
+    expect(runner.status).toBe('paused');
+    expect(runner.message).toBeNull();
+    const second = runner.resume('s', 'k');
+    await Promise.resolve();
+    await runner.cancel();
+    await second;
+    expect(runner.status).toBe('cancelled');
+    expect(w.calls).toEqual(['start s m', 'pause', 'resume s k', 'cancel']);
+    expect(w.created()).toBe(1);
+  });
+
+  it('says why a run paused on its own (e.g. a full disk)', async () => {
+    const message = 'Storage is full: 12 MB more are needed. Delete old studies on the Data page.';
+    const runner = new Runner(fakeWorker({ events: [], outcome: { status: 'paused', reason: 'storage-full', message, done: 1, total: 2 } }).create);
+    await runner.start('s', []);
+    expect(runner.status).toBe('paused');
+    expect(runner.message).toBe(message);
+  });
+
+  it('counts rows that failed and shows the last error', async () => {
+    const runner = new Runner(fakeWorker({
+      events: [{ type: 'row-error', model: 'm', key: 'k', error: { name: 'EndpointHttpError', message: 'HTTP 500' }, consecutiveFailures: 1 }],
+      outcome: { status: 'done', done: 1, total: 2 },
+    }).create);
+    await runner.start('s', []);
+    expect(runner.rowErrors).toBe(1);
+    expect(runner.lastRowError?.message).toBe('HTTP 500');
+  });
+
+  it('reports a worker error as data, never throws', async () => {
+    const runner = new Runner(async () => {
+      throw new Error('Workers are disabled in this browser.');
+    });
+    const result = await runner.start('s', []);
+    expect(result.ok).toBe(false);
+    expect(runner.status).toBe('error');
+    expect(runner.message).toContain('Workers are disabled');
+  });
+});
