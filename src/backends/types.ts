@@ -37,6 +37,8 @@ export interface GenerateResult {
 export interface LoadProgress {
   progress: number; // 0..1
   text: string;
+  /** web-llm: whether the weights were already in the browser cache (no download) when loading began. */
+  cached?: boolean;
 }
 
 /** One interface for every way of getting a response: web-llm on WebGPU, an OpenAI-compatible endpoint, the simulator. */
