@@ -1,0 +1,211 @@
+// `npm run cli -- run --config FILE (--endpoint URL --model NAME | --simulate) --out results.jsonl`:
+// runs a study from Node against an OpenAI-compatible endpoint (or the simulator), one JSON line per response.
+// Running the same command again resumes: rows already in the file are skipped, none is written twice.
+import { createOpenAIBackend } from '../backends/openai.ts';
+import { createSimulatorBackend } from '../backends/simulator.ts';
+import type { Backend } from '../backends/types.ts';
+import { studyId } from '../core/config.ts';
+import { buildPlan } from '../core/plan.ts';
+import type { StudyConfig, TaskId } from '../core/types.ts';
+import type { RunEvent, RunOutcome, RunProgress } from '../worker/api.ts';
+import { runStudy } from '../worker/run-loop.ts';
+import { integerOption, parseCommandArgs, requireOption, UsageError, usageFailure } from './args.ts';
+import { loadConfigFile, loadStudyData } from './load-data.ts';
+import { JsonlSink } from './sink-jsonl.ts';
+
+const USAGE = `usage: npm run cli -- run --config FILE --out FILE
+         (--endpoint URL --model NAME [--api-key-env VAR] [--concurrency N] [--timeout-ms N] | --simulate [--sim-model NAME])
+         [--max-failures N]
+  --config FILE        study config JSON (e.g. static-data/studies/quick-demo.json)
+  --out FILE           JSON lines, one response each; an existing file is resumed (its rows are skipped)
+  --endpoint URL       OpenAI-compatible server (vLLM, Ollama, llama.cpp server, hosted APIs), with or without /v1
+  --model NAME         model name as the server lists it (/v1/models)
+  --api-key-env VAR    read the API key from environment variable VAR (never from the command line; never written)
+  --concurrency N      requests in flight (default 4)
+  --timeout-ms N       per-request timeout in milliseconds (default 120000)
+  --simulate           the simulator: responses drawn from the paper's fitted model, NOT a model
+  --sim-model NAME     paper model the simulator imitates (default Llama3.1-8B)
+  --max-failures N     pause after N failed rows in a row (default 5)
+Progress goes to stderr; a JSON summary to stdout. Exit 0 when every row is stored, 1 when paused.`;
+
+interface RunArgs {
+  config: string;
+  out: string;
+  backend: { kind: 'openai'; endpoint: string; model: string; apiKey?: string; concurrency?: number; timeoutMs?: number } | { kind: 'simulator'; model: string };
+  maxFailures?: number;
+}
+
+function parse(argv: string[], env: NodeJS.ProcessEnv): RunArgs | 'help' {
+  const { values } = parseCommandArgs(argv, {
+    config: { type: 'string' },
+    out: { type: 'string' },
+    endpoint: { type: 'string' },
+    model: { type: 'string' },
+    'api-key-env': { type: 'string' },
+    concurrency: { type: 'string' },
+    'timeout-ms': { type: 'string' },
+    simulate: { type: 'boolean' },
+    'sim-model': { type: 'string' },
+    'max-failures': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return 'help';
+  const config = requireOption(values.config, 'config');
+  const out = requireOption(values.out, 'out');
+  const maxFailures = integerOption(values['max-failures'], 'max-failures', 1, 1_000_000);
+  if (values.simulate) {
+    if (values.endpoint !== undefined || values.model !== undefined) throw new UsageError('Give either --simulate or --endpoint/--model, not both.');
+    return { config, out, backend: { kind: 'simulator', model: values['sim-model'] ?? 'Llama3.1-8B' }, maxFailures };
+  }
+  if (values['sim-model'] !== undefined) throw new UsageError('--sim-model goes with --simulate.');
+  if (values.endpoint === undefined) throw new UsageError('Give --endpoint URL --model NAME, or --simulate.');
+  const model = requireOption(values.model, 'model');
+  let apiKey: string | undefined;
+  const keyVar = values['api-key-env'];
+  if (keyVar !== undefined) {
+    apiKey = env[keyVar];
+    if (!apiKey) throw new UsageError(`The environment variable ${keyVar} (--api-key-env) is empty or not set; export it first.`);
+  }
+  return {
+    config,
+    out,
+    backend: {
+      kind: 'openai',
+      endpoint: values.endpoint,
+      model,
+      apiKey,
+      concurrency: integerOption(values.concurrency, 'concurrency', 1, 1024),
+      timeoutMs: integerOption(values['timeout-ms'], 'timeout-ms', 100, 3_600_000),
+    },
+    maxFailures,
+  };
+}
+
+function makeBackend(spec: RunArgs['backend']): Backend {
+  if (spec.kind === 'simulator') return createSimulatorBackend({ model: spec.model });
+  return createOpenAIBackend({
+    baseUrl: spec.endpoint,
+    model: spec.model,
+    ...(spec.apiKey ? { apiKey: spec.apiKey } : {}),
+    ...(spec.concurrency ? { concurrency: spec.concurrency } : {}),
+    ...(spec.timeoutMs ? { timeoutMs: spec.timeoutMs } : {}),
+  });
+}
+
+function labelsOf(config: StudyConfig): Partial<Record<TaskId, string[]>> {
+  return Object.fromEntries(config.tasks.map((t) => [t.task, t.labels]));
+}
+
+function formatProgress(p: RunProgress): string {
+  const pct = p.total > 0 ? ((100 * p.done) / p.total).toFixed(1) : '100';
+  const eta = p.etaSeconds === null ? '?' : p.etaSeconds < 90 ? `${Math.round(p.etaSeconds)} s` : `${Math.round(p.etaSeconds / 60)} min`;
+  return (
+    `${p.done}/${p.total} (${pct}%)  ${p.responsesPerSecond.toFixed(1)} responses/s  ${p.tokensPerSecond.toFixed(0)} tokens/s  ETA ${eta}` +
+    (p.failed > 0 ? `  ${p.failed} failed` : '')
+  );
+}
+
+export async function main(argv: string[], io: { env?: NodeJS.ProcessEnv; stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream } = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  let args: RunArgs;
+  try {
+    const parsed = parse(argv, io.env ?? process.env);
+    if (parsed === 'help') {
+      stdout.write(USAGE + '\n');
+      return 0;
+    }
+    args = parsed;
+  } catch (err) {
+    return usageFailure(err, USAGE, stderr);
+  }
+
+  const checked = await loadConfigFile(args.config);
+  if (!checked.ok) {
+    stderr.write(`Invalid study config ${args.config}:\n${checked.errors.map((e) => `  ${e.message}`).join('\n')}\n`);
+    return 2;
+  }
+  const config = checked.config;
+  const study = studyId(config);
+  const rows = buildPlan(config, await loadStudyData());
+
+  let backend: Backend;
+  try {
+    backend = makeBackend(args.backend);
+  } catch (err) {
+    stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+  const model = backend.provenance.modelId;
+
+  let opened: Awaited<ReturnType<typeof JsonlSink.open>>;
+  try {
+    opened = await JsonlSink.open(args.out, study);
+  } catch (err) {
+    await backend.dispose();
+    stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+  const { sink, report } = opened;
+  if (report.truncatedBytes > 0) stderr.write(`Removed an unfinished last line (${report.truncatedBytes} bytes) left by an interrupted run.\n`);
+  if (report.badLines.length > 0) stderr.write(`Ignored ${report.badLines.length} unreadable lines of ${args.out} (first: line ${report.badLines[0]}); their rows run again.\n`);
+  stderr.write(
+    `Study "${config.name}" (${study}): ${rows.length} rows for ${model}` +
+      (backend.provenance.simulated ? ' (SIMULATED: drawn from the paper\'s fitted model, not generated by a model)' : '') +
+      (report.existing > 0 ? `; ${report.existing} already in ${args.out}, resuming.` : '.') +
+      '\n',
+  );
+
+  // Ctrl-C pauses cleanly: requests in flight are abandoned, the file stays whole, the same command resumes.
+  const controller = new AbortController();
+  const onSigint = () => {
+    stderr.write('\nPausing...\n');
+    controller.abort('pause');
+  };
+  process.once('SIGINT', onSigint);
+
+  let outcome: RunOutcome;
+  try {
+    outcome = await runStudy({
+      study,
+      rows,
+      models: [{ name: model, backend: async () => backend, recreate: async () => backend }],
+      sink,
+      rule: config.classifier,
+      labels: labelsOf(config),
+      decoding: config.decoding,
+      settings: args.maxFailures ? { maxConsecutiveFailures: args.maxFailures } : {},
+      signal: controller.signal,
+      progressIntervalMs: 2000,
+      onEvent: (e: RunEvent) => {
+        if (e.type === 'progress') stderr.write(formatProgress(e.progress) + '\n');
+        else if (e.type === 'row-error') stderr.write(`row ${e.key} failed: ${e.error.message}\n`);
+      },
+    });
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    sink.close();
+    await backend.dispose();
+  }
+
+  const counts = Object.fromEntries(sink.counts);
+  const c = sink.counts.get(model) ?? { n: 0, refusals: 0, answers: 0, unparsed: 0 };
+  stderr.write(
+    (outcome.status === 'done' ? `Done: ` : outcome.status === 'paused' ? `${outcome.message}\nStopped: ` : 'Cancelled: ') +
+      `${c.n}/${rows.length} rows of ${model} in ${args.out} (${c.refusals} refusals, ${c.answers} answers, ${c.unparsed} unparsed).` +
+      (outcome.status === 'done' ? '' : ' Run the same command again to resume.') +
+      '\n',
+  );
+  stdout.write(
+    JSON.stringify({
+      study,
+      out: args.out,
+      status: outcome.status,
+      ...(outcome.status === 'paused' ? { reason: outcome.reason, message: outcome.message } : {}),
+      done: outcome.done,
+      total: outcome.total,
+      models: counts,
+    }) + '\n',
+  );
+  return outcome.status === 'done' ? 0 : 1;
+}

@@ -1,0 +1,140 @@
+// The run loop's sink for `cli run --out FILE`: one JSON line per response, appended with a single write of the
+// complete line, so a killed run leaves at most one torn line, which the next run truncates away before resuming.
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync, fsyncSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { planKey } from '../core/plan.ts';
+import type { ResponseRecord } from '../core/types.ts';
+import type { ResponseSink } from '../worker/run-loop.ts';
+
+/** The output file holds responses of another study; mixing them would make the file unanalysable. */
+export class ForeignStudyError extends Error {
+  override name = 'ForeignStudyError';
+  constructor(path: string, found: string, expected: string) {
+    super(
+      `${path} holds responses of study ${found}, but this config is study ${expected}. ` +
+        'Write to another --out file, or use the config that produced this file.',
+    );
+  }
+}
+
+export interface ModelCounts {
+  n: number;
+  refusals: number;
+  answers: number;
+  unparsed: number;
+}
+
+export interface JsonlOpenReport {
+  /** Responses found in the file. */
+  existing: number;
+  /** Bytes of a torn last line that were truncated away. */
+  truncatedBytes: number;
+  /** Complete lines that were not valid response records (line numbers), left in place and not counted as done. */
+  badLines: number[];
+}
+
+export class JsonlSink implements ResponseSink {
+  readonly #fd: number;
+  readonly #keys = new Map<string, Set<string>>();
+  readonly counts = new Map<string, ModelCounts>();
+
+  private constructor(fd: number) {
+    this.#fd = fd;
+  }
+
+  /** Opens (creating) `path` for appending, repairs a torn last line and reads the keys already written. */
+  static async open(path: string, study: string): Promise<{ sink: JsonlSink; report: JsonlOpenReport }> {
+    const fd = openSync(path, 'a+');
+    try {
+      const truncatedBytes = truncateTornTail(fd);
+      const sink = new JsonlSink(fd);
+      const report: JsonlOpenReport = { existing: 0, truncatedBytes, badLines: [] };
+      const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+      let lineNo = 0;
+      for await (const line of lines) {
+        lineNo++;
+        if (line.trim() === '') continue;
+        const record = parseRecord(line);
+        if (!record) {
+          report.badLines.push(lineNo);
+          continue;
+        }
+        if (record.study !== study) throw new ForeignStudyError(path, record.study, study);
+        if (sink.#remember(record)) report.existing++;
+      }
+      return { sink, report };
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+  }
+
+  async storedKeys(_study: string, model: string): Promise<Set<string>> {
+    return new Set(this.#keys.get(model));
+  }
+
+  async put(record: ResponseRecord): Promise<void> {
+    const key = planKey(record.task, record.item, record.persona, record.template);
+    // Writing twice is harmless for the store; in a file it would be a duplicate line, so a known key is not appended.
+    if (this.#keys.get(record.model)?.has(key)) return;
+    writeSync(this.#fd, JSON.stringify(record) + '\n');
+    this.#remember(record);
+  }
+
+  close(): void {
+    fsyncSync(this.#fd);
+    closeSync(this.#fd);
+  }
+
+  /** Adds a record's key and counts; false when its key was already known (a duplicate line in the file). */
+  #remember(record: ResponseRecord): boolean {
+    let keys = this.#keys.get(record.model);
+    if (!keys) this.#keys.set(record.model, (keys = new Set()));
+    const key = planKey(record.task, record.item, record.persona, record.template);
+    if (keys.has(key)) return false;
+    keys.add(key);
+    const c = this.counts.get(record.model) ?? { n: 0, refusals: 0, answers: 0, unparsed: 0 };
+    c.n++;
+    if (record.kind === 'refusal') c.refusals++;
+    else if (record.kind === 'answer') c.answers++;
+    else c.unparsed++;
+    this.counts.set(record.model, c);
+    return true;
+  }
+}
+
+/** A line is taken as a record when it is JSON with the fields that make its key and verdict. */
+function parseRecord(line: string): ResponseRecord | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const r = value as Record<string, unknown>;
+  const strings = ['study', 'model', 'task', 'item', 'persona', 'template', 'response', 'kind'];
+  return strings.every((f) => typeof r[f] === 'string') && typeof r.refused === 'boolean' ? (value as ResponseRecord) : null;
+}
+
+/** Truncates the file after its last newline (a line cut short by a kill); returns the bytes removed. */
+function truncateTornTail(fd: number): number {
+  const size = fstatSync(fd).size;
+  if (size === 0) return 0;
+  const chunk = Buffer.alloc(64 * 1024);
+  let end = size;
+  while (end > 0) {
+    const start = Math.max(0, end - chunk.length);
+    const read = readSync(fd, chunk, 0, end - start, start);
+    const newline = chunk.subarray(0, read).lastIndexOf(0x0a);
+    if (newline >= 0) {
+      const keep = start + newline + 1;
+      if (keep < size) ftruncateSync(fd, keep);
+      return size - keep;
+    }
+    end = start;
+  }
+  ftruncateSync(fd, 0);
+  return size;
+}

@@ -1,0 +1,196 @@
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/run.ts';
+import { studyId } from '../../src/core/config.ts';
+import { planKey } from '../../src/core/plan.ts';
+import type { ResponseRecord, StudyConfig } from '../../src/core/types.ts';
+import { startTestServer, type TestServer } from '../support/openai-test-server.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+const demo = JSON.parse(readFileSync(join(root, 'static-data/studies/quick-demo.json'), 'utf8')) as StudyConfig;
+/** The quick demo, smaller: 9 NLI + 15 offensiveness items x 3 variations = 72 rows. */
+const config: StudyConfig = { ...demo, name: 'cli run test', tasks: demo.tasks.map((t) => ({ ...t, samplesPerClass: 3 })) };
+const PLAN_ROWS = 72;
+
+let dir: string;
+let configPath: string;
+let server: TestServer;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cli-run-'));
+  configPath = join(dir, 'study.json');
+  writeFileSync(configPath, JSON.stringify(config));
+  server = await startTestServer({ apiKey: 'sk-test-secret-123' });
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function capture() {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const stdout = capture();
+  const stderr = capture();
+  const code = await main(args, { env, stdout: stdout.stream, stderr: stderr.stream });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+function readRecords(path: string): ResponseRecord[] {
+  const text = readFileSync(path, 'utf8');
+  expect(text === '' || text.endsWith('\n')).toBe(true);
+  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as ResponseRecord);
+}
+
+function expectEachKeyOnce(records: ResponseRecord[]): void {
+  const keys = records.map((r) => `${r.model}|${planKey(r.task, r.item, r.persona, r.template)}`);
+  expect(new Set(keys).size).toBe(keys.length);
+  expect(keys).toHaveLength(PLAN_ROWS);
+}
+
+let n = 0;
+const outFile = () => join(dir, `out-${n++}.jsonl`);
+
+describe('cli run --simulate', () => {
+  it('writes one response line per plan row with the plan key fields, verdict, tokens and provenance', async () => {
+    const out = outFile();
+    const { code, stdout, stderr } = await run(['--config', configPath, '--simulate', '--sim-model', 'Llama2-13B', '--out', out]);
+    expect(code).toBe(0);
+    const records = readRecords(out);
+    expectEachKeyOnce(records);
+    for (const r of records) {
+      expect(r).toMatchObject({ study: studyId(config), model: 'simulated:Llama2-13B', rule: 'paper-prefix' });
+      expect(typeof r.response).toBe('string');
+      expect(typeof r.refused).toBe('boolean');
+      expect(r.kind === 'answer').toBe(typeof r.label === 'string');
+      expect(r.provenance).toMatchObject({ backend: 'simulator', simulated: true, seed: 2025, temperature: 0, maxTokens: 64, stopWhenDecided: true });
+      expect(typeof r.latencyMs).toBe('number');
+    }
+    expect(records.some((r) => r.persona === 'none')).toBe(true);
+    expect(JSON.parse(stdout)).toMatchObject({ status: 'done', done: PLAN_ROWS, total: PLAN_ROWS, models: { 'simulated:Llama2-13B': { n: PLAN_ROWS } } });
+    expect(stderr).toMatch(/SIMULATED/);
+    expect(stderr).toMatch(/Done: 72\/72 rows/);
+  });
+
+  it('running the same command again writes nothing new', async () => {
+    const out = outFile();
+    await run(['--config', configPath, '--simulate', '--out', out]);
+    const before = readFileSync(out, 'utf8');
+    const again = await run(['--config', configPath, '--simulate', '--out', out]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/72 already in .*resuming/);
+    expect(readFileSync(out, 'utf8')).toBe(before);
+  });
+
+  it('truncates a torn last line left by a killed run and completes the file', async () => {
+    const out = outFile();
+    await run(['--config', configPath, '--simulate', '--out', out]);
+    const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean);
+    writeFileSync(out, lines.slice(0, 30).join('\n') + '\n' + lines[30].slice(0, 57));
+    const again = await run(['--config', configPath, '--simulate', '--out', out]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/Removed an unfinished last line \(57 bytes\)/);
+    expectEachKeyOnce(readRecords(out));
+  });
+
+  it('refuses to append to a file of another study', async () => {
+    const out = outFile();
+    writeFileSync(out, JSON.stringify({ study: 'someother', model: 'm', task: 'nli', item: '1', persona: 'none', template: 'p1', response: 'x', kind: 'unparsed', refused: false }) + '\n');
+    const { code, stderr } = await run(['--config', configPath, '--simulate', '--out', out]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/holds responses of study someother, but this config is study .*another --out file/);
+    expect(readFileSync(out, 'utf8').split('\n').filter(Boolean)).toHaveLength(1);
+  });
+
+  it.each([
+    ['no --out', ['--config', 'C', '--simulate'], /Missing --out/],
+    ['no backend', ['--config', 'C', '--out', 'o'], /--endpoint URL --model NAME, or --simulate/],
+    ['both backends', ['--config', 'C', '--out', 'o', '--simulate', '--endpoint', 'http://x'], /either --simulate or --endpoint/],
+    ['endpoint without model', ['--config', 'C', '--out', 'o', '--endpoint', 'http://x'], /Missing --model/],
+    ['a key variable that is not set', ['--config', 'C', '--out', 'o', '--endpoint', 'http://x', '--model', 'm', '--api-key-env', 'NOPE_KEY'], /NOPE_KEY .* is empty or not set/],
+    ['concurrency 0', ['--config', 'C', '--out', 'o', '--endpoint', 'http://x', '--model', 'm', '--concurrency', '0'], /--concurrency must be an integer from 1/],
+    ['an unknown option', ['--config', 'C', '--out', 'o', '--simulate', '--api-key', 'sk-x'], /Unknown option/],
+  ])('usage error: %s', async (_name, args, message) => {
+    const { code, stderr, stdout } = await run(args);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(stderr).toMatch(/usage: npm run cli -- run/);
+    expect(stdout).toBe('');
+  });
+
+  it('names an unknown simulated model and the ones it knows', async () => {
+    const { code, stderr } = await run(['--config', configPath, '--simulate', '--sim-model', 'GPT-9', '--out', outFile()]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/"GPT-9" is not one.*Llama2-13B/);
+  });
+});
+
+describe('cli run --endpoint', () => {
+  it('takes the API key from the named environment variable only, and never writes it', async () => {
+    const out = outFile();
+    const { code } = await run(
+      ['--config', configPath, '--endpoint', `${server.url}/v1/`, '--model', 'test-model', '--api-key-env', 'LAB_KEY', '--concurrency', '8', '--out', out],
+      { LAB_KEY: 'sk-test-secret-123' },
+    );
+    expect(code).toBe(0);
+    expect(server.stats.authorizations.at(-1)).toBe('Bearer sk-test-secret-123');
+    expectEachKeyOnce(readRecords(out));
+    expect(readFileSync(out, 'utf8')).not.toContain('sk-test-secret');
+    expect(readRecords(out)[0].provenance).toMatchObject({ backend: 'openai', simulated: false, modelId: 'test-model' });
+  });
+
+  it('pauses with exit code 1 when the endpoint keeps refusing, and says how to resume', async () => {
+    const out = outFile();
+    const { code, stderr, stdout } = await run(['--config', configPath, '--endpoint', server.url, '--model', 'test-model', '--max-failures', '3', '--out', out]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/after 3 failed rows in a row .*API key/);
+    expect(stderr).toMatch(/Run the same command again to resume/);
+    expect(JSON.parse(stdout)).toMatchObject({ status: 'paused', reason: 'endpoint-failing', done: 0 });
+  });
+
+  it('a run killed with SIGKILL midway and run again ends with each row exactly once and no partial line', async () => {
+    const slow = await startTestServer({ latencyMs: 15 });
+    try {
+      const out = outFile();
+      const args = ['--import', 'tsx', 'src/cli/main.ts', 'run', '--config', configPath, '--endpoint', slow.url, '--model', 'test-model', '--concurrency', '2', '--out', out];
+      const child = spawn(process.execPath, args, { cwd: root, stdio: 'ignore' });
+      const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+      // Kill it once a good part of the file is written.
+      for (let waited = 0; waited < 15_000; waited += 20) {
+        if (existsSync(out) && statSync(out).size > 0 && readFileSync(out, 'utf8').split('\n').length > 20) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      child.kill('SIGKILL');
+      expect(await exited).toBeNull();
+      const partial = readRecords(out);
+      expect(partial.length).toBeGreaterThan(19);
+      expect(partial.length).toBeLessThan(PLAN_ROWS);
+      // What a kill in the middle of a write would leave behind.
+      appendFileSync(out, '{"study":"' + studyId(config) + '","model":"test-mo');
+      const again = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      again.stderr.on('data', (d) => (stderr += String(d)));
+      const code = await new Promise<number | null>((done) => again.on('exit', (c) => done(c)));
+      expect(stderr).toMatch(/Removed an unfinished last line/);
+      expect(stderr).toMatch(new RegExp(`${partial.length} already in`));
+      expect(code).toBe(0);
+      const records = readRecords(out);
+      expectEachKeyOnce(records);
+      expect(records.slice(0, partial.length)).toEqual(partial);
+    } finally {
+      await slow.close();
+    }
+  });
+});
