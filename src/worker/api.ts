@@ -8,6 +8,9 @@
 // Every method resolves (never rejects) with an `ApiResult`: errors cross the worker boundary as data `{ name, message }`.
 // Callbacks must be wrapped in `Comlink.proxy`. `pauseRun`/`cancelRun` may be called while `startRun` is pending;
 // `startRun` then resolves with the paused/cancelled outcome.
+//
+// This file holds only types and tiny pure helpers, so the page can import it without pulling in the store or the
+// backends; the implementation is service.ts (createLabWorkerApi), wired to the browser in platform.ts.
 import type { LoadProgress } from '../backends/types.ts';
 import type { ClassifierId, ResponseRecord } from '../core/types.ts';
 

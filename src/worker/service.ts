@@ -1,0 +1,235 @@
+// The implementation of LabWorkerApi (see api.ts): owns the loaded backend and the running study, reads study configs
+// from the store, builds plans, and runs them through the run loop into IndexedDB. Platform pieces (fetching
+// static data, making backends) are injected, so this runs in Node tests as it runs in the worker.
+import type { Backend, LoadProgress } from '../backends/types.ts';
+import type { StudyData } from '../core/datasets.ts';
+import { loadStudyData } from '../core/load.ts';
+import { buildPlan } from '../core/plan.ts';
+import type { ClassifierId, PlanRow, StudyConfig, TaskId } from '../core/types.ts';
+import type { LabDatabase } from '../store/db.ts';
+import { countResponses, reclassifyStudy } from '../store/responses.ts';
+import { getStudyConfig, saveRunState } from '../store/studies.ts';
+import {
+  DEFAULT_RUN_SETTINGS,
+  errorData,
+  recordModelName,
+  withoutApiKey,
+  type ApiResult,
+  type LabWorkerApi,
+  type LoadedModel,
+  type ModelSpec,
+  type RunEvent,
+  type RunOutcome,
+  type RunRequest,
+  type RunSettings,
+} from './api.ts';
+import { runStudy, type RunModel } from './run-loop.ts';
+import { dexieSink } from './sink-dexie.ts';
+
+export interface ServiceDeps {
+  db: LabDatabase;
+  /** Text of a static-data/ file (fetch in the worker, fs in tests). */
+  readStaticText(name: string): Promise<string>;
+  /** Make (and load) the backend of a spec; web-llm reports download/compile progress. */
+  createBackend(spec: ModelSpec, onProgress: (p: LoadProgress) => void): Promise<Backend>;
+  /** A working backend after `failed` lost its GPU device (web-llm: reload the engine). Default: create anew. */
+  recoverBackend?(failed: Backend, spec: ModelSpec, onProgress: (p: LoadProgress) => void): Promise<Backend>;
+  /** The record name of a spec's model (web-llm: the variant this GPU will load). Default: recordModelName. */
+  modelName?(spec: ModelSpec): Promise<string>;
+  /** `navigator.storage`, for the full-disk message. */
+  storage?: { estimate(): Promise<{ usage?: number; quota?: number }> };
+  browser?: string;
+  now?: () => number;
+}
+
+export class RunInProgressError extends Error {
+  override name = 'RunInProgressError';
+  constructor() {
+    super('A run is already going. Pause or cancel it before starting another.');
+  }
+}
+
+export class NoRunToResumeError extends Error {
+  override name = 'NoRunToResumeError';
+  constructor(study: string) {
+    super(`There is no run of study ${study} to resume in this browser. Start it from the Run page.`);
+  }
+}
+
+export class NoModelsError extends Error {
+  override name = 'NoModelsError';
+  constructor() {
+    super('Choose at least one model (on the Models page) before starting a run.');
+  }
+}
+
+const ok = <T>(value: T): ApiResult<T> => ({ ok: true, value });
+
+async function guarded<T>(work: () => Promise<T>): Promise<ApiResult<T>> {
+  try {
+    return ok(await work());
+  } catch (err) {
+    return { ok: false, error: errorData(err) };
+  }
+}
+
+function labelsOf(config: StudyConfig): Partial<Record<TaskId, string[]>> {
+  return Object.fromEntries(config.tasks.map((t) => [t.task, t.labels]));
+}
+
+export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
+  const { db } = deps;
+  const now = deps.now ?? Date.now;
+  const nameOf = deps.modelName ?? (async (spec: ModelSpec) => recordModelName(spec));
+  let data: Promise<StudyData> | null = null;
+  let plan: { study: string; rows: PlanRow[] } | null = null;
+  // One loaded backend at a time (a GPU holds one model); the spec (API key included) says whether it can be reused.
+  let loaded: { identity: string; spec: ModelSpec; backend: Backend; name: string } | null = null;
+  let running: AbortController | null = null;
+
+  async function ensureLoaded(spec: ModelSpec, onProgress: (p: LoadProgress) => void): Promise<NonNullable<typeof loaded>> {
+    const identity = JSON.stringify(spec);
+    if (loaded?.identity === identity) return loaded;
+    if (loaded) {
+      const old = loaded;
+      loaded = null;
+      await old.backend.dispose().catch(() => undefined);
+    }
+    const backend = await deps.createBackend(spec, onProgress);
+    loaded = { identity, spec, backend, name: await nameOf(spec) };
+    return loaded;
+  }
+
+  async function planOf(study: string, config: StudyConfig): Promise<PlanRow[]> {
+    if (plan?.study === study) return plan.rows;
+    data ??= loadStudyData(deps.readStaticText);
+    const rows = buildPlan(config, await data.catch((err: unknown) => {
+      data = null;
+      throw err;
+    }));
+    plan = { study, rows };
+    return rows;
+  }
+
+  async function run(request: RunRequest, onEvent: (e: RunEvent) => void): Promise<RunOutcome> {
+    if (running) throw new RunInProgressError();
+    if (request.models.length === 0) throw new NoModelsError();
+    const controller = new AbortController();
+    running = controller;
+    try {
+      const { study } = request;
+      const config = await getStudyConfig(db, study);
+      const rows = await planOf(study, config);
+      const settings: RunSettings = { ...DEFAULT_RUN_SETTINGS, ...request.settings };
+      const total = rows.length * request.models.length;
+      const state = { id: study, models: request.models.map(withoutApiKey), total, settings };
+      const done = await countResponses(db, study).catch(() => 0);
+      await saveRunState(db, { ...state, status: 'running', done: Math.min(done, total) }, new Date(now()));
+
+      const emit = (e: RunEvent) => {
+        const returned: unknown = onEvent(e);
+        if (returned instanceof Promise) returned.catch(() => undefined);
+      };
+      const models: RunModel[] = await Promise.all(
+        request.models.map(async (spec) => {
+          const name = await nameOf(spec);
+          const progress = (p: LoadProgress) => emit({ type: 'load-progress', model: name, progress: p.progress, text: p.text });
+          return {
+            name,
+            backend: async () => (await ensureLoaded(spec, progress)).backend,
+            recreate: async (failed: Backend) => {
+              const fresh = deps.recoverBackend ? await deps.recoverBackend(failed, spec, progress) : await deps.createBackend(spec, progress);
+              if (fresh !== failed) await failed.dispose().catch(() => undefined);
+              loaded = { identity: JSON.stringify(spec), spec, backend: fresh, name };
+              return fresh;
+            },
+          };
+        }),
+      );
+
+      const outcome = await runStudy({
+        study,
+        rows,
+        models,
+        sink: dexieSink(db, deps.storage),
+        rule: config.classifier,
+        labels: labelsOf(config),
+        decoding: config.decoding,
+        settings,
+        signal: controller.signal,
+        onEvent: emit,
+        now,
+        ...(deps.browser !== undefined ? { browser: deps.browser } : {}),
+      });
+      await saveRunState(
+        db,
+        {
+          ...state,
+          status: outcome.status,
+          done: outcome.done,
+          ...(outcome.status === 'paused' ? { message: outcome.message } : {}),
+        },
+        new Date(now()),
+      ).catch(() => undefined); // a full disk may refuse even this; the outcome still reaches the page
+      return outcome;
+    } finally {
+      running = null;
+    }
+  }
+
+  return {
+    loadModel: (spec, onProgress) =>
+      guarded(async (): Promise<LoadedModel> => {
+        const { backend, name } = await ensureLoaded(spec, (p) => {
+          const returned: unknown = onProgress?.(p);
+          if (returned instanceof Promise) returned.catch(() => undefined);
+        });
+        return { model: name, backend: spec.backend, concurrency: backend.concurrency };
+      }),
+
+    unloadModel: () =>
+      guarded(async () => {
+        if (running) throw new RunInProgressError();
+        const old = loaded;
+        loaded = null;
+        await old?.backend.dispose();
+        return null;
+      }),
+
+    startRun: (request, onEvent) => guarded(() => run(request, onEvent)),
+
+    resumeRun: (study, secrets, onEvent) =>
+      guarded(async () => {
+        const state = await db.runs.get(study);
+        if (!state) throw new NoRunToResumeError(study);
+        const models: ModelSpec[] = state.models.map((m) =>
+          m.backend === 'openai' && secrets.apiKey ? { ...m, apiKey: secrets.apiKey } : m,
+        );
+        return run({ study, models, settings: state.settings }, onEvent);
+      }),
+
+    pauseRun: () =>
+      guarded(async () => {
+        running?.abort('pause');
+        return null;
+      }),
+
+    cancelRun: () =>
+      guarded(async () => {
+        running?.abort('cancel');
+        return null;
+      }),
+
+    reclassifyStudy: (study: string, rule: ClassifierId, onProgress) =>
+      guarded(async () => {
+        if (running) throw new RunInProgressError();
+        const config = await getStudyConfig(db, study);
+        return reclassifyStudy(db, study, rule, labelsOf(config), {
+          onProgress: (done, total) => {
+            const returned: unknown = onProgress?.(done, total);
+            if (returned instanceof Promise) returned.catch(() => undefined);
+          },
+        });
+      }),
+  };
+}
