@@ -1,0 +1,253 @@
+// web-llm on WebGPU. Runs in the worker: web-llm is imported lazily, only when an engine or the cache is needed,
+// and tests inject a scripted engine with web-llm's API shape.
+import { catalogueModel, siblingVariant } from './catalogue.ts';
+import type { CatalogueModel } from './catalogue.ts';
+import {
+  BackendError,
+  DeviceLostError,
+  ModelDoesNotFitError,
+  UnknownModelError,
+  WebGPUUnavailableError,
+  errorText,
+  isDeviceLost,
+} from './errors.ts';
+import { resolveModel } from './gpu.ts';
+import type { GpuCapability } from './gpu.ts';
+import type { ChatMessage } from '../core/types.ts';
+import type { Backend, GenerateRequest, GenerateResult, LoadProgress } from './types.ts';
+
+/** The request the backend sends: greedy, seeded, streamed, with usage in the last chunk. */
+export interface EngineRequest {
+  messages: ChatMessage[];
+  stream: true;
+  temperature: number;
+  seed: number;
+  max_tokens: number;
+  stream_options: { include_usage: boolean };
+  extra_body?: { enable_thinking?: boolean };
+}
+
+export interface EngineChunk {
+  choices: Array<{ delta?: { content?: string | null }; finish_reason?: string | null }>;
+  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+}
+
+/** The part of web-llm's MLCEngine this backend uses. */
+export interface WebLLMEngineLike {
+  chat: { completions: { create(request: EngineRequest): Promise<AsyncIterable<EngineChunk>> } };
+  reload(modelId: string): Promise<void>;
+  interruptGenerate(): void;
+  unload(): Promise<void>;
+  setInitProgressCallback(callback: (report: { progress: number; text: string; timeElapsed?: number }) => void): void;
+}
+
+export type EngineFactory = () => Promise<WebLLMEngineLike>;
+
+/** web-llm's cache helpers (hasModelInCache, deleteModelAllInfoInCache). */
+export interface ModelCacheLike {
+  hasModelInCache(modelId: string): Promise<boolean>;
+  deleteModelAllInfoInCache(modelId: string): Promise<void>;
+}
+
+export interface WebLLMBackendOptions {
+  /** A catalogue id; an f16 build is swapped for its q4f32 sibling when the GPU lacks shader-f16. */
+  modelId: string;
+  /** From detectGpu(navigator.gpu): checked before loading and recorded in provenance. */
+  gpu?: GpuCapability;
+  /** GPU memory the model may use, MB (see defaultBudgetMB). Default 4096. */
+  budgetMB?: number;
+  onProgress?: (progress: LoadProgress) => void;
+  /** navigator.userAgent, for provenance. */
+  browser?: string;
+  cache?: ModelCacheLike;
+}
+
+export interface WebLLMBackend extends Backend {
+  /** The catalogue entry actually loaded (after the shader-f16 check). */
+  readonly model: CatalogueModel;
+  /** Throws away the engine and loads the model again: after a DeviceLostError. */
+  recover(): Promise<void>;
+}
+
+async function webllm() {
+  return import('@mlc-ai/web-llm');
+}
+
+/** The real engine, from web-llm (type-checked against WebLLMEngineLike). */
+export const defaultEngineFactory: EngineFactory = async () => {
+  const { MLCEngine } = await webllm();
+  const engine: WebLLMEngineLike = new MLCEngine();
+  return engine;
+};
+
+const defaultCache: ModelCacheLike = {
+  hasModelInCache: async (id) => (await webllm()).hasModelInCache(id),
+  deleteModelAllInfoInCache: async (id) => (await webllm()).deleteModelAllInfoInCache(id),
+};
+
+/** Whether a model's weights are in the browser cache already. */
+export function isModelCached(modelId: string, cache: ModelCacheLike = defaultCache): Promise<boolean> {
+  return cache.hasModelInCache(modelId);
+}
+
+/** Deletes a model's weights, config and library from the browser cache. */
+export function deleteModelFromCache(modelId: string, cache: ModelCacheLike = defaultCache): Promise<void> {
+  return cache.deleteModelAllInfoInCache(modelId);
+}
+
+/** gemma's chat template has no system role: the system message goes first in the first user turn. */
+export function foldSystemMessage(messages: readonly ChatMessage[]): ChatMessage[] {
+  const system = messages.filter((m) => m.role === 'system').map((m) => m.content);
+  if (system.length === 0) return [...messages];
+  const rest = messages.filter((m) => m.role !== 'system');
+  const first = rest.findIndex((m) => m.role === 'user');
+  if (first < 0) return [{ role: 'user', content: system.join('\n\n') }, ...rest];
+  return rest.map((m, i) => (i === first ? { role: 'user', content: `${system.join('\n\n')}\n\n${m.content}` } : m));
+}
+
+/** Qwen3 may still emit an (empty) think block: the answer is what follows it. */
+function visibleText(raw: string, thinking: boolean): string {
+  if (!thinking) return raw;
+  const trimmed = raw.trimStart();
+  if (!trimmed.startsWith('<think>')) return raw;
+  const end = trimmed.indexOf('</think>');
+  return end < 0 ? '' : trimmed.slice(end + '</think>'.length).trimStart();
+}
+
+/** web-llm's errors (Error objects, or plain strings / {name, message} across a worker) as our named errors. */
+export function mapEngineError(error: unknown, model: CatalogueModel, loaded: boolean): Error {
+  if (error instanceof BackendError) return error;
+  const { name, message } = errorText(error);
+  if (isDeviceLost(error) || (loaded && (name === 'ModelNotLoadedError' || /model not loaded/i.test(message)))) {
+    return new DeviceLostError(message);
+  }
+  if (name === 'ShaderF16SupportError' || /shader-f16/i.test(message)) {
+    const sibling = siblingVariant(model, 'q4f32_1');
+    return new ModelDoesNotFitError(model.id, 'the GPU lacks the WebGPU feature shader-f16', sibling && sibling !== model ? sibling.id : null);
+  }
+  if (name === 'WebGPUNotAvailableError' || /webgpu is not (available|supported)|unable to find a compatible gpu/i.test(message)) {
+    return new WebGPUUnavailableError(message);
+  }
+  const wrapped = new BackendError(message, false, { cause: error });
+  wrapped.name = name;
+  return wrapped;
+}
+
+export async function createWebLLMBackend(
+  options: WebLLMBackendOptions,
+  engineFactory: EngineFactory = defaultEngineFactory,
+): Promise<WebLLMBackend> {
+  const requested = catalogueModel(options.modelId);
+  if (!requested) throw new UnknownModelError(options.modelId);
+  const gpu = options.gpu;
+  if (gpu?.kind === 'unavailable') throw new WebGPUUnavailableError(gpu.reason);
+  const model = gpu ? resolveModel(requested, gpu, options.budgetMB ?? 4096) : requested;
+  const cache = options.cache ?? defaultCache;
+
+  let engine: WebLLMEngineLike;
+  let lost = false;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function load(): Promise<void> {
+    const cached = await cache.hasModelInCache(model.id).catch(() => false);
+    const report = (p: LoadProgress) => options.onProgress?.({ ...p, cached });
+    report({ progress: 0, text: cached ? `Loading ${model.name} from the browser cache` : `Downloading ${model.name} (about ${model.downloadMB} MB)` });
+    engine = await engineFactory();
+    engine.setInitProgressCallback((r) => report({ progress: r.progress, text: r.text }));
+    try {
+      await engine.reload(model.id);
+    } catch (error) {
+      throw mapEngineError(error, model, false);
+    }
+    lost = false;
+    report({ progress: 1, text: `${model.name} is ready` });
+  }
+
+  async function generateNow(request: GenerateRequest): Promise<GenerateResult> {
+    if (lost) throw new DeviceLostError('the engine must be recovered first');
+    if (request.signal?.aborted) throw request.signal.reason;
+    const started = performance.now();
+    let raw = '';
+    let text = '';
+    let chunks = 0;
+    let finish: GenerateResult['finish'] = 'stop';
+    let decided = false;
+    let usage: EngineChunk['usage'] = null;
+    const onAbort = () => engine.interruptGenerate();
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const stream = await engine.chat.completions.create({
+        messages: model.systemRole ? request.messages : foldSystemMessage(request.messages),
+        stream: true,
+        temperature: request.temperature,
+        seed: Math.trunc(request.seed),
+        max_tokens: request.maxTokens,
+        stream_options: { include_usage: true },
+        ...(model.thinking ? { extra_body: { enable_thinking: false } } : {}),
+      });
+      for await (const chunk of stream) {
+        if (chunk.usage) usage = chunk.usage;
+        // After an interrupt the engine still ends the stream (with usage); those chunks add nothing.
+        if (decided) continue;
+        const choice = chunk.choices[0];
+        const delta = choice?.delta?.content;
+        if (delta) {
+          raw += delta;
+          chunks++;
+          text = visibleText(raw, model.thinking);
+          if (text !== '' && request.shouldStop?.(text)) {
+            decided = true;
+            engine.interruptGenerate();
+            continue;
+          }
+        }
+        if (choice?.finish_reason === 'length') finish = 'length';
+      }
+    } catch (error) {
+      if (request.signal?.aborted) throw request.signal.reason;
+      const mapped = mapEngineError(error, model, true);
+      if (mapped instanceof DeviceLostError) lost = true;
+      throw mapped;
+    } finally {
+      request.signal?.removeEventListener('abort', onAbort);
+    }
+    if (request.signal?.aborted) throw request.signal.reason;
+    return {
+      text,
+      promptTokens: usage?.prompt_tokens ?? null,
+      // After an early stop, usage may count what the engine generated; the chunks seen are the tokens kept.
+      completionTokens: decided ? chunks : (usage?.completion_tokens ?? chunks),
+      latencyMs: performance.now() - started,
+      finish: decided ? 'decided' : finish,
+    };
+  }
+
+  await load();
+
+  const adapter = gpu?.kind === 'available' ? { ...gpu.adapter, features: gpu.features } : undefined;
+  return {
+    model,
+    concurrency: 1,
+    provenance: {
+      backend: 'webllm',
+      simulated: false,
+      modelId: model.id,
+      quantization: model.quantization,
+      ...(adapter ? { adapter } : {}),
+      ...(options.browser ? { browser: options.browser } : {}),
+    },
+    // One generation at a time: the engine holds one conversation.
+    generate(request) {
+      const next = queue.then(() => generateNow(request));
+      queue = next.catch(() => undefined);
+      return next;
+    },
+    async recover() {
+      await engine.unload().catch(() => undefined);
+      await load();
+    },
+    async dispose() {
+      await engine.unload().catch(() => undefined);
+    },
+  };
+}
