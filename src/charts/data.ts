@@ -383,7 +383,8 @@ export function coefficientData(
     }),
     paperComparable: paper !== null && sameReferenceAsPaper(paper, factor, result.reference[factor] ?? ''),
   })).filter((g) => g.rows.length > 0 || g.separated.length > 0 || show === 'all');
-  const extent = rows.flatMap((r) => [r.ciLow, r.ciHigh]);
+  // The paper's values widen the axis only within ±8: beyond that (−19.34 for a never-refusing model) they are named, not drawn.
+  const extent = rows.flatMap((r) => [r.ciLow, r.ciHigh, ...(r.paper !== null && Math.abs(r.paper) <= 8 ? [r.paper] : [])]);
   const domain: [number, number] = extent.length === 0 ? [-1, 1] : [Math.min(0, ...extent), Math.max(0, ...extent)];
   const table: ChartTable = {
     columns: ['name', 'factor', 'level', 'reference', 'estimate', 'se', 'z', 'p_value', 'ci_low', 'ci_high', 'separated', 'paper_estimate'],

@@ -1,0 +1,220 @@
+// @vitest-environment jsdom
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, fireEvent, render } from '@testing-library/svelte';
+import { analyze } from '../../src/core/stats/index.ts';
+import {
+  AccuracyChart, CoefficientPlot, ModelPersonaHeatmap, PersonaRates, PersonaVsBaseline, RateHeatmap, ResponseTypeRates,
+  SensitivityBars,
+} from '../../src/charts/index.ts';
+import { LLAMA, QWEN, fixtureCells } from './fixture.ts';
+
+const result = analyze(fixtureCells());
+
+afterEach(() => cleanup());
+
+/** The chart's SVG with the per-instance ids made stable, for file snapshots. */
+function svgSnapshot(container: HTMLElement): string {
+  const svg = container.querySelector('svg');
+  if (!svg) throw new Error('no svg rendered');
+  const ids = new Map<string, string>();
+  return svg.outerHTML
+    .replace(/<!---->/g, '')
+    .replace(/\b(id|aria-labelledby)="([^"]*)"/g, (_m, attr: string, value: string) =>
+      `${attr}="${value.split(' ').map((v) => v.replace(/^[^-]+/, (prefix) => {
+        if (!ids.has(prefix)) ids.set(prefix, `chart${ids.size}`);
+        return ids.get(prefix)!;
+      })).join(' ')}"`)
+    .replace(/></g, '>\n<');
+}
+
+function marks(container: HTMLElement): SVGGElement[] {
+  return [...container.querySelectorAll<SVGGElement>('svg .mark')];
+}
+
+function translateX(el: Element): number {
+  const m = /translate\(([-\d.e]+),/.exec(el.getAttribute('transform') ?? '');
+  if (!m) throw new Error('no translate');
+  return Number(m[1]);
+}
+
+/** The x position a linear axis gives a value, read back from two of the axis's own ticks. */
+function axisScale(container: HTMLElement, percentagePoints = false): (v: number) => number {
+  const lines = [...container.querySelectorAll('svg .axis line')];
+  const labels = [...container.querySelectorAll('svg .axis text')].map((t) => t.textContent ?? '');
+  const parse = (s: string) => Number(s.replace('%', '').replace('−', '-').replace('+', '')) / (s.includes('%') || percentagePoints ? 100 : 1);
+  const [a, b] = [0, lines.length - 1];
+  const xa = Number(lines[a].getAttribute('x1'));
+  const xb = Number(lines[b].getAttribute('x1'));
+  const va = parse(labels[a]);
+  const vb = parse(labels[b]);
+  return (v) => xa + ((v - va) / (vb - va)) * (xb - xa);
+}
+
+describe('RateHeatmap', () => {
+  it('draws one focusable rect per model x task with the rate, the interval in its title and the paper value beneath', async () => {
+    const { container } = render(RateHeatmap, { result });
+    const cells = marks(container);
+    expect(cells).toHaveLength(4);
+    expect(container.querySelectorAll('svg .cell rect')).toHaveLength(4);
+    const llamaNli = cells.find((c) => c.getAttribute('aria-label')!.startsWith(`${LLAMA}, nli`))!;
+    expect(llamaNli.getAttribute('tabindex')).toBe('0');
+    expect(llamaNli.querySelector('.value')!.textContent).toBe('12.5%');
+    expect(llamaNli.querySelector('.paper')!.textContent).toBe('paper 12.6%');
+    expect(llamaNli.querySelector('title')!.textContent).toContain('95% CI 9.5–16.3%');
+    const qwenOff = cells.find((c) => c.getAttribute('aria-label')!.startsWith(`${QWEN}, offensiveness`))!;
+    expect(qwenOff.querySelector('.value')!.textContent).toBe('0%');
+    expect(qwenOff.querySelector('.paper')!.textContent).toBe('paper 0.19%');
+
+    await fireEvent.focus(llamaNli);
+    expect(container.querySelector('.chart-readout')!.textContent).toContain('12.5% refused (45 of 360');
+  });
+
+  it('has a title, a description and a data table as its text alternative', () => {
+    const { container } = render(RateHeatmap, { result });
+    expect(container.querySelector('svg title')!.textContent).toBe('Refusal rate by model and task');
+    expect(container.querySelector('svg desc')!.textContent).toContain('Table 1');
+    const labelled = container.querySelector('svg')!.getAttribute('aria-labelledby')!.split(' ');
+    expect(labelled.every((id) => container.querySelector(`[id="${id}"]`))).toBe(true);
+    expect(container.querySelectorAll('table tbody tr')).toHaveLength(4);
+  });
+
+  it('hides paper values when paper is null, and says so when there is nothing to draw', () => {
+    const { container } = render(RateHeatmap, { result, paper: null });
+    expect(container.querySelectorAll('.paper')).toHaveLength(0);
+    cleanup();
+    const empty = render(RateHeatmap, { result, filter: { tasks: ['politeness'] } });
+    expect(empty.container.querySelector('svg')).toBeNull();
+    expect(empty.container.textContent).toContain('No responses yet.');
+  });
+
+  it('matches its SVG snapshot', async () => {
+    const { container } = render(RateHeatmap, { result });
+    await expect(svgSnapshot(container)).toMatchFileSnapshot('./__snapshots__/rate-heatmap.svg');
+  });
+});
+
+describe('ResponseTypeRates', () => {
+  it('draws a panel per task with one rect per model x response type', async () => {
+    const { container } = render(ResponseTypeRates, { result });
+    const svgs = container.querySelectorAll('svg');
+    expect(svgs).toHaveLength(2);
+    expect(svgs[1].querySelectorAll('.cell')).toHaveLength(6);
+    const unforced = [...svgs[1].querySelectorAll('.cell')].find((c) => c.getAttribute('aria-label')!.startsWith(`${LLAMA}, offensiveness, unforced`))!;
+    expect(unforced.querySelector('.value')!.textContent).toBe('30.0%');
+    expect(unforced.querySelector('.paper')!.textContent).toBe('paper 74.3%');
+    await expect(svgSnapshot(container)).toMatchFileSnapshot('./__snapshots__/response-type-rates.svg');
+  });
+});
+
+describe('ModelPersonaHeatmap', () => {
+  it('draws one rect per persona x model pooled over the chosen tasks', async () => {
+    const { container } = render(ModelPersonaHeatmap, { cells: fixtureCells(), filter: { tasks: ['offensiveness'] } });
+    expect(marks(container)).toHaveLength(6);
+    const black = marks(container).find((c) => c.getAttribute('aria-label')!.startsWith(`a Black person, ${LLAMA}`))!;
+    expect(black.querySelector('.value')!.textContent).toBe('35.0%');
+    expect(container.querySelector('figcaption')!.textContent).toContain('pooled over offensiveness');
+    await expect(svgSnapshot(container)).toMatchFileSnapshot('./__snapshots__/model-persona-heatmap.svg');
+  });
+});
+
+describe('PersonaRates', () => {
+  it('draws a dot per persona x task whose whisker spans the Wilson interval on the axis', async () => {
+    const { container } = render(PersonaRates, { result });
+    const dots = marks(container);
+    expect(dots).toHaveLength(6);
+    const x = axisScale(container);
+    const stat = result.rates.byTaskAnd.persona.find((r) => r.level === 'a Black person' && r.task === 'offensiveness')!;
+    const dot = dots.find((d) => d.getAttribute('aria-label')!.startsWith('a Black person, offensiveness'))!;
+    const whisker = dot.querySelector('.whisker')!;
+    expect(Number(whisker.getAttribute('x1'))).toBeCloseTo(x(stat.wilson[0]!), 6);
+    expect(Number(whisker.getAttribute('x2'))).toBeCloseTo(x(stat.wilson[1]!), 6);
+    expect(translateX(dot.querySelector('.marker')!)).toBeCloseTo(x(stat.rate!), 6);
+    expect([...container.querySelectorAll('svg .note')].map((n) => n.textContent)).toEqual(['paper 14.7%', 'paper 4.3%']);
+    await expect(svgSnapshot(container)).toMatchFileSnapshot('./__snapshots__/persona-rates.svg');
+  });
+});
+
+describe('PersonaVsBaseline', () => {
+  it('draws the difference per model with its Newcombe interval and the paper\'s difference as a hollow mark', async () => {
+    const { container } = render(PersonaVsBaseline, { result, filter: { tasks: ['offensiveness'] } });
+    const dots = marks(container);
+    expect(dots).toHaveLength(2);
+    const llama = dots.find((d) => d.getAttribute('aria-label')!.startsWith(LLAMA))!;
+    const cmp = result.personaVsBaseline!.byModelAndTask.find((c) => c.model === LLAMA && c.task === 'offensiveness')!;
+    const x = axisScale(container, true);
+    expect(Number(llama.querySelector('.whisker')!.getAttribute('x1'))).toBeCloseTo(x(cmp.newcombe[0]!), 6);
+    expect(Number(llama.querySelector('.whisker')!.getAttribute('x2'))).toBeCloseTo(x(cmp.newcombe[1]!), 6);
+    expect(translateX(llama.querySelector('.paper-mark')!)).toBeCloseTo(x(0.1238), 6);
+    expect(container.querySelector('svg .note')!.textContent).toBe('26.3% vs 9.2% · paper Δ +12.4 pp');
+    await expect(svgSnapshot(container)).toMatchFileSnapshot('./__snapshots__/persona-vs-baseline.svg');
+  });
+
+  it('explains what it needs when the study has no persona-free level', () => {
+    const { container } = render(PersonaVsBaseline, { result: { personaVsBaseline: null } });
+    expect(container.textContent).toContain('include persona-free as a level');
+  });
+});
+
+describe('SensitivityBars', () => {
+  it('draws a bar per factor with a grey ι_null mark and says which are beyond noise', async () => {
+    const { container } = render(SensitivityBars, { result });
+    const bars = marks(container);
+    expect(bars).toHaveLength(4);
+    expect(container.querySelectorAll('svg .null-mark')).toHaveLength(4);
+    const ticks = [...container.querySelectorAll('svg .axis line')];
+    const tickValues = [...container.querySelectorAll('svg .axis text')].map((t) => Number(t.textContent));
+    const y0 = Number(ticks[0].getAttribute('y1'));
+    const y1 = Number(ticks[ticks.length - 1].getAttribute('y1'));
+    const y = (v: number) => y0 + ((v - tickValues[0]) / (tickValues[tickValues.length - 1] - tickValues[0])) * (y1 - y0);
+    const model = bars.find((b) => b.getAttribute('aria-label')!.startsWith('model'))!;
+    expect(Number(model.querySelector('rect')!.getAttribute('y'))).toBeCloseTo(y(result.iota.model.iota!), 6);
+    expect(Number(model.querySelector('rect')!.getAttribute('height'))).toBeCloseTo(y(0) - y(result.iota.model.iota!), 6);
+    expect(Number(model.querySelector('.null-mark')!.getAttribute('y1'))).toBeCloseTo(y(result.iota.model.iotaNull!), 6);
+    expect(container.textContent).toContain('above the grey mark = beyond noise');
+    expect([...container.querySelectorAll('svg .note')].map((n) => n.textContent)[0]).toBe('ι 0.545');
+    expect([...container.querySelectorAll('svg .noise')].map((n) => n.textContent)).toEqual(['beyond noise', 'beyond noise', 'beyond noise', 'beyond noise']);
+    expect([...container.querySelectorAll('svg .paper-rank')].map((n) => n.textContent)).toEqual(['paper rank 1', 'paper rank 3', 'paper rank 2', 'paper rank 4']);
+    await expect(svgSnapshot(container)).toMatchFileSnapshot('./__snapshots__/sensitivity-bars.svg');
+  });
+});
+
+describe('CoefficientPlot', () => {
+  it('names the reference levels and shows the never-refusing model by its rate and bound', async () => {
+    const { container } = render(CoefficientPlot, { result });
+    const heads = [...container.querySelectorAll('svg .group-head')].map((h) => h.textContent);
+    expect(heads).toEqual([
+      'persona — reference: none · reference differs from the paper’s',
+      'task — reference: nli · paper’s Table 7 shown',
+      'prompt — reference: p1 · paper’s Table 7 shown',
+      `model — reference: ${LLAMA} · paper’s Table 7 shown`,
+    ]);
+    expect(container.querySelectorAll('svg .coef')).toHaveLength(5);
+    expect(container.querySelector('svg .separated-text')!.textContent).toBe('never refused: 0/720 (≤0.51%)');
+    expect(container.textContent).not.toContain('Qwen2.5-7B-Instruct-q4f16_1-MLC: −');
+    const x = axisScale(container);
+    const black = marks(container).find((m) => m.getAttribute('aria-label')!.startsWith('persona a Black person'))!;
+    const c = result.logit.mle.coefficients.find((k) => k.level === 'a Black person')!;
+    expect(Number(black.querySelector('.whisker')!.getAttribute('x1'))).toBeCloseTo(x(c.ciLow!), 6);
+    expect(translateX(black.querySelector('.marker')!)).toBeCloseTo(x(c.estimate!), 6);
+    // The paper's coefficients (same references for task and prompt) are hollow diamonds on the same axis.
+    const paperMarks = [...container.querySelectorAll('svg .coef .paper-mark')].map(translateX);
+    expect(paperMarks).toHaveLength(3);
+    expect(paperMarks[0]).toBeCloseTo(x(4.16), 6);
+    expect(paperMarks[1]).toBeCloseTo(x(-1.48), 6);
+    await expect(svgSnapshot(container)).toMatchFileSnapshot('./__snapshots__/coefficient-plot.svg');
+  });
+});
+
+describe('AccuracyChart', () => {
+  it('draws accuracy per persona x task with Wilson whiskers', async () => {
+    const { container } = render(AccuracyChart, { result });
+    expect(marks(container)).toHaveLength(6);
+    expect(container.querySelector('table caption')!.textContent).toBe('Accuracy per persona and task');
+    await expect(svgSnapshot(container)).toMatchFileSnapshot('./__snapshots__/accuracy-chart.svg');
+  });
+
+  it('explains where gold labels come from when there are none', () => {
+    const { container } = render(AccuracyChart, { result: { accuracy: null } });
+    expect(container.textContent).toContain('No answered responses with a gold label yet');
+  });
+});
