@@ -41,9 +41,9 @@ function deal(levels: number, slots: number, counts: number[], rng: Rng): Uint32
 }
 
 /**
- * Makes every item's pairs distinct by swapping the templates of two slots, which leaves all persona and
- * template counts as they were. A duplicate slot is swapped with a slot of the same item where that fixes
- * it, else with a slot of another item of the task that stays distinct too.
+ * Makes every item's pairs distinct by swaps that leave all persona and template counts as they were:
+ * a duplicate slot swaps its template with another slot of the same item, or else swaps its template
+ * or its persona with a slot of another item of the task, wherever both items end up with distinct pairs.
  */
 function makePairsDistinct(
   persona: Uint32Array,
@@ -53,49 +53,66 @@ function makePairsDistinct(
   templates: number,
   rng: Rng,
 ): void {
-  const code = (slot: number) => persona[slot] * templates + template[slot];
-  const countIn = (item: number, pair: number, skipA: number, skipB: number): number => {
+  const pair = (p: number, t: number) => p * templates + t;
+  // Occurrences of a pair in an item's slots, not counting slots skipA and skipB.
+  const countIn = (item: number, code: number, skipA: number, skipB: number): number => {
     let n = 0;
-    for (let s = item * k; s < item * k + k; s++) if (s !== skipA && s !== skipB && code(s) === pair) n++;
+    for (let s = item * k; s < item * k + k; s++) {
+      if (s !== skipA && s !== skipB && pair(persona[s], template[s]) === code) n++;
+    }
     return n;
   };
-  const swap = (i: number, j: number) => {
-    const t = template[i];
-    template[i] = template[j];
-    template[j] = t;
+  const swapIn = (values: Uint32Array, i: number, j: number) => {
+    const v = values[i];
+    values[i] = values[j];
+    values[j] = v;
+  };
+
+  const fixWithinItem = (a: number, i: number): boolean => {
+    const start = a * k;
+    const offset = rng.int(k);
+    for (let step = 0; step < k; step++) {
+      const j = start + ((offset + step) % k);
+      if (template[j] === template[i]) continue;
+      if (countIn(a, pair(persona[i], template[j]), i, j) === 0 && countIn(a, pair(persona[j], template[i]), i, j) === 0) {
+        swapIn(template, i, j);
+        return true;
+      }
+    }
+    return false;
+  };
+
+  const fixAcrossItems = (a: number, i: number): boolean => {
+    const offset = rng.int(items);
+    for (let step = 0; step < items; step++) {
+      const b = (offset + step) % items;
+      if (b === a) continue;
+      for (let j = b * k; j < b * k + k; j++) {
+        if (
+          template[j] !== template[i] &&
+          countIn(a, pair(persona[i], template[j]), i, -1) === 0 &&
+          countIn(b, pair(persona[j], template[i]), j, -1) === 0
+        ) {
+          swapIn(template, i, j);
+          return true;
+        }
+        if (
+          persona[j] !== persona[i] &&
+          countIn(a, pair(persona[j], template[i]), i, -1) === 0 &&
+          countIn(b, pair(persona[i], template[j]), j, -1) === 0
+        ) {
+          swapIn(persona, i, j);
+          return true;
+        }
+      }
+    }
+    return false;
   };
 
   for (let a = 0; a < items; a++) {
-    const start = a * k;
-    for (let i = start; i < start + k; i++) {
-      if (countIn(a, code(i), i, -1) === 0) continue;
-      let fixed = false;
-      const offset = rng.int(k);
-      for (let step = 0; step < k && !fixed; step++) {
-        const j = start + ((offset + step) % k);
-        if (template[j] === template[i]) continue;
-        const newI = persona[i] * templates + template[j];
-        const newJ = persona[j] * templates + template[i];
-        if (countIn(a, newI, i, j) === 0 && countIn(a, newJ, i, j) === 0) {
-          swap(i, j);
-          fixed = true;
-        }
-      }
-      const itemOffset = rng.int(items);
-      for (let step = 1; step < items && !fixed; step++) {
-        const b = (a + itemOffset + step) % items;
-        if (b === a) continue;
-        for (let j = b * k; j < b * k + k && !fixed; j++) {
-          if (template[j] === template[i]) continue;
-          const newI = persona[i] * templates + template[j];
-          const newJ = persona[j] * templates + template[i];
-          if (countIn(a, newI, i, -1) === 0 && countIn(b, newJ, j, -1) === 0) {
-            swap(i, j);
-            fixed = true;
-          }
-        }
-      }
-      if (!fixed) {
+    for (let i = a * k; i < a * k + k; i++) {
+      if (countIn(a, pair(persona[i], template[i]), i, -1) === 0) continue;
+      if (!fixWithinItem(a, i) && !fixAcrossItems(a, i)) {
         throw new PlanError(
           `Could not give every text ${k} distinct persona-template pairs: lower variationsPerText or add personas or templates.`,
         );
@@ -104,8 +121,58 @@ function makePairsDistinct(
   }
 }
 
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** Orders level indices by `counts` ascending, random among equals. */
+function byCountAscending(counts: readonly number[], rng: Rng): number[] {
+  return shuffleInPlace(rng, Array.from({ length: counts.length }, (_, i) => i)).sort((a, b) => counts[a] - counts[b]);
+}
+
 /**
- * The whole plan of a validated config: for each task (in config order), its items (see datasets.ts),
+ * The fallback for designs where K is close to levels x templates and random dealing leaves a text
+ * without enough distinct pairs: a fixed sequence that visits all L x T pairs once per period, so any
+ * K <= L x T consecutive slots hold distinct pairs. Slot s (within a period, from a random block start)
+ * gets persona s mod L and template (s + b) mod T, where b = floor(s / lcm(L, T)) shifts each block so
+ * the gcd(L, T) blocks together cover every pair. Every prefix is balanced within 1 for both; levels
+ * are then relabelled so the prefix's extra counts go to the levels lowest over the plan so far.
+ */
+function dealSystematic(
+  levels: number,
+  templates: number,
+  slots: number,
+  personaCounts: number[],
+  templateCounts: number[],
+  rng: Rng,
+): { persona: Uint32Array; template: Uint32Array } {
+  const period = levels * templates;
+  const lcm = period / gcd(levels, templates);
+  const start = rng.int(gcd(levels, templates)) * lcm;
+  const persona = new Uint32Array(slots);
+  const template = new Uint32Array(slots);
+  for (let s = 0; s < slots; s++) {
+    const at = (start + s) % period;
+    persona[s] = at % levels;
+    template[s] = (at + Math.floor(at / lcm)) % templates;
+  }
+  const relabel = (values: Uint32Array, n: number, counts: number[]) => {
+    const used = new Array<number>(n).fill(0);
+    for (const v of values) used[v]++;
+    const fromMost = byCountAscending(used, rng).reverse();
+    const toLeast = byCountAscending(counts, rng);
+    const map = new Uint32Array(n);
+    fromMost.forEach((raw, i) => (map[raw] = toLeast[i]));
+    for (let s = 0; s < values.length; s++) values[s] = map[values[s]];
+    for (const v of values) counts[v]++;
+  };
+  relabel(persona, levels, personaCounts);
+  relabel(template, templates, templateCounts);
+  return { persona, template };
+}
+
+/**
+ * The whole plan of a validated config: for each task (in TASKS order), its items (see datasets.ts),
  * each expanded into `variationsPerText` rows with distinct (persona, template) pairs. Persona levels and
  * templates are balanced exactly (counts differ by at most 1) within each task and over the whole plan.
  * Deterministic: the same config and data give byte-identical rows on any machine.
@@ -122,14 +189,24 @@ export function buildPlan(config: StudyConfig, data: StudyData): PlanRow[] {
   const templateCounts = new Array<number>(templates.length).fill(0);
   const rows: PlanRow[] = [];
 
-  for (const taskConfig of config.tasks) {
+  // Canonical task order (as validateConfig returns it), so the plan never depends on listing order.
+  const taskConfigs = TASKS.flatMap((id) => config.tasks.filter((t) => t.task === id));
+  for (const taskConfig of taskConfigs) {
     const task = taskConfig.task;
     const items: StudyItem[] = itemsForTask(taskConfig, data, config.seed);
     const rng = createRng(config.seed, `plan:${task}`);
     const slots = items.length * k;
-    const persona = deal(levels.length, slots, personaCounts, rng);
-    const template = deal(templates.length, slots, templateCounts, rng);
-    makePairsDistinct(persona, template, items.length, k, templates.length, rng);
+    const countsBefore = [personaCounts.slice(), templateCounts.slice()];
+    let persona = deal(levels.length, slots, personaCounts, rng);
+    let template = deal(templates.length, slots, templateCounts, rng);
+    try {
+      makePairsDistinct(persona, template, items.length, k, templates.length, rng);
+    } catch (err) {
+      if (!(err instanceof PlanError)) throw err;
+      personaCounts.splice(0, levels.length, ...countsBefore[0]);
+      templateCounts.splice(0, templates.length, ...countsBefore[1]);
+      ({ persona, template } = dealSystematic(levels.length, templates.length, slots, personaCounts, templateCounts, rng));
+    }
 
     for (let a = 0; a < items.length; a++) {
       const item = items[a];
