@@ -1,0 +1,210 @@
+// The worker's API in-thread (what the page reaches through Comlink), on fake-indexeddb with the real plan,
+// classifier and simulator, and the endpoint backend against the local test server.
+import 'fake-indexeddb/auto';
+import Dexie from 'dexie';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DeviceLostError } from '../../src/backends/errors.ts';
+import { createOpenAIBackend } from '../../src/backends/openai.ts';
+import { createSimulatorBackend } from '../../src/backends/simulator.ts';
+import type { Backend, LoadProgress } from '../../src/backends/types.ts';
+import { readStaticText } from '../../src/cli/load-data.ts';
+import { studyId } from '../../src/core/config.ts';
+import type { StudyConfig } from '../../src/core/types.ts';
+import { LabDatabase } from '../../src/store/db.ts';
+import { studyCells } from '../../src/store/responses.ts';
+import { saveStudy } from '../../src/store/studies.ts';
+import type { ApiResult, LabWorkerApi, ModelSpec, RunEvent } from '../../src/worker/api.ts';
+import { createLabWorkerApi, type ServiceDeps } from '../../src/worker/service.ts';
+import { startTestServer, type TestServer } from '../support/openai-test-server.ts';
+import { freshName } from '../store/records.ts';
+import { ScriptedBackend } from './fakes.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+const demo = JSON.parse(readFileSync(join(root, 'static-data/studies/quick-demo.json'), 'utf8')) as StudyConfig;
+const config: StudyConfig = { ...demo, name: 'service test', tasks: demo.tasks.map((t) => ({ ...t, samplesPerClass: 3 })) };
+const study = studyId(config);
+const ROWS = 72;
+const simulator: ModelSpec = { backend: 'simulator', model: 'Llama2-13B' };
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ apiKey: 'sk-service-secret' });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+const open: LabDatabase[] = [];
+afterEach(async () => {
+  for (const db of open.splice(0)) {
+    db.close();
+    await Dexie.delete(db.name);
+  }
+});
+
+async function setup(over: Partial<ServiceDeps> = {}) {
+  const db = new LabDatabase(freshName());
+  open.push(db);
+  await saveStudy(db, { id: study, name: config.name, config, planSize: ROWS });
+  const created: ModelSpec[] = [];
+  const deps: ServiceDeps = {
+    db,
+    readStaticText,
+    async createBackend(spec, onProgress) {
+      created.push(spec);
+      onProgress({ progress: 1, text: 'ready' });
+      if (spec.backend === 'simulator') return createSimulatorBackend({ model: spec.model });
+      if (spec.backend === 'openai') return createOpenAIBackend({ baseUrl: spec.baseUrl, model: spec.model, apiKey: spec.apiKey, concurrency: 4 });
+      throw new Error('no web-llm in Node');
+    },
+    now: () => Date.parse('2026-05-01T12:00:00Z'),
+    ...over,
+  };
+  const api = createLabWorkerApi(deps);
+  return { db, api, created };
+}
+
+function value<T>(result: ApiResult<T>): T {
+  if (!result.ok) throw new Error(`${result.error.name}: ${result.error.message}`);
+  return result.value;
+}
+
+async function startCollecting(api: LabWorkerApi, models: ModelSpec[], onEach?: (e: RunEvent, api: LabWorkerApi) => void) {
+  const events: RunEvent[] = [];
+  const result = await api.startRun({ study, models }, (e) => {
+    events.push(e);
+    onEach?.(e, api);
+  });
+  return { result, events };
+}
+
+describe('LabWorkerApi', () => {
+  it('runs a stored study with the simulator: every row stored once, cells up to date, run state recorded', async () => {
+    const { api, db } = await setup();
+    const { result, events } = await startCollecting(api, [simulator]);
+    expect(value(result)).toEqual({ status: 'done', done: ROWS, total: ROWS });
+    expect(await db.responses.count()).toBe(ROWS);
+    expect((await studyCells(db, study)).reduce((n, c) => n + c.n, 0)).toBe(ROWS);
+    expect(await db.runs.get(study)).toMatchObject({ status: 'done', done: ROWS, total: ROWS, models: [simulator] });
+    expect(events.filter((e) => e.type === 'response')).toHaveLength(ROWS);
+    expect(events.find((e) => e.type === 'load-progress')).toEqual({ type: 'load-progress', model: 'simulated:Llama2-13B', progress: 1, text: 'ready' });
+    const record = (await db.responses.toArray())[0];
+    expect(record).toMatchObject({ study, model: 'simulated:Llama2-13B', rule: 'paper-prefix', provenance: { simulated: true, stopWhenDecided: true, seed: 2025 } });
+  });
+
+  it('runs several models one after another', async () => {
+    const { api, db } = await setup();
+    const { result } = await startCollecting(api, [simulator, { backend: 'simulator', model: 'Gemma2-2B' }]);
+    expect(value(result)).toEqual({ status: 'done', done: 2 * ROWS, total: 2 * ROWS });
+    expect(await db.responses.where('[study+model]').equals([study, 'simulated:Gemma2-2B']).count()).toBe(ROWS);
+  });
+
+  it('pauses on request and resumes from the stored run state with no row lost or duplicated', async () => {
+    const { api, db } = await setup();
+    let responses = 0;
+    const { result } = await startCollecting(api, [simulator], (e, a) => {
+      if (e.type === 'response' && ++responses === 20) void a.pauseRun();
+    });
+    const paused = value(result);
+    expect(paused).toMatchObject({ status: 'paused', reason: 'user' });
+    expect(await db.runs.get(study)).toMatchObject({ status: 'paused', message: expect.stringMatching(/Paused/) });
+    const storedAtPause = await db.responses.count();
+    expect(storedAtPause).toBeLessThan(ROWS);
+    const fresh = createLabWorkerApi({ db, readStaticText, createBackend: async (spec) => createSimulatorBackend({ model: spec.model }) });
+    const written: string[] = [];
+    const resumed = await fresh.resumeRun(study, {}, (e) => e.type === 'response' && written.push(e.record.item));
+    expect(value(resumed)).toEqual({ status: 'done', done: ROWS, total: ROWS });
+    expect(written).toHaveLength(ROWS - storedAtPause);
+    expect(await db.responses.count()).toBe(ROWS);
+  });
+
+  it('cancels', async () => {
+    const { api, db } = await setup();
+    const { result } = await startCollecting(api, [simulator], (e, a) => e.type === 'response' && void a.cancelRun());
+    expect(value(result).status).toBe('cancelled');
+    expect((await db.runs.get(study))?.status).toBe('cancelled');
+  });
+
+  it('refuses a second run while one is going', async () => {
+    const { api } = await setup();
+    const first = api.startRun({ study, models: [simulator] }, () => undefined);
+    const second = await api.startRun({ study, models: [simulator] }, () => undefined);
+    expect(second).toEqual({ ok: false, error: { name: 'RunInProgressError', message: expect.stringMatching(/Pause or cancel it/) } });
+    expect(value(await first).status).toBe('done');
+  });
+
+  it.each<[string, (api: LabWorkerApi) => Promise<ApiResult<unknown>>, string, RegExp]>([
+    ['an unknown study', (api) => api.startRun({ study: 'nope', models: [simulator] }, () => undefined), 'UnknownStudyError', /Set it up on the Study page/],
+    ['no models', (api) => api.startRun({ study, models: [] }, () => undefined), 'NoModelsError', /Choose at least one model/],
+    ['resuming a study never run', (api) => api.resumeRun(study, {}, () => undefined), 'NoRunToResumeError', /Start it from the Run page/],
+    ['an unknown simulated model', (api) => api.loadModel({ backend: 'simulator', model: 'GPT-9' }), 'SimulatorInputError', /not one/],
+  ])('errors arrive as data: %s', async (_name, call, name, message) => {
+    const { api } = await setup();
+    const result = await call(api);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error.name).toBe(name);
+      expect(result.error.message).toMatch(message);
+      expect(Object.keys(result.error).sort()).toEqual(['message', 'name']);
+    }
+  });
+
+  it('loads a model once, forwarding progress, and reuses it for the run', async () => {
+    const { api, created } = await setup();
+    const progress: LoadProgress[] = [];
+    expect(value(await api.loadModel(simulator, (p) => progress.push(p)))).toEqual({ model: 'simulated:Llama2-13B', backend: 'simulator', concurrency: expect.any(Number) });
+    value(await api.loadModel(simulator));
+    value((await startCollecting(api, [simulator])).result);
+    expect(created).toHaveLength(1);
+    expect(progress).toEqual([{ progress: 1, text: 'ready' }]);
+    value(await api.unloadModel());
+    value(await api.loadModel(simulator));
+    expect(created).toHaveLength(2);
+  });
+
+  it('an endpoint run uses the API key in memory only: not in the run state, not in any response', async () => {
+    const { api, db } = await setup();
+    const spec: ModelSpec = { backend: 'openai', baseUrl: server.url, model: 'test-model', apiKey: 'sk-service-secret' };
+    let responses = 0;
+    const { result } = await startCollecting(api, [spec], (e, a) => e.type === 'response' && ++responses === 10 && void a.pauseRun());
+    expect(value(result).status).toBe('paused');
+    const everything = JSON.stringify([await db.runs.toArray(), await db.responses.toArray(), await db.settings.toArray(), await db.studies.toArray()]);
+    expect(everything).not.toContain('sk-service-secret');
+    expect((await db.runs.get(study))?.models).toEqual([{ backend: 'openai', baseUrl: server.url, model: 'test-model' }]);
+    // After a reload the key is given again; without it the endpoint refuses and the run pauses saying so.
+    const withoutKey = await api.resumeRun(study, {}, () => undefined);
+    expect(value(withoutKey)).toMatchObject({ status: 'paused', reason: 'endpoint-failing', message: expect.stringMatching(/API key/) });
+    const resumed = await api.resumeRun(study, { apiKey: 'sk-service-secret' }, () => undefined);
+    expect(value(resumed)).toEqual({ status: 'done', done: ROWS, total: ROWS });
+  });
+
+  it('recovers a backend whose GPU device was lost and finishes the run', async () => {
+    let lost = false;
+    const recovered: Backend[] = [];
+    const { api, db } = await setup({
+      createBackend: async () =>
+        new ScriptedBackend({ modelId: 'Llama-3.2-1B-Instruct-q4f32_1-MLC', fail: (call) => (call === 5 && !lost ? ((lost = true), new DeviceLostError()) : null) }),
+      recoverBackend: async (failed) => {
+        recovered.push(failed);
+        return failed;
+      },
+    });
+    const result = await api.startRun({ study, models: [{ backend: 'webllm', model: 'Llama-3.2-1B-Instruct-q4f32_1-MLC' }] }, () => undefined);
+    expect(value(result).status).toBe('done');
+    expect(recovered).toHaveLength(1);
+    expect(await db.responses.count()).toBe(ROWS);
+  });
+
+  it('re-classifies a stored study under the other rule', async () => {
+    const { api, db } = await setup();
+    value((await startCollecting(api, [simulator])).result);
+    const summary = value(await api.reclassifyStudy(study, 'hedge-no-answer'));
+    expect(summary.total).toBe(ROWS);
+    expect((await db.responses.toArray()).every((r) => r.rule === 'hedge-no-answer')).toBe(true);
+    const back = value(await api.reclassifyStudy(study, 'paper-prefix'));
+    expect(back.changed).toBe(summary.changed);
+  });
+});
+
