@@ -6,7 +6,8 @@ export default defineConfig({
   base: './',
   plugins: [svelte()],
   worker: { format: 'es' },
-  build: { target: 'es2022', sourcemap: false, chunkSizeWarningLimit: 8000 },
+  // manifest: scripts/size-report.ts reads it to report what the first screen loads.
+  build: { target: 'es2022', sourcemap: false, chunkSizeWarningLimit: 8000, manifest: true },
   server: { port: 5173 },
   test: {
     include: ['test/**/*.test.ts'],
