@@ -34,10 +34,13 @@ export function serializeSvg(svg: SVGSVGElement): string {
     copy.removeAttribute('class');
     if (!view) return;
     const computed = view.getComputedStyle(el);
+    const parent = el === svg ? null : el.parentElement && view.getComputedStyle(el.parentElement);
     const inline: string[] = [];
     for (const prop of STYLE_PROPS) {
       const value = computed.getPropertyValue(prop).trim();
       if (value === '' || DEFAULTS[prop]?.includes(value)) continue;
+      // Inherited from the parent, which carries it already (opacity is the one property here that does not inherit).
+      if (prop !== 'opacity' && parent && parent.getPropertyValue(prop).trim() === value) continue;
       // Presentation attributes already say it; a computed value only matters where CSS overrides them.
       if (copy.getAttribute(prop) === value) continue;
       inline.push(`${prop}:${value}`);
@@ -48,13 +51,20 @@ export function serializeSvg(svg: SVGSVGElement): string {
   clone.setAttribute('xmlns', SVG_NS);
   clone.setAttribute('xmlns:xlink', XLINK_NS);
   clone.setAttribute('version', '1.1');
-  const box = svg.viewBox?.baseVal;
-  if (box && box.width > 0 && box.height > 0) {
-    clone.setAttribute('width', String(box.width));
-    clone.setAttribute('height', String(box.height));
+  const size = viewBoxSize(svg);
+  if (size) {
+    clone.setAttribute('width', String(size.width));
+    clone.setAttribute('height', String(size.height));
   }
   const text = new XMLSerializer().serializeToString(clone);
   return `<?xml version="1.0" encoding="UTF-8"?>\n${text}`;
+}
+
+/** Width and height from the viewBox attribute (our charts always set one), or null. */
+function viewBoxSize(svg: SVGSVGElement): { width: number; height: number } | null {
+  const parts = (svg.getAttribute('viewBox') ?? '').trim().split(/[\s,]+/).map(Number);
+  if (parts.length !== 4 || !parts.every(Number.isFinite) || parts[2] <= 0 || parts[3] <= 0) return null;
+  return { width: parts[2], height: parts[3] };
 }
 
 /** The chart as an SVG file. */
@@ -70,9 +80,10 @@ export class PngExportError extends Error {
 /** The chart as a PNG, drawn at `scale` times its size (2 for sharp slides). Browser only. */
 export async function pngBlob(svg: SVGSVGElement, scale = 2): Promise<Blob> {
   const text = serializeSvg(svg);
-  const box = svg.viewBox.baseVal;
-  const width = Math.ceil((box.width || svg.clientWidth) * scale);
-  const height = Math.ceil((box.height || svg.clientHeight) * scale);
+  const size = viewBoxSize(svg) ?? { width: svg.clientWidth, height: svg.clientHeight };
+  if (size.width <= 0 || size.height <= 0) throw new PngExportError('The chart has no size yet; show it on the page, then export it.');
+  const width = Math.ceil(size.width * scale);
+  const height = Math.ceil(size.height * scale);
   const url = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml;charset=utf-8' }));
   try {
     const image = new Image();

@@ -1,0 +1,83 @@
+// @vitest-environment jsdom
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, render } from '@testing-library/svelte';
+import { csvParse } from 'd3';
+import { analyze } from '../../src/core/stats/index.ts';
+import { RateHeatmap, exportFilename, rateHeatmapData, serializeSvg, svgBlob, tableCsv } from '../../src/charts/index.ts';
+import type { ChartTable } from '../../src/charts/index.ts';
+import { PAPER } from '../../src/charts/paper-default.ts';
+import { LLAMA, fixtureCells } from './fixture.ts';
+
+afterEach(() => {
+  cleanup();
+  document.head.querySelectorAll('style[data-test]').forEach((s) => s.remove());
+});
+
+describe('serializeSvg', () => {
+  it('writes a standalone SVG document: declaration, namespaces, size from the viewBox, no tabindex or classes', () => {
+    const { container } = render(RateHeatmap, { result: analyze(fixtureCells()) });
+    const svg = container.querySelector('svg')!;
+    const text = serializeSvg(svg);
+    expect(text.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<svg')).toBe(true);
+    const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+    const root = doc.documentElement;
+    expect(root.namespaceURI).toBe('http://www.w3.org/2000/svg');
+    expect(root.getAttribute('xmlns:xlink')).toBe('http://www.w3.org/1999/xlink');
+    const [, , w, h] = svg.getAttribute('viewBox')!.split(' ');
+    expect([root.getAttribute('width'), root.getAttribute('height')]).toEqual([w, h]);
+    expect(text).not.toContain('tabindex');
+    expect(text).not.toContain('class=');
+    expect(doc.querySelectorAll('rect').length).toBe(svg.querySelectorAll('rect').length);
+    expect(doc.querySelector('title')!.textContent).toBe('Refusal rate by model and task');
+    // The live chart is left as it was.
+    expect(svg.querySelectorAll('[tabindex="0"]')).toHaveLength(4);
+  });
+
+  it('inlines styles that a stylesheet sets, so the file looks the same on its own', () => {
+    const style = document.createElement('style');
+    style.dataset.test = '';
+    style.textContent = '.row-label { fill: rgb(200, 0, 0); font-weight: 700; }';
+    document.head.append(style);
+    const { container } = render(RateHeatmap, { result: analyze(fixtureCells()) });
+    const doc = new DOMParser().parseFromString(serializeSvg(container.querySelector('svg')!), 'image/svg+xml');
+    const label = [...doc.querySelectorAll('text')].find((t) => t.textContent === LLAMA)!;
+    expect(label.getAttribute('style')).toContain('fill:rgb(200, 0, 0)');
+    expect(label.getAttribute('style')).toContain('font-weight:700');
+  });
+
+  it('comes as an image/svg+xml blob', () => {
+    const { container } = render(RateHeatmap, { result: analyze(fixtureCells()) });
+    expect(svgBlob(container.querySelector('svg')!).type).toBe('image/svg+xml;charset=utf-8');
+  });
+});
+
+describe('tableCsv', () => {
+  it('writes the columns in order, undefined numbers empty, and quotes what needs quoting', () => {
+    const table: ChartTable = {
+      columns: ['persona', 'rate', 'note'],
+      rows: [
+        { persona: 'a Black person', rate: 0.125, note: 'says "no", then stops' },
+        { persona: 'none', rate: null, note: 'a, b' },
+      ],
+    };
+    expect(tableCsv(table)).toBe('persona,rate,note\na Black person,0.125,"says ""no"", then stops"\nnone,,"a, b"');
+  });
+
+  it('round-trips a chart\'s table', () => {
+    const table = rateHeatmapData(analyze(fixtureCells()), PAPER).table;
+    const parsed = csvParse(tableCsv(table));
+    expect(parsed.columns).toEqual(table.columns);
+    expect(parsed).toHaveLength(4);
+    expect(parsed[0]).toMatchObject({ model: LLAMA, task: 'nli', n: '360', refusals: '45', rate: '0.125' });
+  });
+});
+
+describe('exportFilename', () => {
+  it.each([
+    [['Refusal rate by model and task', 'svg'], 'persona-refusal-lab_refusal-rate-by-model-and-task.svg'],
+    [['Refusal rate by model and task', 'png', 'Paper replication', new Date('2025-11-22T10:00:00Z')], 'persona-refusal-lab_refusal-rate-by-model-and-task_paper-replication_2025-11-22.png'],
+    [['Which factor moves refusals most (Wasserstein sensitivity ι)', 'csv', 'Café study #2'], 'persona-refusal-lab_which-factor-moves-refusals-most-wasserstein-sensitivity_cafe-study-2.csv'],
+  ] as const)('%j -> %s', (args, expected) => {
+    expect(exportFilename(...(args as unknown as Parameters<typeof exportFilename>))).toBe(expected);
+  });
+});
