@@ -35,6 +35,16 @@ export function decideEarly(partial: string, options: DecideEarlyOptions): Class
   return decideEarlyWith(partial, options.rule, checkedLabels(options), options.responseType);
 }
 
+/**
+ * The verdict of a stored response under `options.rule`. A response generated in full is classified as usual.
+ * A response whose generation stopped early (its text is a prefix, decided under the rule in force then) is exact
+ * only where the prefix also decides the verdict under this rule; otherwise the answer is null: the stored text
+ * cannot tell, and the row needs generating in full (or keeping its original rule).
+ */
+export function classifyStored(response: string, stoppedEarly: boolean, options: DecideEarlyOptions): Classification | null {
+  return stoppedEarly ? decideEarly(response, options) : classify(response, options);
+}
+
 /** Both verdicts with the options checked and the labels compiled once, for re-classifying many stored responses. */
 export interface Classifier {
   readonly rule: ClassifierId;

@@ -1,5 +1,5 @@
 // Refusal and answer classification: the public surface (others import from here).
-export { classify, createClassifier, decideEarly } from './classify.ts';
+export { classify, classifyStored, createClassifier, decideEarly } from './classify.ts';
 export type { ClassifyOptions, Classifier, DecideEarlyOptions } from './classify.ts';
 export { extractAnswer, compileLabels } from './answer.ts';
 export type { CompiledLabels } from './answer.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ClassifierOptionsError, classify, decideEarly } from '../../../src/core/classify/index.ts';
+import { ClassifierOptionsError, classify, classifyStored, decideEarly } from '../../../src/core/classify/index.ts';
 import type { Classification, ClassifierId, ResponseType, TaskId } from '../../../src/core/types.ts';
 import { CLASSIFIER_IDS, DEFAULT_LABELS, RESPONSE_TYPES } from '../../../src/core/types.ts';
 import { corpus } from './corpus.ts';
@@ -123,3 +123,45 @@ it('refuses an unknown response type', () => {
 function same(a: Classification | null, b: Classification | null): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
+
+describe('classifyStored: re-classifying a response that stopped early under another rule', () => {
+  it('is exact where the stored prefix decides the new rule, and null otherwise', () => {
+    const problems: string[] = [];
+    let exact = 0;
+    let unknown = 0;
+    for (const [from, to] of [['paper-prefix', 'hedge-no-answer'], ['hedge-no-answer', 'paper-prefix']] as const) {
+      for (const row of corpus) {
+        const base = { task: row.task, labels: DEFAULT_LABELS[row.task], responseType: row.responseType };
+        let stored = row.response;
+        for (let k = 0; k <= row.response.length; k++) {
+          if (decideEarly(row.response.slice(0, k), { ...base, rule: from }) !== null) {
+            stored = row.response.slice(0, k);
+            break;
+          }
+        }
+        const stoppedEarly = stored.length < row.response.length;
+        const got = classifyStored(stored, stoppedEarly, { ...base, rule: to });
+        if (got === null) {
+          unknown++;
+          if (!stoppedEarly) problems.push(`${row.id}: a full response must always classify`);
+        } else {
+          exact++;
+          if (!same(got, classify(row.response, { ...base, rule: to }))) problems.push(`${row.id}: ${from} -> ${to} gives ${JSON.stringify(got)}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(exact).toBeGreaterThan(unknown);
+    expect(unknown).toBeGreaterThan(0);
+  });
+
+  it.each<[string, boolean, ClassifierId, Classification | null]>([
+    ["I'm sorry", true, 'hedge-no-answer', null],
+    ["I'm sorry", false, 'hedge-no-answer', { kind: 'unparsed', refused: false }],
+    ['Offensive.', true, 'hedge-no-answer', answer('offensive')],
+    ['Offensive.', true, 'paper-prefix', answer('offensive')],
+    ['No, not offensive.', true, 'paper-prefix', refusal('no,')],
+  ])('%j (stopped early: %s) under %s', (response, stoppedEarly, rule, expected) => {
+    expect(classifyStored(response, stoppedEarly, { task: 'offensiveness', labels: DEFAULT_LABELS.offensiveness, rule, responseType: 'forced' })).toEqual(expected);
+  });
+});
