@@ -5,7 +5,7 @@ import type { StudyData, StudyItem } from './datasets.ts';
 import { personaLevels } from './personas.ts';
 import { compareCodePoints, createRng, shuffleInPlace } from './rng.ts';
 import type { Rng } from './rng.ts';
-import { renderMessages } from './templates.ts';
+import { promptRenderer } from './templates.ts';
 import { RESPONSE_TYPE_OF, RESPONSE_TYPES, TASKS, TEMPLATE_IDS } from './types.ts';
 import type { PlanRow, StudyConfig, TaskId, TemplateId } from './types.ts';
 
@@ -208,6 +208,7 @@ export function buildPlan(config: StudyConfig, data: StudyData): PlanRow[] {
       ({ persona, template } = dealSystematic(levels.length, templates.length, slots, personaCounts, templateCounts, rng));
     }
 
+    const render = promptRenderer(task, taskConfig.labels, config.placement);
     for (let a = 0; a < items.length; a++) {
       const item = items[a];
       for (let s = a * k; s < a * k + k; s++) {
@@ -221,14 +222,7 @@ export function buildPlan(config: StudyConfig, data: StudyData): PlanRow[] {
           persona: p,
           template: t,
           responseType: RESPONSE_TYPE_OF[t],
-          messages: renderMessages({
-            task,
-            template: t,
-            persona: p,
-            labels: taskConfig.labels,
-            placement: config.placement,
-            content: item.content,
-          }),
+          messages: render(p, t, item.content),
         };
         if (item.gold !== undefined) row.gold = item.gold;
         rows.push(row);

@@ -151,12 +151,36 @@ export interface PromptSpec {
  * Some chat templates (e.g. gemma) have no system role; backends fold it into the user turn.
  */
 export function renderMessages(spec: PromptSpec): ChatMessage[] {
-  const block = itemBlock(spec.content);
-  if (spec.placement === 'system' && spec.persona !== PERSONA_FREE) {
-    return [
-      { role: 'system', content: `You are ${spec.persona}.` },
-      { role: 'user', content: `${templateSentence(spec.task, spec.template, PERSONA_FREE, spec.labels)}\n\n${block}` },
-    ];
-  }
-  return [{ role: 'user', content: `${templateSentence(spec.task, spec.template, spec.persona, spec.labels)}\n\n${block}` }];
+  return promptRenderer(spec.task, spec.labels, spec.placement)(spec.persona, spec.template, spec.content);
+}
+
+/**
+ * renderMessages for many rows of one task: the task sentences are built once per persona and template.
+ * Same layout as renderMessages.
+ */
+export function promptRenderer(
+  task: TaskId,
+  labels: readonly string[],
+  placement: Placement,
+): (persona: string, template: TemplateId, content: ItemContent) => ChatMessage[] {
+  const sentences = new Map<string, string>();
+  const sentence = (template: TemplateId, persona: string): string => {
+    const key = `${template}|${persona}`;
+    let text = sentences.get(key);
+    if (text === undefined) {
+      text = templateSentence(task, template, persona, labels);
+      sentences.set(key, text);
+    }
+    return text;
+  };
+  return (persona, template, content) => {
+    const block = itemBlock(content);
+    if (placement === 'system' && persona !== PERSONA_FREE) {
+      return [
+        { role: 'system', content: `You are ${persona}.` },
+        { role: 'user', content: `${sentence(template, PERSONA_FREE)}\n\n${block}` },
+      ];
+    }
+    return [{ role: 'user', content: `${sentence(template, persona)}\n\n${block}` }];
+  };
 }
