@@ -1,3 +1,7 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadStudyData } from '../../src/cli/load-data.ts';
 import { studyId, validateConfig } from '../../src/core/config.ts';
@@ -220,6 +224,22 @@ describe('bundles', () => {
       const m = mergeInputs([await parsed('run.jsonl', lines)], { study: { id, config }, planKeys: keys });
       expect(m.records.length).toBe(plan.length);
       expect(m.sources[0]).toMatchObject({ status: 'merged', kind: 'records', models: ['llama3.2:1b'], simulated: false });
+    });
+
+    it('imports what `npm run cli -- run --simulate --out` really writes', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'prl-bundle-'));
+      try {
+        writeFileSync(join(dir, 'study.json'), JSON.stringify(config));
+        const { main } = await import('../../src/cli/run.ts');
+        const sink = () => new Writable({ write: (_c, _e, done) => done() });
+        const code = await main(['--config', join(dir, 'study.json'), '--simulate', '--out', join(dir, 'out.jsonl')], { stdout: sink(), stderr: sink() });
+        expect(code).toBe(0);
+        const m = mergeInputs([await parsed('out.jsonl', readFileSync(join(dir, 'out.jsonl')))], { study: { id, config }, planKeys: keys });
+        expect(m.sources[0]).toMatchObject({ status: 'merged', added: plan.length, outsidePlan: 0, malformed: [], simulated: true });
+        expect(m.records.every((r) => r.study === id && r.provenance.simulated)).toBe(true);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('fills what minimal command-line rows leave out, from the study', async () => {
