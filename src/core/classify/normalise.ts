@@ -1,6 +1,7 @@
 // Text normalisation shared by every rule: one lower-cased view of a response, the same for a prefix and the whole.
-// Lower-casing and apostrophe mapping work character by character, so normalising a prefix of a response gives
-// a prefix of the normalised response; decideEarly relies on that.
+// Lower-casing and apostrophe mapping work character by character (the one exception, Greek final sigma, touches no
+// pattern or default label), so normalising a prefix of a response gives a prefix of the normalised response;
+// decideEarly relies on that.
 
 const TYPOGRAPHIC_APOSTROPHES = /[\u2018\u2019]/g;
 
