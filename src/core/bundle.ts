@@ -276,6 +276,16 @@ export async function parseResultsFile(name: string, bytes: Uint8Array, codec: C
 
   const records: RawRecord[] = [];
   const malformed: number[] = [];
+  // A plain JSON array of response rows reads like JSON lines (numbers are positions in the array).
+  if (Array.isArray(whole)) {
+    whole.forEach((value: unknown, i: number) => {
+      const record = readRecord(value);
+      if (record) records.push(record);
+      else malformed.push(i + 1);
+    });
+    if (records.length === 0) return refuse('holds no response rows.');
+    return { ok: true, input: { kind: 'records', name, records, malformed } };
+  }
   const lines = text.split('\n');
   lines.forEach((line, i) => {
     if (!line.trim()) return;
@@ -318,7 +328,8 @@ function parseBundleObject(name: string, b: Record<string, unknown>, refuse: (m:
   const malformed: number[] = [];
   b.responses.forEach((value: unknown, i: number) => {
     const record = readRecord(value);
-    if (record) records.push(record);
+    // A row of another study inside a bundle was put there by hand: skipped, not relabelled.
+    if (record && (record.study === undefined || record.study === id)) records.push(record);
     else malformed.push(i + 1);
   });
   return {

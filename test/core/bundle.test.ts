@@ -148,6 +148,21 @@ describe('bundles', () => {
       expect(input.malformed).toEqual([2, 5, 7]);
     });
 
+    it('reads a JSON array of response rows like JSON lines', async () => {
+      const rows = plan.slice(0, 2).map((r) => record(config, r, 'm'));
+      const input = await parsed('rows.json', JSON.stringify([rows[0], { nope: 1 }, rows[1]]));
+      expect(input).toMatchObject({ kind: 'records', malformed: [2] });
+      expect(input.records.length).toBe(2);
+    });
+
+    it('skips rows of another study put into a bundle by hand', async () => {
+      const b = bundleOf(1, 2);
+      b.responses[0] = { ...b.responses[0], study: 'elsewhere' };
+      const input = await parsed('b.json', JSON.stringify(b));
+      expect(input.malformed).toEqual([1]);
+      expect(input.records.length).toBe(b.responses.length - 1);
+    });
+
     it.each([
       { name: 'empty', bytes: '  \n', message: /is empty/ },
       { name: 'binary', bytes: new Uint8Array([0xff, 0xfe, 0x00, 0xc3]), message: /not a text file/ },
