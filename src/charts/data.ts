@@ -65,7 +65,9 @@ export interface HeatmapData {
 
 function heatLabel(row: string, col: string, c: { n: number; k: number; rate: number | null; lo: number | null; hi: number | null }, paper: number | null): string {
   const ours = c.n === 0 ? 'no responses' : `${pct(c.rate)} refused (${count(c.k)} of ${count(c.n)}; ${pctInterval(c.lo, c.hi)})`;
-  return `${row}, ${col}: ${ours}${paper === null ? '' : `; paper ${pct(paper)}`}`;
+  if (paper === null) return `${row}, ${col}: ${ours}`;
+  const paperName = paperModelLabel(row);
+  return `${row}, ${col}: ${ours}; paper${paperName === null ? '' : ` (${paperName})`} ${pct(paper)}`;
 }
 
 function heatTable(rowName: string, colName: string, cells: HeatCell[], extra?: (c: HeatCell) => Record<string, string | number | null>): ChartTable {

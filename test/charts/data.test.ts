@@ -54,7 +54,7 @@ describe('rateHeatmapData (Table 1)', () => {
     const cell = data.cells.find((c) => c.row === LLAMA && c.col === 'nli')!;
     expect(cell).toMatchObject({ n: 360, k: 45, rate: 0.125, paper: expect.closeTo(0.1256, 12) });
     expect([cell.lo, cell.hi]).toEqual(wilson(45, 360));
-    expect(cell.label).toContain('12.5% refused (45 of 360; 95% CI 9.5–16.3%); paper 12.6%');
+    expect(cell.label).toBe(`${LLAMA}, nli: 12.5% refused (45 of 360; 95% CI 9.5–16.3%); paper (Llama2-13B) 12.6%`);
   });
 
   it('shows no paper value when asked not to', () => {

@@ -4,6 +4,9 @@ import {
   paperPersonaReference, paperRateByResponseType, paperRateByTask, sameReferenceAsPaper,
 } from '../../src/core/paper.ts';
 import type { PaperResults } from '../../src/core/paper.ts';
+import paperResults from '../../static-data/paper-results.json';
+
+const REAL: PaperResults = paperResults;
 
 describe('matchPaperModel', () => {
   it.each([
@@ -153,5 +156,31 @@ describe('paper lookups', () => {
     ['persona', 'none', false],
   ] as const)('reference %s=%s compares with the paper: %s', (factor, level, expected) => {
     expect(sameReferenceAsPaper(PAPER, factor, level)).toBe(expected);
+  });
+});
+
+describe('the bundled paper numbers (static-data/paper-results.json)', () => {
+  it.each([
+    ['Llama-3.2-1B-Instruct-q4f32_1-MLC', 'offensiveness', 0.019],
+    ['simulated:Llama2-13B', 'nli', 0.1256],
+    ['gemma-2-9b-it-q4f16_1-MLC', 'politeness', 0.0771],
+    ['qwen2.5:7b', 'politeness', 0],
+  ] as const)('Table 1 has %s on %s at %f', (model, task, rate) => {
+    expect(paperRateByTask(REAL, model, task)).toBeCloseTo(rate, 12);
+  });
+
+  it('lists the 16 models in the order PAPER_MODELS has them', () => {
+    expect(REAL.models).toEqual([...PAPER_MODELS]);
+    expect(Object.keys(REAL.table1_refusal_by_model_task.rows)).toEqual([...PAPER_MODELS]);
+  });
+
+  it('leaves the Atheist persona out of Table 7, so that is the inferred reference', () => {
+    expect(paperPersonaReference(REAL)).toBe('Atheist person');
+  });
+
+  it('has a Table 7 coefficient for every non-reference level of the paper\'s design', () => {
+    expect(paperCoefficient(REAL, 'model', 'Qwen2.5-7B-Instruct-q4f16_1-MLC')).toBe(-19.34);
+    expect(paperCoefficient(REAL, 'persona', 'a Black person')).toBe(2.62);
+    expect(PAPER_MODELS.filter((m) => m !== 'Llama2-13B').every((m) => paperCoefficient(REAL, 'model', m) !== null)).toBe(true);
   });
 });
