@@ -1,0 +1,57 @@
+// A bare page around the real run worker, for test/worker/chromium.test.ts: the test drives `window.lab`.
+import * as Comlink from 'comlink';
+import { studyId, validateConfig } from '../../../src/core/config.ts';
+import type { StudyConfig } from '../../../src/core/types.ts';
+import { db } from '../../../src/store/db.ts';
+import { studyCells } from '../../../src/store/responses.ts';
+import { saveStudy } from '../../../src/store/studies.ts';
+import type { ApiResult, LabWorkerApi, ModelSpec, RunEvent, RunOutcome } from '../../../src/worker/api.ts';
+import demo from '../../../static-data/studies/quick-demo.json';
+
+const api = Comlink.wrap<LabWorkerApi>(new Worker(new URL('../../../src/worker/worker.ts', import.meta.url), { type: 'module' }));
+
+function demoConfig(): StudyConfig {
+  const checked = validateConfig(demo);
+  if (!checked.ok) throw new Error(checked.errors.map((e) => e.message).join('; '));
+  return checked.config;
+}
+
+const lab = {
+  /** Store the quick demo study; returns its id and plan size. */
+  async setup(): Promise<string> {
+    const config = demoConfig();
+    const id = studyId(config);
+    await saveStudy(db, { id, name: config.name, config, planSize: 240 });
+    return id;
+  },
+  responses: 0,
+  lastEvent: null as RunEvent | null,
+  start(study: string, spec: ModelSpec): Promise<ApiResult<RunOutcome>> {
+    return api.startRun({ study, models: [spec] }, Comlink.proxy((e: RunEvent) => lab.onEvent(e)));
+  },
+  resume(study: string, apiKey?: string): Promise<ApiResult<RunOutcome>> {
+    return api.resumeRun(study, apiKey ? { apiKey } : {}, Comlink.proxy((e: RunEvent) => lab.onEvent(e)));
+  },
+  onEvent(e: RunEvent): void {
+    lab.lastEvent = e;
+    if (e.type === 'response') lab.responses++;
+  },
+  async stored(study: string): Promise<{ responses: number; distinct: number; cellTotal: number; run: string | undefined }> {
+    const keys = await db.responses.where('study').equals(study).primaryKeys();
+    const cells = await studyCells(db, study);
+    return {
+      responses: keys.length,
+      distinct: new Set(keys.map(String)).size,
+      cellTotal: cells.reduce((n, c) => n + c.n, 0),
+      run: (await db.runs.get(study))?.status,
+    };
+  },
+};
+
+declare global {
+  interface Window {
+    lab: typeof lab;
+  }
+}
+window.lab = lab;
+document.body.dataset.ready = 'true';

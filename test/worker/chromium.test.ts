@@ -1,0 +1,84 @@
+// The real run worker in real headless Chromium: Comlink, IndexedDB, static data over fetch, and a page reload in
+// the middle of a run, after which the run resumes from what IndexedDB kept, with no row lost or stored twice.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, REPO_ROOT, serveStatic, type StaticServer } from '../e2e/harness.ts';
+import { startTestServer, type TestServer } from '../support/openai-test-server.ts';
+
+const PLAN_ROWS = 240; // static-data/studies/quick-demo.json
+
+let outDir: string;
+let site: StaticServer;
+let browser: Browser;
+let endpoint: TestServer;
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(tmpdir(), 'worker-page-'));
+  await build({
+    configFile: false,
+    root: join(REPO_ROOT, 'test/worker/browser'),
+    base: './',
+    logLevel: 'error',
+    worker: { format: 'es' },
+    build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 8000 },
+  });
+  site = await serveStatic(outDir, '/lab/');
+  browser = await launchBrowser({ webgpu: false });
+  endpoint = await startTestServer({ cors: true, latencyMs: 25, apiKey: 'sk-browser-secret' });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close().catch(() => undefined);
+  await site?.close();
+  await endpoint?.close();
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+});
+
+async function openPage(): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.setDefaultTimeout(30_000);
+  await page.goto(site.url);
+  await page.waitForSelector('body[data-ready="true"]');
+  return { page, errors };
+}
+
+describe('run worker in Chromium', () => {
+  it('runs the quick demo with the simulator into IndexedDB', async () => {
+    const { page, errors } = await openPage();
+    const study = await page.evaluate(() => window.lab.setup());
+    const result = await page.evaluate((id) => window.lab.start(id, { backend: 'simulator', model: 'Llama3.2-1B' }), study);
+    expect(result).toEqual({ ok: true, value: { status: 'done', done: PLAN_ROWS, total: PLAN_ROWS } });
+    expect(await page.evaluate((id) => window.lab.stored(id), study)).toEqual({ responses: PLAN_ROWS, distinct: PLAN_ROWS, cellTotal: PLAN_ROWS, run: 'done' });
+    expect(await page.evaluate(() => window.lab.responses)).toBe(PLAN_ROWS);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('a reload in the middle of an endpoint run loses nothing; resuming stores each remaining row once', async () => {
+    const { page, errors } = await openPage();
+    const study = await page.evaluate(() => window.lab.setup());
+    const spec = { backend: 'openai' as const, baseUrl: endpoint.url, model: 'test-model', apiKey: 'sk-browser-secret' };
+    void page.evaluate(([id, s]) => window.lab.start(id, s), [study, spec] as const).catch(() => undefined);
+    await page.waitForFunction(() => window.lab.responses >= 40, undefined, { timeout: 30_000 });
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    const kept = await page.evaluate((id) => window.lab.stored(id), study);
+    expect(kept.responses).toBeGreaterThanOrEqual(40);
+    expect(kept.responses).toBeLessThan(PLAN_ROWS);
+    expect(kept).toMatchObject({ distinct: kept.responses, cellTotal: kept.responses, run: 'running' });
+    // The run state kept no API key: the page gives it again, as it would from session storage.
+    const resumed = await page.evaluate(([id, key]) => window.lab.resume(id, key), [study, 'sk-browser-secret'] as const);
+    expect(resumed).toEqual({ ok: true, value: { status: 'done', done: PLAN_ROWS, total: PLAN_ROWS } });
+    expect(await page.evaluate(() => window.lab.responses)).toBe(PLAN_ROWS - kept.responses);
+    expect(await page.evaluate((id) => window.lab.stored(id), study)).toEqual({ responses: PLAN_ROWS, distinct: PLAN_ROWS, cellTotal: PLAN_ROWS, run: 'done' });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
