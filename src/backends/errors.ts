@@ -79,7 +79,8 @@ export class EndpointCorsError extends BackendError {
         `vLLM: start with --allowed-origins '["${pageOrigin}"]'; ` +
         `Ollama: set OLLAMA_ORIGINS=${pageOrigin} and restart it; ` +
         `llama.cpp server: allows any origin by default, newer builds take --cors-origins ${pageOrigin}; ` +
-        'hosted APIs that do not allow browsers: use the command line instead (npm run cli -- run ...).' +
+        'hosted APIs that do not allow browsers: use the command line instead (npm run cli -- run ...). ' +
+        'If the browser asked for permission to reach devices on your local network, allow it.' +
         (mixed ? ' Also: an https page cannot call a plain http server other than localhost; serve it over https.' : ''),
       false,
       options,

@@ -201,7 +201,9 @@ class Connection {
     if (outer?.aborted) return outer.reason;
     if (timedOut) return new EndpointTimeoutError(this.endpoint, this.timeoutMs);
     if (error instanceof BackendError) return error;
-    const detail = error instanceof Error ? error.message : String(error);
+    // Node's fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, ...) is in its cause.
+    const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+    const detail = (error instanceof Error ? error.message : String(error)) + (typeof code === 'string' ? `: ${code}` : '');
     if (!this.#reached && this.#pageOrigin && new URL(this.endpoint).origin !== this.#pageOrigin) {
       return new EndpointCorsError(this.endpoint, this.#pageOrigin, { cause: error });
     }

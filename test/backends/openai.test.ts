@@ -108,7 +108,7 @@ describe('listModels and testConnection', () => {
     await s.close();
     const result = await testConnection({ baseUrl: url, timeoutMs: 2000 });
     expect(result).toMatchObject({ kind: 'error', error: 'EndpointNetworkError' });
-    expect(result.kind === 'error' && result.message).toMatch(/server is running/);
+    expect(result.kind === 'error' && result.message).toMatch(/fetch failed: ECONNREFUSED.*server is running/);
   });
 
   it('explains a bad URL without throwing', async () => {
