@@ -19,7 +19,7 @@ function svgSnapshot(container: HTMLElement): string {
   const ids = new Map<string, string>();
   return svg.outerHTML
     .replace(/<!---->/g, '')
-    .replace(/\b(id|aria-labelledby)="([^"]*)"/g, (_m, attr: string, value: string) =>
+    .replace(/\b(id|aria-labelledby|aria-describedby)="([^"]*)"/g, (_m, attr: string, value: string) =>
       `${attr}="${value.split(' ').map((v) => v.replace(/^[^-]+/, (prefix) => {
         if (!ids.has(prefix)) ids.set(prefix, `chart${ids.size}`);
         return ids.get(prefix)!;
@@ -73,8 +73,10 @@ describe('RateHeatmap', () => {
     const { container } = render(RateHeatmap, { result });
     expect(container.querySelector('svg title')!.textContent).toBe('Refusal rate by model and task');
     expect(container.querySelector('svg desc')!.textContent).toContain('Table 1');
-    const labelled = container.querySelector('svg')!.getAttribute('aria-labelledby')!.split(' ');
-    expect(labelled.every((id) => container.querySelector(`[id="${id}"]`))).toBe(true);
+    const svg = container.querySelector('svg')!;
+    expect(container.querySelector(`[id="${svg.getAttribute('aria-labelledby')}"]`)!.tagName).toBe('title');
+    expect(container.querySelector(`[id="${svg.getAttribute('aria-describedby')}"]`)!.tagName).toBe('desc');
+    expect(container.querySelectorAll('table tbody tr td')[4].textContent).toBe('0.125');
     expect(container.querySelectorAll('table tbody tr')).toHaveLength(4);
   });
 
