@@ -76,6 +76,14 @@ export function shardRows<R extends Pick<PlanRow, 'task' | 'item'>>(rows: readon
   return rows.filter((row) => shards.get(itemKey(row)) === shard.k);
 }
 
+/** All n shards in one pass: index 0 is shard 1, rows in plan order. */
+export function splitPlan<R extends Pick<PlanRow, 'task' | 'item'>>(rows: readonly R[], n: number): R[][] {
+  const shards = itemShards(rows, n);
+  const out = Array.from({ length: n }, () => [] as R[]);
+  for (const row of rows) out[shards.get(itemKey(row))! - 1].push(row);
+  return out;
+}
+
 /** Rows per shard: index 0 is shard 1. */
 export function shardSizes(rows: readonly Pick<PlanRow, 'task' | 'item'>[], n: number): number[] {
   const sizes = new Array<number>(n).fill(0);

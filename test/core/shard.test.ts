@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignShards, coverage, itemShards, planForShard, readShardSetting, shardRows, shardSettingKey, shardSizes, validateShardSpec, InvalidShardError } from '../../src/core/shard.ts';
+import { assignShards, coverage, itemShards, planForShard, readShardSetting, shardRows, splitPlan, shardSettingKey, shardSizes, validateShardSpec, InvalidShardError } from '../../src/core/shard.ts';
 import { RESPONSE_TYPE_OF, TASKS, TEMPLATE_IDS, type PlanRow, type TaskId } from '../../src/core/types.ts';
 
 /** A plan-shaped list: `items[t]` items per task, K rows per item; `interleave` mixes tasks and items like a shuffled plan. */
@@ -39,6 +39,10 @@ describe('shards of a plan', () => {
       expect(new Set(keys).size).toBe(keys.length); // no overlaps
       expect(keys.length).toBe(plan.length);
       expect(new Set(keys)).toEqual(new Set(plan.map((r) => r.key))); // covers exactly
+    });
+
+    it.each(ns)('n = %i: splitPlan gives the same shards in one pass', (n) => {
+      expect(splitPlan(plan, n)).toEqual(Array.from({ length: n }, (_, i) => shardRows(plan, { k: i + 1, n })));
     });
 
     it.each(ns)('n = %i: shards differ by at most one item, overall and within each task', (n) => {

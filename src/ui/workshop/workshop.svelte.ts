@@ -9,7 +9,7 @@ import type { PlanRow, StudyConfig } from '../../core/types.ts';
 import type { LabDatabase } from '../../store/db.ts';
 import { fetchStaticData } from '../compute/compute.ts';
 import { exportBundle, importFiles, joinStudy, storedShard, studyCoverage, type ExportedBundle, type ImportReport, type WorkshopDeps } from './workshop-io.ts';
-import { shardRows } from '../../core/shard.ts';
+import { shardRows, shardSizes } from '../../core/shard.ts';
 
 export type LinkState =
   | { status: 'none' }
@@ -95,17 +95,17 @@ export class Workshop {
       return;
     }
     const n = study.shard?.n;
-    const shardSizes = n ? Array.from({ length: n }, (_, i) => shardRows(plan, { k: i + 1, n }).length) : null;
+    const sizes = n ? shardSizes(plan, n) : null;
     // Coming back to a link already joined in this browser shows it as joined.
     if (active === study.id) {
       const shard = await storedShard(this.#deps.db, study.id);
       const stored = await this.#deps.db.studies.get(study.id);
       if (stored && (study.shard?.k === undefined || shard?.k === study.shard.k)) {
-        this.#link = { status: 'joined', study, shard, rows: shard ? shardSizes?.[shard.k - 1] ?? shardRows(plan, shard).length : plan.length };
+        this.#link = { status: 'joined', study, shard, rows: shard ? (sizes?.[shard.k - 1] ?? shardRows(plan, shard).length) : plan.length };
         return;
       }
     }
-    this.#link = { status: 'open', study, planSize: plan.length, shardSizes };
+    this.#link = { status: 'open', study, planSize: plan.length, shardSizes: sizes };
   }
 
   /** Joins the open link's study (shard k of its n, or the whole plan). Returns the study id to make active. */
