@@ -92,10 +92,13 @@ export class Runner {
       case 'load-progress':
         this.#loadProgress = { model: event.model, progress: event.progress, text: event.text };
         break;
-      case 'progress':
-        this.#progress = event.progress;
+      case 'progress': {
+        // Events travel on their own channel and may land after the run's outcome: never let the count go back.
+        const before = this.#progress;
+        this.#progress = before && before.total === event.progress.total && before.done > event.progress.done ? { ...event.progress, done: before.done } : event.progress;
         if (this.#status === 'starting') this.#status = 'running';
         break;
+      }
       case 'response':
         this.#latest = [event.record, ...this.#latest].slice(0, LATEST_LIMIT);
         if (this.#status === 'starting') this.#status = 'running';

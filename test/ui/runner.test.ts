@@ -127,3 +127,24 @@ describe('Runner', () => {
     expect(runner.message).toContain('Workers are disabled');
   });
 });
+
+describe('Runner with late events', () => {
+  it('never lets the done count go back when progress lands after the outcome', async () => {
+    let late: ((e: RunEvent) => void) | null = null;
+    const handle: WorkerHandle = {
+      api: {
+        startRun: async (_req, onEvent) => {
+          late = onEvent;
+          return { ok: true, value: { status: 'done', done: 10, total: 10 } };
+        },
+      } as LabWorkerApi,
+      proxy: (f) => f,
+      terminate: () => undefined,
+    };
+    const runner = new Runner(async () => handle);
+    await runner.start('s', []);
+    late!(progress(4));
+    expect(runner.progress?.done).toBe(10);
+    expect(runner.progress?.responsesPerSecond).toBe(2);
+  });
+});

@@ -1,0 +1,111 @@
+// The app end to end in headless Chromium against the built site: set up the quick demo, run it with the simulator,
+// check the Results page against the store, switch the refusal rule, export and re-import.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { screenshot, startE2E, type E2E } from './harness.ts';
+import { setUpQuickDemo, storeSummary } from './steps.ts';
+
+let e2e: E2E;
+let page: Page;
+let errors: string[];
+let study: string;
+
+beforeAll(async () => {
+  e2e = await startE2E();
+  ({ page, errors } = await e2e.newPage());
+}, 120_000);
+afterAll(async () => {
+  await e2e?.close();
+});
+
+describe('quick demo with the simulator', () => {
+  it('sets up the study from the preset and shows the plan preview with balance tables', async () => {
+    study = await setUpQuickDemo(page, e2e.url);
+    await expect(page.locator('[data-testid=plan-rows]').textContent()).resolves.toBe('240');
+    await expect(page.getByText('Prompts per persona and task').count()).resolves.toBe(1);
+    await expect(page.getByText('Prompts per template and task').count()).resolves.toBe(1);
+    await screenshot(page, 'study');
+  });
+
+  it('runs every planned row once with the simulator, labelled as simulated', async () => {
+    await page.goto(`${e2e.url}#/models`);
+    await page.getByLabel('The simulator (not a model)').check();
+    await expect(page.getByText('simulated:Llama2-13B').first().isVisible()).resolves.toBe(true);
+    await screenshot(page, 'models');
+    await page.goto(`${e2e.url}#/run`);
+    await page.getByRole('button', { name: 'Start run' }).click();
+    await page.locator('[data-testid=run-status]', { hasText: 'done' }).waitFor({ timeout: 60_000 });
+    await expect(page.locator('[data-testid=run-done]').textContent()).resolves.toBe('240 / 240');
+    await expect(page.locator('.simulated-badge').first().isVisible()).resolves.toBe(true);
+    await page.locator('table.latest tbody tr').first().waitFor();
+    await screenshot(page, 'run');
+    const stored = await storeSummary(page, study);
+    expect(stored.responses).toBe(240);
+    expect(stored.distinctKeys).toBe(240);
+  }, 90_000);
+
+  it('shows on the Results page the numbers the stored data implies', async () => {
+    const stored = await storeSummary(page, study);
+    await page.goto(`${e2e.url}#/results`);
+    await page.locator('[data-testid=results-n]').waitFor();
+    await expect(page.locator('[data-testid=results-n]').textContent()).resolves.toBe(String(stored.responses));
+    await expect(page.locator('[data-testid=results-k]').textContent()).resolves.toBe(String(stored.refusals));
+    // The model x task heatmap's table holds each task's refusal rate as the store counts it.
+    for (const [task, t] of Object.entries(stored.byTask)) {
+      const rate = `${((100 * t.refusals) / t.n).toFixed(1)}%`;
+      await expect(page.locator('figure', { hasText: 'Refusal rate by model and task' }).getByText(rate).count(), `${task} ${rate}`).resolves.toBeGreaterThan(0);
+    }
+    await expect(page.getByText('Simulated — not a model').first().isVisible()).resolves.toBe(true);
+    await expect(page.locator('figure svg').count()).resolves.toBeGreaterThanOrEqual(7);
+    await screenshot(page, 'results');
+  });
+
+  it('switches the refusal rule and recomputes every figure from the stored text', async () => {
+    await page.goto(`${e2e.url}#/data`);
+    await expect(page.locator('[data-testid=current-rule]').textContent()).resolves.toBe('paper-prefix');
+    await screenshot(page, 'data');
+    await page.getByRole('button', { name: /hedge-no-answer/ }).click();
+    await page.locator('[data-testid=rule-message]').waitFor({ timeout: 30_000 });
+    await expect(page.locator('[data-testid=current-rule]').textContent()).resolves.toBe('hedge-no-answer');
+    const stored = await storeSummary(page, study);
+    expect(stored.rules).toEqual(['hedge-no-answer']);
+    await page.goto(`${e2e.url}#/results`);
+    await page.locator('[data-testid=results-k]', { hasText: String(stored.refusals) }).waitFor();
+    await expect(page.locator('[data-testid=results-n]').textContent()).resolves.toBe('240');
+  });
+
+  it('exports JSON lines and CSV, and the export imports into a fresh browser profile', async () => {
+    await page.goto(`${e2e.url}#/data`);
+    const [jsonl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON lines' }).click()]);
+    expect(jsonl.suggestedFilename()).toMatch(/_SIMULATED\.jsonl$/);
+    const jsonlPath = await jsonl.path();
+    const lines = readFileSync(jsonlPath, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(240);
+    expect(lines.every((l) => JSON.parse(l).provenance.simulated === true)).toBe(true);
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(readFileSync(await csv.path(), 'utf8').split('\n')[0]).toContain('refused');
+
+    const fresh = await e2e.newPage();
+    const freshStudy = await setUpQuickDemo(fresh.page, e2e.url);
+    expect(freshStudy).toBe(study);
+    await fresh.page.goto(`${e2e.url}#/data`);
+    await fresh.page.locator('input[name=import-file]').setInputFiles(jsonlPath);
+    await fresh.page.locator('[data-testid=import-summary]').waitFor({ timeout: 30_000 });
+    await expect(fresh.page.locator('[data-testid=import-summary]').textContent()).resolves.toContain('240 new, 0 duplicates');
+    const before = await storeSummary(page, study);
+    const after = await storeSummary(fresh.page, study);
+    expect(after).toEqual(before);
+    // Importing the same file again adds nothing.
+    await fresh.page.locator('input[name=import-file]').setInputFiles(jsonlPath);
+    await fresh.page.locator('[data-testid=import-summary]', { hasText: '0 new, 240 duplicates' }).waitFor({ timeout: 30_000 });
+    expect(fresh.errors).toEqual([]);
+  }, 90_000);
+
+  it('shows the About page and had no errors on any page', async () => {
+    await page.goto(`${e2e.url}#/about`);
+    await page.getByRole('heading', { name: 'How to cite' }).waitFor();
+    await screenshot(page, 'about');
+    expect(errors).toEqual([]);
+  });
+});
