@@ -8,6 +8,8 @@ export interface GpuAdapterInfoLike {
   architecture?: string;
   description?: string;
   device?: string;
+  /** Chrome 136+ reports a software adapter here (the adapter's own flag is deprecated). */
+  isFallbackAdapter?: boolean;
 }
 
 export interface GpuAdapterLike {
@@ -66,7 +68,7 @@ export async function detectGpu(gpu: GpuLike | undefined | null): Promise<GpuCap
     shaderF16: adapter.features.has('shader-f16'),
     maxBufferSize: adapter.limits.maxBufferSize,
     maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
-    fallback: adapter.isFallbackAdapter === true,
+    fallback: adapter.isFallbackAdapter === true || info.isFallbackAdapter === true,
   };
 }
 

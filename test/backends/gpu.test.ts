@@ -54,6 +54,14 @@ describe('detectGpu', () => {
     });
   });
 
+  it.each([
+    { name: 'adapter.isFallbackAdapter', opts: { fallback: true }, expected: true },
+    { name: 'info.isFallbackAdapter (Chrome 136+)', opts: { info: { vendor: 'google', architecture: 'swiftshader', isFallbackAdapter: true } }, expected: true },
+    { name: 'neither', opts: {}, expected: false },
+  ])('flags a software adapter from $name', async ({ opts, expected }) => {
+    expect((await available(opts)).fallback).toBe(expected);
+  });
+
   it('falls back to requestAdapterInfo on older browsers', async () => {
     const gpu: GpuLike = {
       requestAdapter: async () => ({

@@ -1,62 +1,20 @@
 // The OpenAI-compatible backend in real headless Chromium: cross-origin calls to the test server, with and without
-// CORS headers. The backend's modules are served as they are, transpiled on request, from a page on another port.
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join, normalize, sep } from 'node:path';
+// CORS headers, from a page on another port that loads the backend's own modules (see browser-modules.ts).
 import type { Browser, Page } from 'playwright-core';
-import ts from 'typescript';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionTest } from '../../src/backends/openai.ts';
 import type { GenerateResult } from '../../src/backends/types.ts';
-import { launchBrowser, REPO_ROOT } from '../e2e/harness.ts';
+import { launchBrowser } from '../e2e/harness.ts';
+import { runInPage, serveModules, type ModuleServer } from './browser-modules.ts';
 import { startTestServer, type TestServer, type TestServerOptions } from '../support/openai-test-server.ts';
-
-/** Serves an empty page and src/**.ts as JavaScript modules (type-only imports vanish in transpiling). */
-async function serveSources(): Promise<{ url: string; close: () => Promise<void> }> {
-  const srcRoot = join(REPO_ROOT, 'src');
-  const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end('<!doctype html><title>backend test</title>');
-      return;
-    }
-    const file = normalize(join(REPO_ROOT, decodeURIComponent(path)));
-    if (!file.startsWith(srcRoot + sep) || !file.endsWith('.ts')) {
-      res.writeHead(404);
-      res.end();
-      return;
-    }
-    try {
-      const js = ts.transpileModule(readFileSync(file, 'utf8'), {
-        compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: true },
-      }).outputText;
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(js);
-    } catch {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
-}
 
 let browser: Browser;
 let page: Page;
-let pages: { url: string; close: () => Promise<void> };
+let pages: ModuleServer;
 let endpoint: TestServer | undefined;
 
 beforeAll(async () => {
-  pages = await serveSources();
+  pages = await serveModules();
   browser = await launchBrowser();
   page = await browser.newPage();
   await page.goto(pages.url);
@@ -72,12 +30,9 @@ afterEach(async () => {
   endpoint = undefined;
 });
 
-/**
- * Runs `body` in the page as an async function of `baseUrl`, with the module's exports in scope as `openai`.
- * Passed as a string: vitest would otherwise rewrite its dynamic import for Node.
- */
+/** Runs `body` in the page with `openai` (the backend module) and `baseUrl` in scope. */
 function inPage<T>(body: string, baseUrl: string): Promise<T> {
-  return page.evaluate(`(async (baseUrl) => { const openai = await import('/src/backends/openai.ts'); ${body} })(${JSON.stringify(baseUrl)})`) as Promise<T>;
+  return runInPage<T>(page, '/src/backends/openai.ts', `const openai = mod; const baseUrl = arg; ${body}`, baseUrl);
 }
 
 async function start(opts: TestServerOptions): Promise<TestServer> {
