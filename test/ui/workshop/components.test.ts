@@ -1,0 +1,93 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render } from '@testing-library/svelte';
+import { afterEach, describe, expect, it } from 'vitest';
+import { studyId, validateConfig } from '../../../src/core/config.ts';
+import { decodeShareToken, platformCodec, shareTokenFromHash } from '../../../src/core/share.ts';
+import type { Coverage as CoverageData } from '../../../src/core/shard.ts';
+import Coverage from '../../../src/ui/workshop/Coverage.svelte';
+import ShareLink from '../../../src/ui/workshop/ShareLink.svelte';
+import { smallConfig } from '../../core/fixtures/configs.ts';
+
+afterEach(() => cleanup());
+
+const PAGE = 'https://ana.github.io/persona-refusal-lab/#/workshop';
+
+async function settled<T>(get: () => T | null | undefined): Promise<T> {
+  for (let i = 0; i < 100; i++) {
+    const value = get();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('timed out waiting for the component');
+}
+
+describe('ShareLink', () => {
+  const config = smallConfig();
+
+  it('shows a link under the page sub-path that opens the same study', async () => {
+    const { container } = render(ShareLink, { props: { config, pageUrl: PAGE } });
+    const input = await settled(() => container.querySelector<HTMLInputElement>('[data-testid="share-link"]'));
+    expect(input.value.startsWith('https://ana.github.io/persona-refusal-lab/#/workshop?s=v1.')).toBe(true);
+    const opened = await decodeShareToken(shareTokenFromHash(new URL(input.value).hash)!, platformCodec());
+    const checked = validateConfig(config);
+    expect(opened.ok && opened.study).toEqual({ config: checked.ok && checked.config, id: studyId(config) });
+  });
+
+  it('with shards: one link where attendees pick, and one link per shard', async () => {
+    const { container, getByTestId, getByLabelText } = render(ShareLink, { props: { config, pageUrl: PAGE } });
+    await fireEvent.input(getByTestId('share-shards'), { target: { value: '3' } });
+    await fireEvent.click(getByLabelText('one link per shard'));
+    const each = await settled(() => {
+      const inputs = container.querySelectorAll<HTMLInputElement>('[data-testid="share-link-shard"]');
+      return inputs.length === 3 ? [...inputs] : null;
+    });
+    const open = container.querySelector<HTMLInputElement>('[data-testid="share-link"]')!;
+    const codec = platformCodec();
+    const shardOf = async (url: string) => {
+      const r = await decodeShareToken(shareTokenFromHash(new URL(url).hash)!, codec);
+      return r.ok ? r.study.shard : r.message;
+    };
+    expect(await shardOf(open.value)).toEqual({ n: 3 });
+    expect(await Promise.all(each.map((i) => shardOf(i.value)))).toEqual([{ n: 3, k: 1 }, { n: 3, k: 2 }, { n: 3, k: 3 }]);
+  });
+
+  it('asks for a valid study first', () => {
+    const { getByText } = render(ShareLink, { props: { config: null, pageUrl: PAGE } });
+    expect(getByText(/Set up a valid study first/)).toBeTruthy();
+  });
+});
+
+describe('Coverage', () => {
+  const coverage: CoverageData = {
+    n: 3,
+    models: ['llama3.2:1b', 'simulated:Llama2-13B'],
+    shards: [
+      { k: 1, total: 40, done: { 'llama3.2:1b': 40, 'simulated:Llama2-13B': 40 } },
+      { k: 2, total: 40, done: { 'llama3.2:1b': 12, 'simulated:Llama2-13B': 40 } },
+      { k: 3, total: 30, done: { 'llama3.2:1b': 0, 'simulated:Llama2-13B': 30 } },
+    ],
+    overall: { 'llama3.2:1b': { done: 52, total: 110 }, 'simulated:Llama2-13B': { done: 110, total: 110 } },
+    outsidePlan: 2,
+  };
+
+  it('shows done/total per shard x model and marks complete ones', () => {
+    const { container } = render(Coverage, { props: { coverage } });
+    const cells = [...container.querySelectorAll('[data-testid="coverage-cell"]')];
+    expect(cells.map((c) => c.textContent?.replace(/\s+/g, ' ').trim())).toEqual(['40 / 40 ✓', '40 / 40 ✓', '12 / 40', '40 / 40 ✓', '0 / 30', '30 / 30 ✓']);
+    expect(cells.filter((c) => c.classList.contains('complete')).length).toBe(4);
+    expect(container.querySelector('thead')?.textContent).toContain('Simulated');
+  });
+
+  it('names the incomplete parts and the rows outside the plan', () => {
+    const { getByTestId } = render(Coverage, { props: { coverage } });
+    const text = getByTestId('coverage-summary').textContent ?? '';
+    expect(text).toContain('2 shard × model parts still incomplete');
+    expect(text).toContain('shard 2, llama3.2:1b; shard 3, llama3.2:1b');
+    expect(text).toContain('2 stored responses are not in this plan');
+  });
+
+  it('says when nothing is stored yet', () => {
+    const { container } = render(Coverage, { props: { coverage: { ...coverage, models: [], overall: {}, outsidePlan: 0 } } });
+    expect(container.textContent).toContain('No responses stored for this study yet: 3 shards waiting.');
+  });
+});
