@@ -40,6 +40,29 @@ export async function saveResponse(db: LabDatabase, record: ResponseRecord): Pro
   });
 }
 
+/**
+ * Store several responses and update their cells in ONE transaction (the run loop's writes, batched). Same rules as
+ * saveResponse: a key written again replaces its record and moves the counts by the difference.
+ */
+export async function saveResponses(db: LabDatabase, records: readonly ResponseRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  await db.transaction('rw', db.responses, db.cells, async () => {
+    const incoming = records.map((r) => toStored(r));
+    const existing = await db.responses.bulkGet(incoming.map((r) => r.id));
+    const latest = new Map<string, StoredResponse>();
+    existing.forEach((r) => r && latest.set(r.id, r));
+    const changes: { before?: StoredResponse; after: StoredResponse }[] = [];
+    for (const next of incoming) {
+      const before = latest.get(next.id);
+      if (before) next.decodedUnder = before.decodedUnder;
+      changes.push({ before, after: next });
+      latest.set(next.id, next);
+    }
+    await db.responses.bulkPut([...new Map(incoming.map((r) => [r.id, r])).values()]);
+    await applyCellDeltas(db, cellDeltas(changes));
+  });
+}
+
 /** Plan keys of the responses stored for a study and model: the rows a resumed run skips. */
 export async function storedPlanKeys(db: LabDatabase, study: string, model: string): Promise<Set<string>> {
   const ids = await db.responses.where('[study+model]').equals([study, model]).primaryKeys();

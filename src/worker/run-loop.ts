@@ -26,6 +26,8 @@ export interface RunModel {
   backend(): Promise<Backend>;
   /** A fresh backend after `failed` lost its device; the owner disposes `failed`. */
   recreate(failed: Backend): Promise<Backend>;
+  /** Rows in flight for this model, where it should differ from `backend.concurrency` (settings.concurrency wins). */
+  concurrency?: number;
 }
 
 /** Why the caller aborts: `signal.abort('pause')` pauses, `signal.abort('cancel')` (or any other reason) cancels. */
@@ -271,7 +273,7 @@ export async function runStudy(options: RunStudyOptions): Promise<RunOutcome> {
 
       sessionStart ??= now();
       let next = 0;
-      const concurrency = Math.max(1, Math.min(settings.concurrency ?? backend.concurrency, todo.length));
+      const concurrency = Math.max(1, Math.min(settings.concurrency ?? model.concurrency ?? backend.concurrency, todo.length));
       await Promise.all(
         Array.from({ length: concurrency }, async () => {
           while (!stop && next < todo.length) await runRow(todo[next++]);

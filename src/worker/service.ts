@@ -63,6 +63,8 @@ export class NoModelsError extends Error {
   }
 }
 
+const SIMULATOR_CONCURRENCY = 32;
+
 const ok = <T>(value: T): ApiResult<T> => ({ ok: true, value });
 
 async function guarded<T>(work: () => Promise<T>): Promise<ApiResult<T>> {
@@ -136,6 +138,8 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
           const progress = (p: LoadProgress) => emit({ type: 'load-progress', model: name, progress: p.progress, text: p.text });
           return {
             name,
+            // The simulator answers at once: rows in flight together share one IndexedDB transaction.
+            ...(spec.backend === 'simulator' ? { concurrency: SIMULATOR_CONCURRENCY } : {}),
             backend: async () => (await ensureLoaded(spec, progress)).backend,
             recreate: async (failed: Backend) => {
               const fresh = deps.recoverBackend ? await deps.recoverBackend(failed, spec, progress) : await deps.createBackend(spec, progress);

@@ -7,6 +7,7 @@ import {
   rebuildCells,
   reclassifyStudy,
   saveResponse,
+  saveResponses,
   storedPlanKeys,
   studyCells,
   fromStored,
@@ -108,6 +109,34 @@ describe('saveResponse', () => {
     const r = record();
     await saveResponse(db, r);
     expect(fromStored((await db.responses.toArray())[0])).toEqual(r);
+  });
+});
+
+describe('saveResponses', () => {
+  it('writes a batch in one transaction with the same counting rules, repeats within the batch included', async () => {
+    const db = database();
+    await saveResponse(db, record({ item: '1:1' }));
+    await saveResponses(db, [record({ item: '1:1' }), refusal({ item: '2:1' }), record({ item: '2:1' }), record({ item: '3:1', persona: 'a man' })]);
+    expect(await db.responses.count()).toBe(3);
+    const incremental = await studyCells(db, 'study-a');
+    expect(incremental.map((c) => [c.persona, c.n, c.refusals, c.answers]).sort()).toEqual([
+      ['a man', 1, 0, 1],
+      ['a woman', 2, 0, 2],
+    ]);
+    await rebuildCells(db, 'study-a');
+    expect(await studyCells(db, 'study-a')).toEqual(incremental);
+  });
+
+  it('a failing batch stores none of its responses', async () => {
+    const db = database();
+    const diskFull = () => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+    db.cells.hook('creating', diskFull);
+    const err = await saveResponses(db, [record({ item: '1:1' }), record({ item: '2:1', persona: 'a man' })]).catch((e: unknown) => e);
+    db.cells.hook('creating').unsubscribe(diskFull);
+    expect(isQuotaExceeded(err)).toBe(true);
+    expect(await db.responses.count()).toBe(0);
   });
 });
 
