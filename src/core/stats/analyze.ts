@@ -110,8 +110,8 @@ export function blockedTest(table: CellTable, m: Margins): CochranQResult | null
   const position = m.positions[0];
   const rows: number[][] = [];
   let incompleteBlocks = 0;
-  table.forEachBlock((responses) => {
-    if (typeof responses === 'number' || responses.length !== personas) {
+  const small = table.forEachBlock((responses) => {
+    if (responses.length !== personas) {
       incompleteBlocks++;
       return;
     }
@@ -125,7 +125,8 @@ export function blockedTest(table: CellTable, m: Margins): CochranQResult | null
       row[at] = code & 1;
     }
     rows.push(row);
-  });
+  }, personas);
+  incompleteBlocks += small;
   if (rows.length === 0 || personas < 2) {
     return {
       status: 'no-complete-blocks',

@@ -40,6 +40,10 @@ export const MODEL = 3;
 export interface StoredCell {
   /** Level index per factor slot (PERSONA, TASK, PROMPT, MODEL). */
   readonly at: readonly [number, number, number, number];
+  /** Index of the cell's (model, task, prompt) group: blocks are groups x items. */
+  readonly group: number;
+  /** Position in the table's `cells`. */
+  readonly index: number;
   n: number;
   k: number;
   answers: number;
@@ -48,7 +52,10 @@ export interface StoredCell {
 }
 
 /** Responses of one block (model, task, prompt, item): persona index * 2 + refused, one number per response. */
-export type BlockResponses = number | number[];
+export type BlockResponses = readonly number[];
+
+// A block response is packed into one number: (group * PERSONA_CODES + persona) * 2 + refused.
+const PERSONA_CODES = 2 ** 21;
 
 export class CellCountError extends Error {
   override name = 'CellCountError';
@@ -72,8 +79,13 @@ export class CellTable {
   // cell lookup by model -> task -> template -> persona index, plain arrays for speed
   readonly #index: Nested<StoredCell | undefined> = [];
   readonly #items = new Map<string, number>();
-  // blocks by model -> task -> template, then item index -> responses
-  readonly #blocks: (Map<number, BlockResponses> | undefined)[][][] = [];
+  // per item index, its responses packed with their (model, task, prompt) group: one push per response
+  readonly #itemResponses: number[][] = [];
+  // (model, task, prompt) -> group index
+  readonly #groups: number[][][] = [];
+  #groupCount = 0;
+  readonly #lastName: (string | undefined)[] = [undefined, undefined, undefined, undefined];
+  readonly #lastIndex = [-1, -1, -1, -1];
   #n = 0;
   #k = 0;
   #version = 0;
@@ -119,7 +131,8 @@ export class CellTable {
     return this.#names[slot];
   }
 
-  add(row: ResponseRow): void {
+  /** Counts one response; returns the cell it went to. */
+  add(row: ResponseRow): StoredCell {
     const cell = this.#cell(row.persona, row.task, row.prompt, row.model);
     const refused = row.refused ? 1 : 0;
     cell.n += 1;
@@ -133,9 +146,11 @@ export class CellTable {
     this.#k += refused;
     this.#version += 1;
     if (row.item !== undefined) this.#addToBlock(cell, row.item, refused);
+    return cell;
   }
 
-  addCell(counts: CellCounts): void {
+  /** Adds stored counts (or a change to them) to a cell; returns the cell. */
+  addCell(counts: CellCounts): StoredCell {
     const { n, refusals } = counts;
     const answers = counts.answers ?? 0;
     const withGold = counts.withGold ?? 0;
@@ -155,20 +170,47 @@ export class CellTable {
     this.#n += n;
     this.#k += refusals;
     this.#version += 1;
+    return cell;
   }
 
-  /** Calls `visit` for every block (model, task, prompt, item) with its responses (persona index * 2 + refused). */
-  forEachBlock(visit: (responses: BlockResponses) => void): void {
-    for (const byTask of this.#blocks) {
-      if (!byTask) continue;
-      for (const byPrompt of byTask) {
-        if (!byPrompt) continue;
-        for (const items of byPrompt) if (items) items.forEach(visit);
+  /**
+   * Calls `visit` for every block (model, task, prompt, item) with at least `minSize` responses, given as
+   * persona index * 2 + refused; returns how many smaller blocks there were (counted, not visited).
+   */
+  forEachBlock(visit: (responses: BlockResponses) => void, minSize = 0): number {
+    const width = 2 * PERSONA_CODES;
+    // responses per group within the current item; zeroed again after each item
+    const count = new Int32Array(this.#groupCount);
+    let skipped = 0;
+    for (const packed of this.#itemResponses) {
+      let big = false;
+      for (const code of packed) {
+        const g = Math.floor(code / width);
+        if (count[g]++ === 0) skipped++;
+        if (count[g] === minSize) big = true;
       }
+      if (big) {
+        const blocks = new Map<number, number[]>();
+        for (const code of packed) {
+          const g = Math.floor(code / width);
+          if (count[g] < minSize) continue;
+          let block = blocks.get(g);
+          if (block === undefined) blocks.set(g, (block = []));
+          block.push(code - g * width);
+        }
+        for (const block of blocks.values()) {
+          skipped--;
+          visit(block);
+        }
+      }
+      for (const code of packed) count[Math.floor(code / width)] = 0;
     }
+    return skipped;
   }
 
   #level(slot: number, name: string): number {
+    // consecutive responses often share a model or task: a string compare is cheaper than hashing a fresh string
+    if (name === this.#lastName[slot]) return this.#lastIndex[slot];
     const dict = this.#dicts[slot];
     let i = dict.get(name);
     if (i === undefined) {
@@ -176,6 +218,8 @@ export class CellTable {
       dict.set(name, i);
       this.#names[slot].push(name);
     }
+    this.#lastName[slot] = name;
+    this.#lastIndex[slot] = i;
     return i;
   }
 
@@ -189,7 +233,10 @@ export class CellTable {
     const byPersona = (byPrompt[r] ??= []);
     let cell = byPersona[p];
     if (cell === undefined) {
-      cell = { at: [p, t, r, m], n: 0, k: 0, answers: 0, withGold: 0, correct: 0 };
+      if (p >= PERSONA_CODES) throw new CellCountError(`More than ${PERSONA_CODES} personas: the analysis keeps at most that many levels.`);
+      const groups = ((this.#groups[m] ??= [])[t] ??= []);
+      const group = (groups[r] ??= this.#groupCount++);
+      cell = { at: [p, t, r, m], group, index: this.#cells.length, n: 0, k: 0, answers: 0, withGold: 0, correct: 0 };
       byPersona[p] = cell;
       this.#cells.push(cell);
     }
@@ -199,17 +246,10 @@ export class CellTable {
   #addToBlock(cell: StoredCell, item: string, refused: number): void {
     let i = this.#items.get(item);
     if (i === undefined) {
-      i = this.#items.size;
+      i = this.#itemResponses.length;
       this.#items.set(item, i);
+      this.#itemResponses.push([]);
     }
-    const [p, t, r, m] = cell.at;
-    const byTask = (this.#blocks[m] ??= []);
-    const byPrompt = (byTask[t] ??= []);
-    const items = (byPrompt[r] ??= new Map());
-    const code = p * 2 + refused;
-    const seen = items.get(i);
-    if (seen === undefined) items.set(i, code);
-    else if (typeof seen === 'number') items.set(i, [seen, code]);
-    else seen.push(code);
+    this.#itemResponses[i].push((cell.group * PERSONA_CODES + cell.at[0]) * 2 + refused);
   }
 }

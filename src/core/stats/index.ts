@@ -9,5 +9,6 @@ export { fitLogit, fitMle, fitL2, separatedLevels, coefficientName, DEFAULT_LAMB
 export { compareProportions, twoSidedNormalP } from './newcombe.ts';
 export { cochranQ, chiSquareUpper } from './cochran.ts';
 export { accuracy, accuracyStat } from './accuracy.ts';
-export { margins, type Margins } from './margins.ts';
+export { margins, addToMargins, type Margins, type Tally } from './margins.ts';
 export { rates, responseTypeRates, responseTypeOf } from './rates.ts';
+export { LiveAnalysis } from './live.ts';

@@ -28,18 +28,22 @@ export function clopperPearson(k: number, n: number, alpha = 0.05): Interval {
 }
 
 // Clopper–Pearson costs two beta quantiles; live re-analysis asks for the same (k, n) again and again.
-const cpCache = new Map<number, Interval>();
+// Keyed by n, then k: small integers keep both lookups on V8's fast path.
+const cpCache = new Map<number, Map<number, Interval>>();
+let cpCached = 0;
 const CP_CACHE_LIMIT = 50_000;
 
 function cachedClopperPearson(k: number, n: number): Interval {
-  // k <= n < 2^26 keeps the key exact; bigger counts skip the cache.
-  if (n >= 2 ** 26) return clopperPearson(k, n);
-  const key = n * 2 ** 26 + k;
-  let iv = cpCache.get(key);
+  let byK = cpCache.get(n);
+  if (byK === undefined) cpCache.set(n, (byK = new Map()));
+  let iv = byK.get(k);
   if (iv === undefined) {
     iv = clopperPearson(k, n);
-    if (cpCache.size >= CP_CACHE_LIMIT) cpCache.clear();
-    cpCache.set(key, iv);
+    if (++cpCached > CP_CACHE_LIMIT) {
+      cpCache.clear();
+      cpCached = 0;
+    }
+    byK.set(k, iv);
   }
   return iv;
 }
@@ -51,6 +55,6 @@ export function rateStat(k: number, n: number): RateStat {
     k,
     rate: n > 0 ? k / n : null,
     wilson: wilson(k, n),
-    clopperPearson: cachedClopperPearson(k, n),
+    clopperPearson: [...cachedClopperPearson(k, n)] as Interval,
   };
 }

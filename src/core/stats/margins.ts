@@ -1,5 +1,5 @@
 // Margins of the cell table in analysis order: the sums every rate, index and test is computed from.
-import { type CellTable, MODEL, PROMPT, TASK } from './cells.ts';
+import { type CellTable, MODEL, PROMPT, type StoredCell, TASK } from './cells.ts';
 import { orderLevels } from './levels.ts';
 import { FACTORS, TASK_CROSSED_FACTORS, type Factor, type TaskCrossedFactor } from './result.ts';
 
@@ -28,6 +28,8 @@ export interface Margins {
   cells: { at: [number, number, number, number]; n: number; k: number }[];
   /** Position of each table level index per factor slot; -1 for a level without responses. */
   positions: Int32Array[];
+  /** Index in `cells` of each table cell (by StoredCell.index); -1 for a cell without responses. */
+  cellAt: Int32Array;
 }
 
 function tally(size: number): Tally {
@@ -60,6 +62,7 @@ export function margins(table: CellTable, reference: Partial<Record<Factor, stri
     into.c[at] += c;
   };
   const out: Margins['cells'] = [];
+  const cellAt = new Int32Array(cells.length).fill(-1);
   let N = 0;
   let K = 0;
   let G = 0;
@@ -80,7 +83,35 @@ export function margins(table: CellTable, reference: Partial<Record<Factor, stri
     FACTORS.forEach((f, s) => add(byLevel[f], at[s], n, k, g, c));
     for (const x of crossed) add(x.into, at[TASK] * x.width + at[x.slot], n, k, g, c);
     add(byModelTaskPrompt, (at[MODEL] * T + at[TASK]) * R + at[PROMPT], n, k, g, c);
+    cellAt[cell.index] = out.length;
     out.push({ at, n, k });
   }
-  return { N, K, G, C, levels, byLevel, byTaskAnd, byModelTaskPrompt, cells: out, positions };
+  return { N, K, G, C, levels, byLevel, byTaskAnd, byModelTaskPrompt, cells: out, positions, cellAt };
+}
+
+/**
+ * Adds a change of one cell's counts to margins computed earlier, in O(1). Returns false (and changes nothing)
+ * when the cell or one of its levels had no responses then: the level order may change, so recompute instead.
+ */
+export function addToMargins(m: Margins, cell: StoredCell, n: number, k: number, g: number, c: number): boolean {
+  const row = cell.index < m.cellAt.length ? m.cellAt[cell.index] : -1;
+  if (row < 0) return false;
+  const at = m.cells[row].at;
+  m.N += n;
+  m.K += k;
+  m.G += g;
+  m.C += c;
+  m.cells[row].n += n;
+  m.cells[row].k += k;
+  const add = (into: Tally, i: number) => {
+    into.n[i] += n;
+    into.k[i] += k;
+    into.g[i] += g;
+    into.c[i] += c;
+  };
+  FACTORS.forEach((f, s) => add(m.byLevel[f], at[s]));
+  const T = m.levels.task.length;
+  for (const f of TASK_CROSSED_FACTORS) add(m.byTaskAnd[f], at[TASK] * m.levels[f].length + at[FACTORS.indexOf(f)]);
+  add(m.byModelTaskPrompt, (at[MODEL] * T + at[TASK]) * m.levels.prompt.length + at[PROMPT]);
+  return true;
 }

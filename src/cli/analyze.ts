@@ -1,0 +1,101 @@
+// `npm run cli -- analyze FILE [--ref factor=level ...] [--l2 LAMBDA ...] [--out FILE]`
+// Streams a CSV or JSON-lines file of responses into cell counts and prints the analysis as one JSON document.
+import { createReadStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { analyze, CellTable, FACTORS, UnknownLevelError, type Factor } from '../core/stats/index.ts';
+import { ResponseFormatError, ResponseReader } from '../core/stats/read-rows.ts';
+import { DEFAULT_LAMBDA } from '../core/stats/logit.ts';
+
+const USAGE = 'usage: npm run cli -- analyze FILE [--ref factor=level ...] [--l2 LAMBDA ...] [--out FILE]';
+
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+interface Args {
+  file: string;
+  reference: Partial<Record<Factor, string>>;
+  lambdas: number[];
+  out: string | undefined;
+}
+
+function parseArgs(argv: string[]): Args {
+  const reference: Partial<Record<Factor, string>> = {};
+  const lambdas: number[] = [];
+  let file: string | undefined;
+  let out: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value.\n${USAGE}`);
+      return v;
+    };
+    if (arg === '--ref') {
+      const v = value();
+      const eq = v.indexOf('=');
+      if (eq < 1) throw new UsageError(`--ref takes factor=level (factors: ${FACTORS.join(', ')}), got "${v}".`);
+      const factor = v.slice(0, eq);
+      if (!FACTORS.includes(factor as Factor)) throw new UsageError(`Unknown factor "${factor}" in --ref ${v}; choose one of: ${FACTORS.join(', ')}.`);
+      reference[factor as Factor] = v.slice(eq + 1);
+    } else if (arg === '--l2') {
+      const v = value();
+      const lambda = Number(v);
+      if (!(Number.isFinite(lambda) && lambda > 0)) throw new UsageError(`--l2 takes a positive number (the penalty λ), got "${v}".`);
+      lambdas.push(lambda);
+    } else if (arg === '--out') {
+      out = value();
+    } else if (arg.startsWith('--')) {
+      throw new UsageError(`Unknown option ${arg}.\n${USAGE}`);
+    } else if (file === undefined) {
+      file = arg;
+    } else {
+      throw new UsageError(`Only one input file, got "${file}" and "${arg}".\n${USAGE}`);
+    }
+  }
+  if (file === undefined) throw new UsageError(`Name the file of responses to analyse.\n${USAGE}`);
+  return { file, reference, lambdas: lambdas.length > 0 ? lambdas : [DEFAULT_LAMBDA], out };
+}
+
+/** Streams the file into cell counts, decoding UTF-8 across chunk boundaries. */
+export async function readResponses(file: string): Promise<CellTable> {
+  const table = new CellTable();
+  const reader = new ResponseReader(table);
+  const decoder = new TextDecoder('utf-8');
+  const stream = createReadStream(file, { highWaterMark: 4 << 20 });
+  for await (const chunk of stream) reader.push(decoder.decode(chunk as Buffer, { stream: true }));
+  reader.push(decoder.decode());
+  reader.end();
+  return table;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(err.message + '\n');
+      return 2;
+    }
+    throw err;
+  }
+  try {
+    const table = await readResponses(args.file);
+    const result = analyze(table, { reference: args.reference, lambdas: args.lambdas });
+    const json = JSON.stringify(result, null, 1) + '\n';
+    if (args.out === undefined) process.stdout.write(json);
+    else await writeFile(args.out, json);
+    return 0;
+  } catch (err) {
+    if (err instanceof ResponseFormatError || err instanceof UnknownLevelError) {
+      process.stderr.write(`${args.file}: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof Error && 'code' in err && (err.code === 'ENOENT' || err.code === 'EISDIR' || err.code === 'EACCES')) {
+      process.stderr.write(`Cannot read ${args.file} (${err.code}); check the path.\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
