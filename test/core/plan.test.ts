@@ -83,6 +83,14 @@ const DESIGNS: { name: string; overrides: Record<string, unknown> }[] = [
     name: 'nearly every pair (3 levels x 4 templates, K = 11)',
     overrides: { personas: { sets: [], custom: ['a cook', 'a pilot'], includePersonaFree: true }, templates: ['p2', 'p3', 'p5', 'p8'], variationsPerText: 11 },
   },
+  {
+    name: 'all but one pair (4 levels x 5 templates, K = 19)',
+    overrides: { personas: { sets: [], custom: ['a cook', 'a pilot', 'a nurse'], includePersonaFree: true }, templates: ['p1', 'p2', 'p3', 'p4', 'p5'], variationsPerText: 19 },
+  },
+  {
+    name: 'all but one pair, gcd 3 (6 levels x 9 templates, K = 53)',
+    overrides: { personas: { sets: [], custom: ['a cook', 'a pilot', 'a nurse', 'a judge', 'a poet'], includePersonaFree: true }, variationsPerText: 53 },
+  },
   { name: 'universal set, K = 20', overrides: { personas: { sets: ['universal'], includePersonaFree: true }, variationsPerText: 20 } },
   {
     name: 'control + custom, system placement, 4 templates, K = 7',
