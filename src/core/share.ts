@@ -4,6 +4,7 @@
 // encoding side has no CompressionStream (every current browser and Node >= 18 has it; the fallback keeps links working
 // from older runtimes, only longer). The JSON is `{"config": StudyConfig, "id": studyId(config), "shard"?: {n, k?}}`:
 // the id is recomputed on open, so a link whose bytes were changed is refused instead of opening a different study.
+// (The id covers everything the study measures; its display name is left out of it, as studyId does.)
 
 import { canonicalJson, studyId, validateConfig } from './config.ts';
 import type { StudyConfig } from './types.ts';

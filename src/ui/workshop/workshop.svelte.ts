@@ -100,7 +100,9 @@ export class Workshop {
     if (active === study.id) {
       const shard = await storedShard(this.#deps.db, study.id);
       const stored = await this.#deps.db.studies.get(study.id);
-      if (stored && (study.shard?.k === undefined || shard?.k === study.shard.k)) {
+      const spec = study.shard;
+      const sameShard = spec === undefined ? shard === null : shard !== null && shard.n === spec.n && (spec.k === undefined || shard.k === spec.k);
+      if (stored && sameShard) {
         this.#link = { status: 'joined', study, shard, rows: shard ? (sizes?.[shard.k - 1] ?? shardRows(plan, shard).length) : plan.length };
         return;
       }
