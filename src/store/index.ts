@@ -3,6 +3,7 @@ export { db, LabDatabase, DATABASE_NAME } from './db.ts';
 export type { StudyRecord, StoredResponse, StoredCell, RunRecord, RunStatus, SettingRecord } from './db.ts';
 export {
   saveResponse,
+  saveResponses,
   storedPlanKeys,
   countResponses,
   studyCells,
