@@ -139,3 +139,37 @@ describe('the workshop in the store', () => {
     expect(new TextDecoder().decode(exported.bytes)).not.toContain(secret);
   });
 });
+
+describe('the Workshop state class', () => {
+  it('opens a link, joins its shard, and shows it joined when reopened', async () => {
+    const { Workshop } = await import('../../../src/ui/workshop/workshop.svelte.ts');
+    const deps = browser();
+    const workshop = new Workshop(deps.db, { codec: deps.codec, plan: deps.plan, now: deps.now });
+    const { encodeShareToken } = await import('../../../src/core/share.ts');
+    const token = await encodeShareToken(config, { n: 2 }, deps.codec);
+
+    await workshop.open(token, null);
+    expect(workshop.link.status).toBe('open');
+    if (workshop.link.status !== 'open') return;
+    expect(workshop.link.shardSizes).toEqual([shardRows(plan, { k: 1, n: 2 }).length, shardRows(plan, { k: 2, n: 2 }).length]);
+
+    expect(await workshop.join(2)).toBe(id);
+    expect(workshop.link).toMatchObject({ status: 'joined', shard: { k: 2, n: 2 }, rows: shardRows(plan, { k: 2, n: 2 }).length });
+
+    const again = new Workshop(deps.db, { codec: deps.codec, plan: deps.plan, now: deps.now });
+    await again.open(token, id);
+    expect(again.link).toMatchObject({ status: 'joined', shard: { k: 2, n: 2 } });
+    // The whole-plan link of the same study is a different assignment: it offers to join again.
+    await again.open(await encodeShareToken(config, undefined, deps.codec), id);
+    expect(again.link.status).toBe('open');
+  });
+
+  it('a bad link is a message, not a broken state', async () => {
+    const { Workshop } = await import('../../../src/ui/workshop/workshop.svelte.ts');
+    const deps = browser();
+    const workshop = new Workshop(deps.db, { codec: deps.codec, plan: deps.plan, now: deps.now });
+    await workshop.open('v1.z.garbage', null);
+    expect(workshop.link).toMatchObject({ status: 'invalid' });
+    expect(await workshop.join(1)).toBeNull();
+  });
+});
