@@ -69,6 +69,19 @@ describe('RateHeatmap', () => {
     expect(container.querySelector('.chart-readout')!.textContent).toContain('12.5% refused (45 of 360');
   });
 
+  it('is one tab stop; arrow keys move between cells and read each one out', async () => {
+    const { container } = render(RateHeatmap, { result });
+    const cells = marks(container);
+    expect(cells.map((c) => c.getAttribute('tabindex'))).toEqual(['0', '-1', '-1', '-1']);
+    cells[0].focus();
+    await fireEvent.keyDown(cells[0], { key: 'ArrowRight' });
+    expect(document.activeElement).toBe(cells[1]);
+    expect(container.querySelector('.chart-readout')!.textContent).toContain(`${LLAMA}, offensiveness: 20.6% refused`);
+    await fireEvent.keyDown(cells[1], { key: 'ArrowDown' });
+    expect(document.activeElement).toBe(cells[3]);
+    expect(cells.map((c) => c.getAttribute('tabindex'))).toEqual(['-1', '-1', '-1', '0']);
+  });
+
   it('has a title, a description and a data table as its text alternative', () => {
     const { container } = render(RateHeatmap, { result });
     expect(container.querySelector('svg title')!.textContent).toBe('Refusal rate by model and task');
@@ -191,6 +204,12 @@ describe('CoefficientPlot', () => {
       `model — reference: ${LLAMA} · paper’s Table 7 shown`,
     ]);
     expect(container.querySelectorAll('svg .coef')).toHaveLength(5);
+    // Arrow keys walk the lines top to bottom, into the separated level at the end.
+    const all = marks(container);
+    all[0].focus();
+    await fireEvent.keyDown(all[0], { key: 'End' });
+    expect(document.activeElement).toBe(all[all.length - 1]);
+    expect(container.querySelector('.chart-readout')!.textContent).toContain('never refused: 0/720 (≤0.51%); no finite coefficient');
     expect(container.querySelector('svg .separated-text')!.textContent).toBe('never refused: 0/720 (≤0.51%)');
     expect(container.textContent).not.toContain('Qwen2.5-7B-Instruct-q4f16_1-MLC: −');
     const x = axisScale(container);

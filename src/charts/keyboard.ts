@@ -1,0 +1,51 @@
+// Arrow-key movement between a chart's marks (a roving tabindex: the chart is one tab stop, arrows move within it).
+
+/** Where a mark sits: its row and column in the chart's grid (a one-column or one-row chart uses 0 for the other). */
+export interface MarkPosition {
+  row: number;
+  col: number;
+}
+
+/**
+ * The mark a key moves to from `current`: arrows go to the nearest mark in that direction (skipping gaps), Home and End
+ * to the first and last mark. Returns `current` at an edge, and null for keys that do not move (leave them to the page).
+ */
+export function stepMark(positions: readonly MarkPosition[], current: number, key: string): number | null {
+  if (positions.length === 0) return null;
+  if (key === 'Home') return 0;
+  if (key === 'End') return positions.length - 1;
+  const here = positions[current];
+  if (!here) return 0;
+  let candidates: number[];
+  let distance: (p: MarkPosition) => number;
+  switch (key) {
+    case 'ArrowRight':
+      candidates = indices(positions, (p) => p.row === here.row && p.col > here.col);
+      distance = (p) => p.col - here.col;
+      break;
+    case 'ArrowLeft':
+      candidates = indices(positions, (p) => p.row === here.row && p.col < here.col);
+      distance = (p) => here.col - p.col;
+      break;
+    case 'ArrowDown':
+      candidates = indices(positions, (p) => p.col === here.col && p.row > here.row);
+      distance = (p) => p.row - here.row;
+      break;
+    case 'ArrowUp':
+      candidates = indices(positions, (p) => p.col === here.col && p.row < here.row);
+      distance = (p) => here.row - p.row;
+      break;
+    default:
+      return null;
+  }
+  if (candidates.length === 0) return current;
+  return candidates.reduce((best, i) => (distance(positions[i]) < distance(positions[best]) ? i : best));
+}
+
+function indices(positions: readonly MarkPosition[], keep: (p: MarkPosition) => boolean): number[] {
+  const out: number[] = [];
+  positions.forEach((p, i) => {
+    if (keep(p)) out.push(i);
+  });
+  return out;
+}
