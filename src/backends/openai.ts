@@ -71,6 +71,9 @@ export function normaliseBaseUrl(input: string): string {
   if (url.username || url.password) {
     throw new EndpointConfigError('Do not put credentials in the URL; enter the API key in its own field.');
   }
+  if (url.search || url.hash) {
+    throw new EndpointConfigError('Enter the base URL without a query string or #fragment, e.g. http://localhost:8000/v1.');
+  }
   const path = url.pathname
     .replace(/\/+$/, '')
     .replace(/\/(chat\/completions|models)$/, '')
@@ -319,6 +322,8 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBacken
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   const stream = options.stream ?? true;
+  // Usage in the last streamed chunk; dropped for servers that reject the field with a 400.
+  let askUsage = stream;
   const limiter = new Limiter(concurrency);
 
   async function attempt(request: GenerateRequest): Promise<GenerateResult> {
@@ -330,7 +335,7 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBacken
       seed: request.seed,
       max_tokens: request.maxTokens,
       stream,
-      ...(stream ? { stream_options: { include_usage: true } } : {}),
+      ...(askUsage ? { stream_options: { include_usage: true } } : {}),
     };
     const { response, controller, arm, disarm, timedOut } = await conn.fetch(
       'chat/completions',
@@ -338,7 +343,14 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBacken
       request.signal,
     );
     try {
-      if (!response.ok) throw await conn.httpError(response, now());
+      if (!response.ok) {
+        const error = await conn.httpError(response, now());
+        if (response.status === 400 && askUsage && /stream_options/.test(error.message)) {
+          askUsage = false;
+          return await attempt(request);
+        }
+        throw error;
+      }
       const type = response.headers.get('content-type') ?? '';
       if (!type.includes('text/event-stream') || response.body === null) {
         const parsed = parseJson(await response.text(), conn.endpoint) as CompletionBody;

@@ -61,6 +61,7 @@ describe('normaliseBaseUrl', () => {
     ['not a url at all', /not a URL/],
     ['ftp://host/v1', /http\(s\)/],
     ['http://user:pw@host/v1', /API key in its own field/],
+    ['https://host/v1?api-version=2024', /without a query string/],
   ])('rejects %s with advice', (input, message) => {
     expect(() => normaliseBaseUrl(input)).toThrow(message);
   });
@@ -148,6 +149,23 @@ describe('generate', () => {
     const s = await start({ streaming: 'never', reply: () => 'polite' });
     const { b } = backend(s);
     expect(await b.generate(request())).toMatchObject({ text: 'polite', finish: 'stop', completionTokens: 1 });
+  });
+
+  it('drops stream_options for a server that rejects it, and still streams', async () => {
+    const s = await start({ reply: () => 'polite' });
+    let calls = 0;
+    const picky: typeof fetch = async (input, init) => {
+      calls++;
+      if (String(init?.body).includes('stream_options')) {
+        return new Response('{"error": {"message": "Unrecognized request argument supplied: stream_options"}}', { status: 400 });
+      }
+      return fetch(input, init);
+    };
+    const { b, sleeps } = backend(s, { fetch: picky });
+    expect(await b.generate(request())).toMatchObject({ text: 'polite', finish: 'stop' });
+    expect(await b.generate(request())).toMatchObject({ text: 'polite' });
+    expect(calls).toBe(3);
+    expect(sleeps).toEqual([]);
   });
 
   it('reports a reply cut by max tokens', async () => {
