@@ -50,17 +50,16 @@ function makePairsDistinct(
   template: Uint32Array,
   items: number,
   k: number,
+  levels: number,
   templates: number,
   rng: Rng,
 ): void {
   const pair = (p: number, t: number) => p * templates + t;
-  // Occurrences of a pair in an item's slots, not counting slots skipA and skipB.
-  const countIn = (item: number, code: number, skipA: number, skipB: number): number => {
-    let n = 0;
-    for (let s = item * k; s < item * k + k; s++) {
-      if (s !== skipA && s !== skipB && pair(persona[s], template[s]) === code) n++;
-    }
-    return n;
+  // Pair counts of the item being repaired (own) and of the item a swap is tried with (other).
+  const own = new Int32Array(levels * templates);
+  const other = new Int32Array(levels * templates);
+  const tally = (counts: Int32Array, item: number, step: 1 | -1) => {
+    for (let s = item * k; s < item * k + k; s++) counts[pair(persona[s], template[s])] += step;
   };
   const swapIn = (values: Uint32Array, i: number, j: number) => {
     const v = values[i];
@@ -71,10 +70,22 @@ function makePairsDistinct(
   const fixWithinItem = (a: number, i: number): boolean => {
     const start = a * k;
     const offset = rng.int(k);
+    const pi = persona[i];
+    const ti = template[i];
     for (let step = 0; step < k; step++) {
       const j = start + ((offset + step) % k);
-      if (template[j] === template[i]) continue;
-      if (countIn(a, pair(persona[i], template[j]), i, j) === 0 && countIn(a, pair(persona[j], template[i]), i, j) === 0) {
+      const pj = persona[j];
+      const tj = template[j];
+      if (tj === ti) continue;
+      // Counts without slots i and j: the pair of j loses one, the pair of i loses one.
+      const newI = pair(pi, tj);
+      const newJ = pair(pj, ti);
+      const without = (code: number) => own[code] - (code === pair(pi, ti) ? 1 : 0) - (code === pair(pj, tj) ? 1 : 0);
+      if (without(newI) === 0 && without(newJ) === 0) {
+        own[pair(pi, ti)]--;
+        own[pair(pj, tj)]--;
+        own[newI]++;
+        own[newJ]++;
         swapIn(template, i, j);
         return true;
       }
@@ -84,40 +95,48 @@ function makePairsDistinct(
 
   const fixAcrossItems = (a: number, i: number): boolean => {
     const offset = rng.int(items);
+    const pi = persona[i];
+    const ti = template[i];
     for (let step = 0; step < items; step++) {
       const b = (offset + step) % items;
       if (b === a) continue;
-      for (let j = b * k; j < b * k + k; j++) {
-        if (
-          template[j] !== template[i] &&
-          countIn(a, pair(persona[i], template[j]), i, -1) === 0 &&
-          countIn(b, pair(persona[j], template[i]), j, -1) === 0
-        ) {
+      tally(other, b, 1);
+      let done = false;
+      for (let j = b * k; j < b * k + k && !done; j++) {
+        const pj = persona[j];
+        const tj = template[j];
+        // Slot i's pair is a duplicate in a, so a still holds it after i leaves: count it without i.
+        const ownWithout = (code: number) => own[code] - (code === pair(pi, ti) ? 1 : 0);
+        const otherWithout = (code: number) => other[code] - (code === pair(pj, tj) ? 1 : 0);
+        if (tj !== ti && ownWithout(pair(pi, tj)) === 0 && otherWithout(pair(pj, ti)) === 0) {
           swapIn(template, i, j);
-          return true;
-        }
-        if (
-          persona[j] !== persona[i] &&
-          countIn(a, pair(persona[j], template[i]), i, -1) === 0 &&
-          countIn(b, pair(persona[i], template[j]), j, -1) === 0
-        ) {
+          done = true;
+        } else if (pj !== pi && ownWithout(pair(pj, ti)) === 0 && otherWithout(pair(pi, tj)) === 0) {
           swapIn(persona, i, j);
-          return true;
+          done = true;
+        }
+        if (done) {
+          own[pair(pi, ti)]--;
+          own[pair(persona[i], template[i])]++;
         }
       }
+      tally(other, b, -1);
+      if (done) return true;
     }
     return false;
   };
 
   for (let a = 0; a < items; a++) {
+    tally(own, a, 1);
     for (let i = a * k; i < a * k + k; i++) {
-      if (countIn(a, pair(persona[i], template[i]), i, -1) === 0) continue;
+      if (own[pair(persona[i], template[i])] <= 1) continue;
       if (!fixWithinItem(a, i) && !fixAcrossItems(a, i)) {
         throw new PlanError(
           `Could not give every text ${k} distinct persona-template pairs: lower variationsPerText or add personas or templates.`,
         );
       }
     }
+    tally(own, a, -1);
   }
 }
 
@@ -200,7 +219,7 @@ export function buildPlan(config: StudyConfig, data: StudyData): PlanRow[] {
     let persona = deal(levels.length, slots, personaCounts, rng);
     let template = deal(templates.length, slots, templateCounts, rng);
     try {
-      makePairsDistinct(persona, template, items.length, k, templates.length, rng);
+      makePairsDistinct(persona, template, items.length, k, levels.length, templates.length, rng);
     } catch (err) {
       if (!(err instanceof PlanError)) throw err;
       personaCounts.splice(0, levels.length, ...countsBefore[0]);
