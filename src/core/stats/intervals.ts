@@ -15,8 +15,8 @@ export function wilson(k: number, n: number, z: number = Z95): Interval {
   const denom = 1 + z2 / n;
   const centre = (p + z2 / (2 * n)) / denom;
   const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
-  // Clamp only the rounding noise at k = 0 and k = n (the exact limits are 0 and 1 there).
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+  // at k = 0 and k = n the exact limits are 0 and 1; the formula misses them by rounding only
+  return [k === 0 ? 0 : Math.max(0, centre - half), k === n ? 1 : Math.min(1, centre + half)];
 }
 
 /** Clopper–Pearson (exact) interval from beta quantiles; [null, null] when n = 0. */
