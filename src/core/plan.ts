@@ -44,6 +44,7 @@ function deal(levels: number, slots: number, counts: number[], rng: Rng): Uint32
  * Makes every item's pairs distinct by swaps that leave all persona and template counts as they were:
  * a duplicate slot swaps its template with another slot of the same item, or else swaps its template
  * or its persona with a slot of another item of the task, wherever both items end up with distinct pairs.
+ * Returns false when some duplicate cannot be swapped away (K close to levels x templates).
  */
 function makePairsDistinct(
   persona: Uint32Array,
@@ -53,7 +54,7 @@ function makePairsDistinct(
   levels: number,
   templates: number,
   rng: Rng,
-): void {
+): boolean {
   const pair = (p: number, t: number) => p * templates + t;
   // Pair counts of the item being repaired (own) and of the item a swap is tried with (other).
   const own = new Int32Array(levels * templates);
@@ -130,14 +131,11 @@ function makePairsDistinct(
     tally(own, a, 1);
     for (let i = a * k; i < a * k + k; i++) {
       if (own[pair(persona[i], template[i])] <= 1) continue;
-      if (!fixWithinItem(a, i) && !fixAcrossItems(a, i)) {
-        throw new PlanError(
-          `Could not give every text ${k} distinct persona-template pairs: lower variationsPerText or add personas or templates.`,
-        );
-      }
+      if (!fixWithinItem(a, i) && !fixAcrossItems(a, i)) return false;
     }
     tally(own, a, -1);
   }
+  return true;
 }
 
 function gcd(a: number, b: number): number {
@@ -218,10 +216,7 @@ export function buildPlan(config: StudyConfig, data: StudyData): PlanRow[] {
     const countsBefore = [personaCounts.slice(), templateCounts.slice()];
     let persona = deal(levels.length, slots, personaCounts, rng);
     let template = deal(templates.length, slots, templateCounts, rng);
-    try {
-      makePairsDistinct(persona, template, items.length, k, levels.length, templates.length, rng);
-    } catch (err) {
-      if (!(err instanceof PlanError)) throw err;
+    if (!makePairsDistinct(persona, template, items.length, k, levels.length, templates.length, rng)) {
       personaCounts.splice(0, levels.length, ...countsBefore[0]);
       templateCounts.splice(0, templates.length, ...countsBefore[1]);
       ({ persona, template } = dealSystematic(levels.length, templates.length, slots, personaCounts, templateCounts, rng));
