@@ -176,18 +176,21 @@ class Connection {
     const controller = new AbortController();
     let timedOut = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const disarm = () => clearTimeout(timer);
+    const onOuterAbort = () => controller.abort(outer?.reason);
+    // Ends the request's bookkeeping: the timer, and the listener on the caller's (possibly long-lived) signal.
+    const disarm = () => {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuterAbort);
+    };
     const arm = () => {
-      disarm();
+      clearTimeout(timer);
       timer = setTimeout(() => {
         timedOut = true;
         controller.abort(new EndpointTimeoutError(this.endpoint, this.timeoutMs));
       }, this.timeoutMs);
     };
-    const onOuterAbort = () => controller.abort(outer?.reason);
     if (outer?.aborted) throw outer.reason;
     outer?.addEventListener('abort', onOuterAbort, { once: true });
-    controller.signal.addEventListener('abort', () => outer?.removeEventListener('abort', onOuterAbort), { once: true });
     arm();
     try {
       const response = await this.#fetch(this.url(path), { ...init, signal: controller.signal });
@@ -241,7 +244,7 @@ function parseJson(text: string, endpoint: string): unknown {
 }
 
 function modelIds(body: unknown, endpoint: string): string[] {
-  const data = (body as { data?: unknown }).data;
+  const data = typeof body === 'object' && body !== null ? (body as { data?: unknown }).data : undefined;
   if (!Array.isArray(data)) throw new MalformedResponseError(endpoint, '/v1/models has no "data" list');
   return data.map((m) => (m as { id?: unknown }).id).filter((id): id is string => typeof id === 'string');
 }

@@ -112,6 +112,11 @@ describe('listModels and testConnection', () => {
     expect(result.kind === 'error' && result.message).toMatch(/fetch failed: ECONNREFUSED.*server is running/);
   });
 
+  it('explains a server whose /v1/models is not a model list', async () => {
+    const notJson: typeof fetch = async () => new Response('null', { status: 200 });
+    expect(await testConnection({ baseUrl: 'http://x', fetch: notJson })).toMatchObject({ kind: 'error', error: 'MalformedResponseError' });
+  });
+
   it('explains a bad URL without throwing', async () => {
     expect(await testConnection({ baseUrl: 'ftp://x' })).toMatchObject({ kind: 'error', error: 'EndpointConfigError' });
   });
@@ -264,6 +269,19 @@ describe('generate', () => {
     controller.abort(new DOMException('paused', 'AbortError'));
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
     expect(sleeps).toEqual([]);
+  });
+
+  it('leaves no listener behind on a long-lived abort signal', async () => {
+    const s = await start();
+    const { b } = backend(s);
+    const controller = new AbortController();
+    let listeners = 0;
+    const add = controller.signal.addEventListener.bind(controller.signal);
+    const remove = controller.signal.removeEventListener.bind(controller.signal);
+    controller.signal.addEventListener = ((...args: Parameters<typeof add>) => (listeners++, add(...args))) as typeof add;
+    controller.signal.removeEventListener = ((...args: Parameters<typeof remove>) => (listeners--, remove(...args))) as typeof remove;
+    for (let i = 0; i < 5; i++) await b.generate(request({ signal: controller.signal }));
+    expect(listeners).toBe(0);
   });
 
   it('keeps no more than `concurrency` requests in flight', async () => {
