@@ -1,5 +1,6 @@
 // Validation, normalisation and identity of a study configuration (a StudyConfig as JSON).
 import { SAMPLINGS, defaultSampling } from './datasets.ts';
+import type { NliSplit } from './datasets.ts';
 import { PERSONA_SETS, PERSONA_SET_IDS, normalizePersona, personaKey, personaLevels } from './personas.ts';
 import { LABEL_COUNT } from './templates.ts';
 import { CLASSIFIER_IDS, DEFAULT_LABELS, PERSONA_FREE, TASKS, TEMPLATE_IDS } from './types.ts';
@@ -24,7 +25,7 @@ export const CONFIG_LIMITS = {
 } as const;
 
 const PLACEMENTS: readonly Placement[] = ['template', 'system'];
-const NLI_SPLITS = ['test', 'dev'] as const;
+const NLI_SPLITS: readonly NliSplit[] = ['test', 'dev'];
 
 type Json = Record<string, unknown>;
 
