@@ -87,6 +87,7 @@ export type RunEvent =
   | { type: 'model'; model: string; state: 'loading' | 'ready' | 'recreating' | 'finished' }
   | { type: 'load-progress'; model: string; progress: number; text: string }
   | { type: 'progress'; progress: RunProgress }
+  /** A response just stored. The worker sends a sample (at most about 20 a second): the store has them all. */
   | { type: 'response'; record: ResponseRecord }
   | { type: 'row-error'; model: string; key: string; error: ErrorData; consecutiveFailures: number };
 

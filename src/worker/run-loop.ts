@@ -53,6 +53,8 @@ export interface RunStudyOptions {
   maxDeviceLossesPerRow?: number;
   /** Minimum milliseconds between progress events (the last one is always sent). Default 250. */
   progressIntervalMs?: number;
+  /** Minimum milliseconds between `response` events (a sample of the latest, for display). Default 0: every one. */
+  responseIntervalMs?: number;
 }
 
 type Stop = { status: 'paused'; reason: PauseReason; message: string } | { status: 'cancelled' };
@@ -88,6 +90,7 @@ export async function runStudy(options: RunStudyOptions): Promise<RunOutcome> {
   let sessionBytes = 0;
   let sessionStart: number | null = null;
   let lastProgress = -Infinity;
+  let lastResponseEvent = -Infinity;
   let currentModel = models[0]?.name ?? '';
   let lastRowError = '';
 
@@ -267,7 +270,11 @@ export async function runStudy(options: RunStudyOptions): Promise<RunOutcome> {
         sessionResponses++;
         sessionTokens += result.completionTokens ?? 0;
         sessionBytes += estimateRecordBytes(record);
-        emit({ type: 'response', record });
+        const t = now();
+        if (t - lastResponseEvent >= (options.responseIntervalMs ?? 0)) {
+          lastResponseEvent = t;
+          emit({ type: 'response', record });
+        }
         progress();
       };
 

@@ -40,6 +40,8 @@ export interface ServiceDeps {
   storage?: { estimate(): Promise<{ usage?: number; quota?: number }> };
   browser?: string;
   now?: () => number;
+  /** Minimum milliseconds between `response` events sent to the page. Default 50 (about 20 a second). */
+  responseEventIntervalMs?: number;
 }
 
 export class RunInProgressError extends Error {
@@ -64,6 +66,7 @@ export class NoModelsError extends Error {
 }
 
 const SIMULATOR_CONCURRENCY = 32;
+const RESPONSE_EVENT_INTERVAL_MS = 50;
 
 const ok = <T>(value: T): ApiResult<T> => ({ ok: true, value });
 
@@ -162,6 +165,8 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
         settings,
         signal: controller.signal,
         onEvent: emit,
+        // The page shows the latest few responses; at simulator speed, every one would flood it.
+        responseIntervalMs: deps.responseEventIntervalMs ?? RESPONSE_EVENT_INTERVAL_MS,
         now,
         ...(deps.browser !== undefined ? { browser: deps.browser } : {}),
       });

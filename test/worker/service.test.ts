@@ -60,6 +60,7 @@ async function setup(over: Partial<ServiceDeps> = {}) {
       throw new Error('no web-llm in Node');
     },
     now: () => Date.parse('2026-05-01T12:00:00Z'),
+    responseEventIntervalMs: 0,
     ...over,
   };
   const api = createLabWorkerApi(deps);
@@ -112,7 +113,7 @@ describe('LabWorkerApi', () => {
     expect(await db.runs.get(study)).toMatchObject({ status: 'paused', message: expect.stringMatching(/Paused/) });
     const storedAtPause = await db.responses.count();
     expect(storedAtPause).toBeLessThan(ROWS);
-    const fresh = createLabWorkerApi({ db, readStaticText, createBackend: async (spec) => createSimulatorBackend({ model: spec.model }) });
+    const fresh = createLabWorkerApi({ db, readStaticText, createBackend: async (spec) => createSimulatorBackend({ model: spec.model }), responseEventIntervalMs: 0 });
     const written: string[] = [];
     const resumed = await fresh.resumeRun(study, {}, (e) => e.type === 'response' && written.push(e.record.item));
     expect(value(resumed)).toEqual({ status: 'done', done: ROWS, total: ROWS });
@@ -125,6 +126,16 @@ describe('LabWorkerApi', () => {
     const { result } = await startCollecting(api, [simulator], (e, a) => e.type === 'response' && void a.cancelRun());
     expect(value(result).status).toBe('cancelled');
     expect((await db.runs.get(study))?.status).toBe('cancelled');
+  });
+
+  it('sends the page a sample of the responses, not every one', async () => {
+    let clock = 0;
+    const { api, db } = await setup({ now: () => (clock += 10), responseEventIntervalMs: 50 });
+    const { events } = await startCollecting(api, [simulator]);
+    const sampled = events.filter((e) => e.type === 'response').length;
+    expect(await db.responses.count()).toBe(ROWS);
+    expect(sampled).toBeGreaterThan(0);
+    expect(sampled).toBeLessThan(ROWS / 2);
   });
 
   it('refuses a second run while one is going', async () => {
