@@ -102,6 +102,23 @@ describe('quick demo with the simulator', () => {
     expect(fresh.errors).toEqual([]);
   }, 90_000);
 
+  it('explores one text across every persona and template, on demand', async () => {
+    await page.goto(`${e2e.url}#/explore`);
+    const grid = page.locator('table.grid');
+    await grid.waitFor();
+    await expect(grid.locator('tbody tr').count()).resolves.toBe(16);
+    await expect(grid.locator('thead th').count()).resolves.toBe(10);
+    await page.getByRole('button', { name: /^Ask simulated:Llama2-13B/ }).click();
+    await page.getByText(/refusals in 144 responses/).waitFor({ timeout: 30_000 });
+    const refusals = await grid.locator('td.refusal').count();
+    const answers = await grid.locator('td.answer').count();
+    expect(refusals + answers).toBeGreaterThan(100);
+    await expect(page.getByText(`${refusals} refusals in 144 responses`).count()).resolves.toBe(1);
+    await screenshot(page, 'explore');
+    await page.getByRole('button', { name: 'Next text' }).click();
+    await page.getByText(/text 2 of 30/).waitFor();
+  }, 60_000);
+
   it('shows the About page and had no errors on any page', async () => {
     await page.goto(`${e2e.url}#/about`);
     await page.getByRole('heading', { name: 'How to cite' }).waitFor();
