@@ -20,18 +20,29 @@ export function planKey(task: TaskId, item: string, persona: string, template: T
 }
 
 /**
- * Deals `slots` level indices in rounds: each round holds every level once, ordered by the running count
- * over the whole plan so far (lowest first, random among equals). Full rounds keep every count in step;
- * the last, partial round tops up the levels that are behind, so counts of any two levels differ by at
- * most 1 within the task and over all tasks dealt with the same `counts`.
+ * Deals `slots` level indices, `k` per item, in rounds that each hold every level once in a fresh random
+ * order, except that levels the current item already has go to the end of the round, so an item repeats a
+ * level only when k exceeds the number of levels. Full rounds keep every count in step; only the last,
+ * partial round is ordered by the running count over the whole plan so far (lowest first, random among
+ * equals), so it tops up the levels that are behind. Counts of any two levels then differ by at most 1
+ * within the task and over all tasks dealt with the same `counts`. (Ordering every round by count would
+ * put the same levels last in every round of a later task and couple personas with templates.)
  */
-function deal(levels: number, slots: number, counts: number[], rng: Rng): Uint32Array {
+function deal(levels: number, slots: number, k: number, counts: number[], rng: Rng): Uint32Array {
   const out = new Uint32Array(slots);
   const order = Array.from({ length: levels }, (_, i) => i);
+  const inItem = new Uint8Array(levels);
   let pos = 0;
   while (pos < slots) {
     shuffleInPlace(rng, order);
-    order.sort((a, b) => counts[a] - counts[b]); // stable: equal counts keep their shuffled order
+    if (slots - pos < levels) {
+      order.sort((a, b) => counts[a] - counts[b]); // stable: ties keep the shuffled order
+    } else {
+      const itemStart = pos - (pos % k);
+      for (let s = itemStart; s < pos; s++) inItem[out[s]] = 1;
+      order.sort((a, b) => inItem[a] - inItem[b]);
+      for (let s = itemStart; s < pos; s++) inItem[out[s]] = 0;
+    }
     for (let i = 0; i < levels && pos < slots; i++) {
       out[pos++] = order[i];
       counts[order[i]]++;
@@ -214,8 +225,8 @@ export function buildPlan(config: StudyConfig, data: StudyData): PlanRow[] {
     const rng = createRng(config.seed, `plan:${task}`);
     const slots = items.length * k;
     const countsBefore = [personaCounts.slice(), templateCounts.slice()];
-    let persona = deal(levels.length, slots, personaCounts, rng);
-    let template = deal(templates.length, slots, templateCounts, rng);
+    let persona = deal(levels.length, slots, k, personaCounts, rng);
+    let template = deal(templates.length, slots, k, templateCounts, rng);
     if (!makePairsDistinct(persona, template, items.length, k, levels.length, templates.length, rng)) {
       personaCounts.splice(0, levels.length, ...countsBefore[0]);
       templateCounts.splice(0, templates.length, ...countsBefore[1]);
