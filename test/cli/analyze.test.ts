@@ -1,0 +1,87 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/analyze.ts';
+
+const fixture = (name: string) => new URL(`../core/stats/fixtures/${name}`, import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'analyze-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let stdout = '';
+let stderr = '';
+beforeEach(() => {
+  stdout = '';
+  stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('cli analyze', () => {
+  it('prints one JSON document matching the independent reference', async () => {
+    expect(await main([fixture('unbalanced.csv'), '--l2', '1e-4', '--l2', '1'])).toBe(0);
+    const doc = JSON.parse(stdout);
+    const expected = JSON.parse(readFileSync(fixture('unbalanced.expected.json'), 'utf8'));
+    expect([doc.n, doc.k, doc.levels]).toEqual([expected.n, expected.k, expected.levels]);
+    expect(doc.logit.l2.map((f: { lambda: number }) => f.lambda)).toEqual([1e-4, 1]);
+    expect(Math.abs(doc.logit.mle.coefficients[3].estimate - expected.logit.mle.coefficients[3].estimate)).toBeLessThan(1e-8);
+    expect(stderr).toBe('');
+  });
+
+  it('applies --ref and writes --out instead of stdout', async () => {
+    const out = join(dir, 'result.json');
+    expect(await main([fixture('unbalanced.csv'), '--ref', 'persona=Woman', '--ref', 'model=m-c', '--ref', 'prompt=p4', '--l2', '0.5', '--out', out])).toBe(0);
+    expect(stdout).toBe('');
+    const doc = JSON.parse(readFileSync(out, 'utf8'));
+    const expected = JSON.parse(readFileSync(fixture('unbalanced-ref.expected.json'), 'utf8'));
+    expect(doc.reference).toEqual(expected.reference);
+    expect(Math.abs(doc.logit.l2[0].coefficients[2].se / expected.logit.l2[0].coefficients[2].se - 1)).toBeLessThan(1e-8);
+  });
+
+  it('reads JSON lines from the run command', async () => {
+    const lines = [
+      { model: 'm', task: 'nli', persona: 'none', template: 'p1', refused: false, item: 'a', kind: 'answer', label: 'x', gold: 'x' },
+      { model: 'm', task: 'nli', persona: 'Man', template: 'p1', refused: true, item: 'a', kind: 'refusal', gold: 'x' },
+    ];
+    expect(await main([file('run.jsonl', lines.map((l) => JSON.stringify(l)).join('\n') + '\n')])).toBe(0);
+    const doc = JSON.parse(stdout);
+    expect([doc.n, doc.k, doc.cochranQ.status, doc.accuracy.overall.n]).toEqual([2, 1, 'tested', 1]);
+  });
+
+  it.each([
+    ['a missing column', ['model,task,persona,refused\nm,nli,none,1\n'], /line 1: the CSV header lacks the column prompt/],
+    ['refused = 2', ['model,task,persona,prompt,refused\nm,nli,none,p1,1\nm,nli,none,p1,2\n'], /line 3: refused must be 0 or 1, found "2"/],
+    ['an unknown --ref level', ['model,task,persona,prompt,refused\nm,nli,none,p1,1\n', '--ref', 'model=gpt'], /Unknown reference level "gpt" for model; choose one of: m\./],
+    ['an unknown --ref factor', ['model,task,persona,prompt,refused\nm,nli,none,p1,1\n', '--ref', 'colour=red'], /Unknown factor "colour"/],
+    ['a bad --l2', ['model,task,persona,prompt,refused\nm,nli,none,p1,1\n', '--l2', '-1'], /--l2 takes a positive number/],
+    ['an unknown option', ['model,task,persona,prompt,refused\n', '--fast'], /Unknown option --fast/],
+  ])('refuses %s with exit 2, a message on stderr and nothing on stdout', async (_, [text, ...args], message) => {
+    expect(await main([file('bad.csv', text), ...args])).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+  });
+
+  it('says which file it cannot read', async () => {
+    expect(await main([join(dir, 'missing.csv')])).toBe(2);
+    expect(stderr).toMatch(/Cannot read .*missing\.csv \(ENOENT\)/);
+    expect(await main([])).toBe(2);
+    expect(stderr).toMatch(/Name the file/);
+  });
+
+  it('runs as `npm run cli -- analyze` through the dispatcher', () => {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'analyze', fixture('blocked.csv')], { encoding: 'utf8', cwd: new URL('../../', import.meta.url).pathname });
+    expect(child.status).toBe(0);
+    const doc = JSON.parse(child.stdout);
+    expect(doc.cochranQ).toMatchObject({ status: 'tested', blocks: 159 });
+  });
+});

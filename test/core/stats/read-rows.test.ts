@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { analyze, CellTable } from '../../../src/core/stats/index.ts';
+import { ResponseFormatError, ResponseReader } from '../../../src/core/stats/read-rows.ts';
+
+function read(text: string, chunk = Infinity): CellTable {
+  const table = new CellTable();
+  const reader = new ResponseReader(table);
+  for (let i = 0; i < text.length; i += chunk) reader.push(text.slice(i, i + chunk));
+  reader.end();
+  return table;
+}
+
+const summary = (t: CellTable) => {
+  const r = analyze(t, { regression: false });
+  return { n: r.n, k: r.k, levels: r.levels, byFactor: r.rates.byFactor, accuracy: r.accuracy, cochranQ: r.cochranQ };
+};
+
+describe('reading responses', () => {
+  // quoted fields with commas, doubled quotes and line breaks; every chunking gives the same cells
+  const fixture = readFileSync(new URL('./fixtures/unbalanced.csv', import.meta.url), 'utf8');
+  const whole = summary(read(fixture));
+
+  it.each([1, 7, 64, 4096])('a CSV with quoted multi-line fields read in chunks of %i characters', (chunk) => {
+    expect(whole.n).toBe(3000);
+    expect(summary(read(fixture, chunk))).toEqual(whole);
+  });
+
+  it.each([
+    ['CRLF line ends and a byte-order mark', '\ufeffmodel,task,persona,prompt,refused\r\nm,nli,none,p1,1\r\nm,nli,none,p1,0\r\n'],
+    ['quoted header names, columns in another order, extra columns', '"refused",extra,"model",task,persona,prompt\n1,x,m,nli,none,p1\n0,"y,z",m,nli,none,p1\n'],
+    ['blank lines and no final newline', 'model,task,persona,prompt,refused\n\nm,nli,none,p1,1\n\nm,nli,none,p1,0'],
+    ['"template" as the name of the prompt column', 'model,task,persona,template,refused\nm,nli,none,p1,1\nm,nli,none,p1,0\n'],
+    ['quoted values', 'model,task,persona,prompt,refused\n"m",nli,"none",p1,"1"\nm,"nli",none,"p1",0\n'],
+  ])('CSV with %s', (_, text) => {
+    const t = read(text);
+    expect([t.n, t.k]).toEqual([2, 1]);
+    expect(summary(t).levels).toEqual({ persona: ['none'], task: ['nli'], prompt: ['p1'], model: ['m'] });
+  });
+
+  it('keeps the comma and quotes inside a quoted persona', () => {
+    const t = read('model,task,persona,prompt,refused\nm,nli,"A ""quoted"", person",p1,1\n');
+    expect(summary(t).levels.persona).toEqual(['A "quoted", person']);
+  });
+
+  it('reads gold labels for accuracy from label, gold and kind columns', () => {
+    const t = read('model,task,persona,prompt,refused,kind,label,gold\nm,nli,none,p1,0,answer,neutral,neutral\nm,nli,none,p1,0,answer,neutral,entailment\nm,nli,none,p1,1,refusal,,neutral\n');
+    expect(summary(t).accuracy?.overall).toMatchObject({ n: 2, correct: 1 });
+  });
+
+  it('reads the JSON lines written by the run command', () => {
+    const lines = [
+      { model: 'm', task: 'nli', item: 'i1', persona: 'none', template: 'p1', refused: false, kind: 'answer', label: 'neutral', gold: 'neutral', response: 'Neutral, with a\nnewline' },
+      { model: 'm', task: 'nli', item: 'i1', persona: 'X', template: 'p1', refused: true, kind: 'refusal', gold: 'neutral' },
+    ]
+      .map((o) => JSON.stringify(o))
+      .join('\n');
+    const t = read(lines, 5);
+    expect([t.n, t.k, t.hasItems]).toEqual([2, 1, true]);
+    expect(summary(t).accuracy?.overall).toMatchObject({ n: 1, correct: 1 });
+  });
+
+  it.each([
+    ['a missing column', 'model,task,persona,refused\nm,nli,none,1\n', 'line 1: the CSV header lacks the column prompt'],
+    ['refused = 2', 'model,task,persona,prompt,refused\nm,nli,none,p1,1\nm,nli,none,p1,2\n', 'line 3: refused must be 0 or 1, found "2"'],
+    ['refused = true in a CSV', 'model,task,persona,prompt,refused\nm,nli,none,p1,true\n', 'line 2: refused must be 0 or 1, found "true"'],
+    ['a line after a multi-line field', 'model,task,persona,prompt,refused,note\nm,nli,none,p1,1,"a\nb"\nm,nli,none,p1,x,\n', 'line 4: refused must be 0 or 1, found "x"'],
+    ['a short line', 'model,task,persona,prompt,refused\nm,nli\n', 'line 2: expected at least 5 fields, found 2'],
+    ['an unclosed quote', 'model,task,persona,prompt,refused\nm,nli,"none,p1,1\n', 'line 2: a quoted field is not closed'],
+    ['a JSON line without refused', '{"model":"m","task":"nli","persona":"none","template":"p1"}\n', 'line 1: refused must be true or false, found undefined'],
+    ['a broken JSON line', '{"model":"m","task":"nli","persona":"none","template":"p1","refused":true}\n{"model":\n', 'line 2: not valid JSON'],
+    ['a JSON line without persona', '{"model":"m","task":"nli","template":"p1","refused":true}\n', 'line 1: the field "persona" is missing'],
+    ['nothing at all', '  \n', 'The input is empty'],
+  ])('refuses %s, naming the line', (_, text, message) => {
+    expect(() => read(text)).toThrow(ResponseFormatError);
+    expect(() => read(text)).toThrow(message);
+  });
+});
