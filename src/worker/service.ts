@@ -6,7 +6,7 @@ import type { StudyData } from '../core/datasets.ts';
 import { loadStudyData } from '../core/load.ts';
 import { buildPlan } from '../core/plan.ts';
 import type { ClassifierId, PlanRow, StudyConfig, TaskId } from '../core/types.ts';
-import type { LabDatabase } from '../store/db.ts';
+import type { LabDatabase, RunRecord } from '../store/db.ts';
 import { countResponses, reclassifyStudy } from '../store/responses.ts';
 import { getStudyConfig, saveRunState } from '../store/studies.ts';
 import {
@@ -67,6 +67,7 @@ export class NoModelsError extends Error {
 
 const SIMULATOR_CONCURRENCY = 32;
 const RESPONSE_EVENT_INTERVAL_MS = 50;
+const RUN_STATE_INTERVAL_MS = 3000;
 
 const ok = <T>(value: T): ApiResult<T> => ({ ok: true, value });
 
@@ -130,8 +131,18 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
       const state = { id: study, models: request.models.map(withoutApiKey), total, settings };
       const done = await countResponses(db, study).catch(() => 0);
       await saveRunState(db, { ...state, status: 'running', done: Math.min(done, total) }, new Date(now()));
+      // The run state follows progress every few seconds (so a reload shows where the run stood); writes are
+      // chained so the final state is always the last one written.
+      let stateWrites: Promise<unknown> = Promise.resolve();
+      let lastStateWrite = now();
+      const writeState = (s: Omit<RunRecord, 'createdAt' | 'updatedAt'>) =>
+        (stateWrites = stateWrites.then(() => saveRunState(db, s, new Date(now()))).catch(() => undefined));
 
       const emit = (e: RunEvent) => {
+        if (e.type === 'progress' && now() - lastStateWrite >= RUN_STATE_INTERVAL_MS) {
+          lastStateWrite = now();
+          void writeState({ ...state, status: 'running', done: e.progress.done });
+        }
         const returned: unknown = onEvent(e);
         if (returned instanceof Promise) returned.catch(() => undefined);
       };
@@ -170,16 +181,13 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
         now,
         ...(deps.browser !== undefined ? { browser: deps.browser } : {}),
       });
-      await saveRunState(
-        db,
-        {
-          ...state,
-          status: outcome.status,
-          done: outcome.done,
-          ...(outcome.status === 'paused' ? { message: outcome.message } : {}),
-        },
-        new Date(now()),
-      ).catch(() => undefined); // a full disk may refuse even this; the outcome still reaches the page
+      // A full disk may refuse even this write; the outcome still reaches the page.
+      await writeState({
+        ...state,
+        status: outcome.status,
+        done: outcome.done,
+        ...(outcome.status === 'paused' ? { message: outcome.message } : {}),
+      });
       return outcome;
     } finally {
       running = null;

@@ -138,6 +138,18 @@ describe('LabWorkerApi', () => {
     expect(sampled).toBeLessThan(ROWS / 2);
   });
 
+  it('keeps the run state up to date while running, ending with the outcome', async () => {
+    let clock = 0;
+    const { api, db } = await setup({ now: () => (clock += 100) });
+    const seen: number[] = [];
+    const { result } = await startCollecting(api, [simulator], (e) => {
+      if (e.type === 'progress') void db.runs.get(study).then((r) => r && seen.push(r.done));
+    });
+    expect(value(result).status).toBe('done');
+    expect(await db.runs.get(study)).toMatchObject({ status: 'done', done: ROWS });
+    expect(seen.some((done) => done > 0 && done < ROWS)).toBe(true);
+  });
+
   it('refuses a second run while one is going', async () => {
     const { api } = await setup();
     const first = api.startRun({ study, models: [simulator] }, () => undefined);
