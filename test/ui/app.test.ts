@@ -1,0 +1,105 @@
+// @vitest-environment jsdom
+// The app shell and the Study page in jsdom: deep links open their page, the Study page shows validation errors by
+// field and the plan preview, and "Use this study" stores the study and makes it active.
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import App from '../../src/ui/App.svelte';
+import { AppState } from '../../src/ui/app.svelte.ts';
+import { createCompute } from '../../src/ui/compute/compute.ts';
+import type { WorkerHandle } from '../../src/ui/runner.svelte.ts';
+import { readStudyFile } from './support.ts';
+import { db } from '../../src/store/index.ts';
+import { studyId, validateConfig } from '../../src/core/config.ts';
+
+const compute = createCompute(readStudyFile);
+
+function app(): AppState {
+  const noWorker = async (): Promise<WorkerHandle> => {
+    throw new Error('no run worker in this test');
+  };
+  return new AppState({ window, local: window.localStorage, session: window.sessionStorage, createWorker: noWorker, compute: async () => compute });
+}
+
+beforeEach(async () => {
+  window.localStorage.clear();
+  await db.delete();
+  await db.open();
+});
+afterEach(() => {
+  cleanup();
+  window.location.hash = '';
+});
+
+describe('navigation', () => {
+  it.each([
+    ['#/about', 'About Persona Refusal Lab'],
+    ['#/study', 'Set up a study'],
+    ['#/data', 'Stored data'],
+    ['#/nowhere', 'Set up a study'],
+  ])('the deep link %s opens "%s"', async (hash, heading) => {
+    window.location.hash = hash;
+    render(App, { app: app() });
+    await screen.findByRole('heading', { name: heading }, { timeout: 5000 });
+  });
+
+  it('follows hash changes and marks the current page in the menu', async () => {
+    window.location.hash = '#/about';
+    render(App, { app: app() });
+    await screen.findByRole('heading', { name: 'About Persona Refusal Lab' });
+    window.location.hash = '#/data';
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+    await screen.findByRole('heading', { name: 'Stored data' });
+    expect(screen.getByRole('link', { name: 'Data' }).getAttribute('aria-current')).toBe('page');
+    expect(screen.getByRole('link', { name: 'About' }).getAttribute('aria-current')).toBeNull();
+    expect(document.title).toBe('Data · Persona Refusal Lab');
+  });
+});
+
+describe('the Study page', () => {
+  it('shows the quick demo plan with its balance tables, then stores the study and makes it active', async () => {
+    window.location.hash = '#/study';
+    const state = app();
+    render(App, { app: state });
+    await screen.findByRole('heading', { name: 'Set up a study' });
+    await fireEvent.click(screen.getByRole('button', { name: 'Quick demo' }));
+    const rows = await screen.findByTestId('plan-rows', {}, { timeout: 10_000 });
+    expect(rows.textContent).toBe('240');
+    expect(screen.getByText('Prompts per persona and task (cf. Table 5)')).toBeTruthy();
+    expect(screen.getByText('Prompts per template and task (cf. Table 6)')).toBeTruthy();
+    await fireEvent.click(screen.getByRole('button', { name: 'Use this study' }));
+    await screen.findByText(/Saved as study/);
+    const stored = await db.studies.toArray();
+    expect(stored).toHaveLength(1);
+    expect(stored[0].planSize).toBe(240);
+    const valid = validateConfig(stored[0].config);
+    expect(valid.ok).toBe(true);
+    if (valid.ok) expect(stored[0].id).toBe(studyId(valid.config));
+    expect(state.activeStudy).toBe(stored[0].id);
+  });
+
+  it('names the field and what is allowed when the config is invalid, and shows no plan', async () => {
+    window.location.hash = '#/study';
+    render(App, { app: app() });
+    await screen.findByRole('heading', { name: 'Set up a study' });
+    await fireEvent.click(screen.getByRole('button', { name: 'Quick demo' }));
+    const samples = document.querySelector<HTMLInputElement>('input[name=samples-nli]')!;
+    await fireEvent.input(samples, { target: { value: '-3' } });
+    const alert = await screen.findByText(/samplesPerClass/);
+    expect(alert.getAttribute('role')).toBe('alert');
+    expect(alert.closest('fieldset')?.querySelector('legend')?.textContent).toContain('Natural language inference');
+    expect(screen.queryByRole('button', { name: 'Use this study' })).toBeNull();
+    expect(screen.getByText(/Fix the field marked above/)).toBeTruthy();
+  });
+
+  it('keeps the draft across a reload', async () => {
+    window.location.hash = '#/study';
+    render(App, { app: app() });
+    await screen.findByRole('heading', { name: 'Set up a study' });
+    await fireEvent.click(screen.getByRole('button', { name: "The paper's design" }));
+    cleanup();
+    render(App, { app: app() });
+    await screen.findByRole('heading', { name: 'Set up a study' });
+    await waitFor(() => expect(document.querySelector<HTMLInputElement>('input[name=name]')!.value).toMatch(/paper/i));
+  });
+});
