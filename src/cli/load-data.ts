@@ -17,9 +17,12 @@ export function readStaticText(name: string): Promise<string> {
 
 let cached: Promise<StudyData> | undefined;
 
-/** The parsed study data (XNLI, POPQUORN), read once per process. */
+/** The parsed study data (XNLI, POPQUORN), read once per process (a failed read is retried on the next call). */
 export function loadStudyData(): Promise<StudyData> {
-  cached ??= parseStudyData(readStaticText);
+  cached ??= parseStudyData(readStaticText).catch((err: unknown) => {
+    cached = undefined;
+    throw err;
+  });
   return cached;
 }
 
