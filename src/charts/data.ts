@@ -172,6 +172,11 @@ export interface DotPlotData {
   table: ChartTable;
 }
 
+/** Every number a dot plot draws (points, interval limits, paper values): what its axis must cover. */
+export function dotValues(data: DotPlotData): number[] {
+  return data.points.flatMap((p) => [p.value, p.lo, p.hi, p.paper]).filter((v): v is number => v !== null);
+}
+
 /** Figure 2: refusal rate per persona and task, pooled over models, with the paper's persona averages beside. */
 export function personaRatesData(result: Pick<AnalysisResult, 'rates'>, paper: PaperResults | null, filter: ChartFilter = {}): DotPlotData {
   const entries = result.rates.byTaskAnd.persona.filter((r) => keep(filter.personas, r.level) && keep(filter.tasks, r.task));

@@ -1,6 +1,6 @@
 // Export a chart as SVG or PNG and its table as CSV. The SVG carries its computed styles inline, so it looks the same
 // opened on its own; the PNG is that SVG drawn onto a canvas.
-import { csvFormat } from 'd3';
+import { color, csvFormat } from 'd3';
 import type { ChartTable } from './data.ts';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -17,6 +17,12 @@ const DEFAULTS: Record<string, string[]> = {
   'fill-opacity': ['1'], 'stroke-opacity': ['1'], 'opacity': ['1'], 'visibility': ['visible'],
   'stroke-dasharray': ['none'], 'font-style': ['normal'], 'dominant-baseline': ['auto'],
 };
+/** SVG's initial values, which the root element need not spell out (children compare with their parent instead). */
+const ROOT_DEFAULTS: Record<string, string[]> = {
+  'fill': ['rgb(0, 0, 0)', 'black', '#000'], 'stroke': ['none', 'rgba(0, 0, 0, 0)'], 'stroke-width': ['1', '1px'],
+  'text-anchor': ['start'], 'font-weight': ['400', 'normal'],
+};
+const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 
 /**
  * The chart's <svg> as a standalone SVG document: xmlns set, width and height from the viewBox, computed styles inlined,
@@ -39,17 +45,21 @@ export function serializeSvg(svg: SVGSVGElement): string {
     for (const prop of STYLE_PROPS) {
       const value = computed.getPropertyValue(prop).trim();
       if (value === '' || DEFAULTS[prop]?.includes(value)) continue;
+      if (!parent && ROOT_DEFAULTS[prop]?.includes(value)) continue;
       // Inherited from the parent, which carries it already (opacity is the one property here that does not inherit).
       if (prop !== 'opacity' && parent && parent.getPropertyValue(prop).trim() === value) continue;
-      // Presentation attributes already say it; a computed value only matters where CSS overrides them.
-      if (copy.getAttribute(prop) === value) continue;
+      // The presentation attribute, which the file keeps, already says it; only page CSS that overrides it is inlined.
+      const attribute = copy.getAttribute(prop);
+      if (attribute !== null && sameValue(attribute, value)) continue;
       inline.push(`${prop}:${value}`);
     }
     if (inline.length > 0) copy.setAttribute('style', inline.join(';'));
     else copy.removeAttribute('style');
   });
-  clone.setAttribute('xmlns', SVG_NS);
-  clone.setAttribute('xmlns:xlink', XLINK_NS);
+  // Namespaces as declarations, not plain attributes (a plain `xmlns` set by the framework would be written twice).
+  for (const el of [clone, ...clone.querySelectorAll('*')]) el.removeAttribute('xmlns');
+  clone.setAttributeNS(XMLNS_NS, 'xmlns', SVG_NS);
+  clone.setAttributeNS(XMLNS_NS, 'xmlns:xlink', XLINK_NS);
   clone.setAttribute('version', '1.1');
   const size = viewBoxSize(svg);
   if (size) {
@@ -58,6 +68,18 @@ export function serializeSvg(svg: SVGSVGElement): string {
   }
   const text = new XMLSerializer().serializeToString(clone);
   return `<?xml version="1.0" encoding="UTF-8"?>\n${text}`;
+}
+
+/** An attribute and a computed value that mean the same: "#222" and "rgb(34, 34, 34)", "12" and "12px". */
+function sameValue(attribute: string, computed: string): boolean {
+  if (attribute === computed) return true;
+  const a = color(attribute);
+  const b = color(computed);
+  if (a && b) return a.formatRgb() === b.formatRgb() && a.opacity === b.opacity;
+  const na = Number.parseFloat(attribute);
+  if (Number.isFinite(na) && /^[\d.]+(px)?$/.test(attribute.trim()) && /^[\d.]+(px)?$/.test(computed)) return na === Number.parseFloat(computed);
+  const bare = (x: string) => x.replace(/["'\s]/g, '').toLowerCase();
+  return bare(attribute) === bare(computed);
 }
 
 /** Width and height from the viewBox attribute (our charts always set one), or null. */

@@ -4,9 +4,24 @@ import { analyze } from '../../src/core/stats/index.ts';
 import { RateHeatmap, pngBlob, serializeSvg } from '../../src/charts/index.ts';
 import { fixtureCells } from './fixture.ts';
 
+// Page CSS over the chart's own attributes must travel into the file; attributes nobody overrode stay as they are.
+const style = document.createElement('style');
+style.textContent = '.row-label { fill: rgb(200, 0, 0); }';
+document.head.append(style);
+
 mount(RateHeatmap, { target: document.getElementById('chart')!, props: { result: analyze(fixtureCells()) } });
 
-async function exportPng(scale: number): Promise<{ type: string; signature: number[]; width: number; height: number; svgLoads: boolean }> {
+interface ExportCheck {
+  type: string;
+  signature: number[];
+  width: number;
+  height: number;
+  svgLoads: boolean;
+  rowLabelStyle: string | null;
+  valueStyle: string | null;
+}
+
+async function exportPng(scale: number): Promise<ExportCheck> {
   const svg = document.querySelector('svg')!;
   const blob = await pngBlob(svg, scale);
   const bytes = new Uint8Array(await blob.arrayBuffer());
@@ -19,7 +34,12 @@ async function exportPng(scale: number): Promise<{ type: string; signature: numb
     img.onerror = () => resolve(false);
     img.src = url;
   });
-  return { type: blob.type, signature: [...bytes.slice(0, 8)], width: bitmap.width, height: bitmap.height, svgLoads };
+  const doc = new DOMParser().parseFromString(serializeSvg(svg), 'image/svg+xml');
+  return {
+    type: blob.type, signature: [...bytes.slice(0, 8)], width: bitmap.width, height: bitmap.height, svgLoads,
+    rowLabelStyle: doc.querySelector('text[text-anchor="end"]')?.getAttribute('style') ?? null,
+    valueStyle: doc.querySelector('g[role="img"] text')?.getAttribute('style') ?? null,
+  };
 }
 
 (window as unknown as { exportPng: typeof exportPng }).exportPng = exportPng;

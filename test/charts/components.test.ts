@@ -111,8 +111,12 @@ describe('RateHeatmap', () => {
 describe('ResponseTypeRates', () => {
   it('draws a panel per task with one rect per model x response type', async () => {
     const { container } = render(ResponseTypeRates, { result });
-    const svgs = container.querySelectorAll('svg');
+    // One SVG (so it exports whole) holding a panel per task, stacked without overlap.
+    const outer = container.querySelector('figure > svg')!;
+    const svgs = outer.querySelectorAll(':scope > svg');
     expect(svgs).toHaveLength(2);
+    expect(Number(svgs[1].getAttribute('y'))).toBeGreaterThanOrEqual(Number(svgs[0].getAttribute('height')));
+    expect(Number(outer.getAttribute('height'))).toBe(Number(svgs[1].getAttribute('y')) + Number(svgs[1].getAttribute('height')));
     expect(svgs[1].querySelectorAll('.cell')).toHaveLength(6);
     const unforced = [...svgs[1].querySelectorAll('.cell')].find((c) => c.getAttribute('aria-label')!.startsWith(`${LLAMA}, offensiveness, unforced`))!;
     expect(unforced.querySelector('.value')!.textContent).toBe('30.0%');
@@ -162,6 +166,14 @@ describe('PersonaVsBaseline', () => {
     expect(translateX(llama.querySelector('.paper-mark')!)).toBeCloseTo(x(0.1238), 6);
     expect(container.querySelector('svg .note')!.textContent).toBe('26.3% vs 9.2% · paper Δ +12.4 pp');
     await expect(svgSnapshot(container)).toMatchFileSnapshot('./__snapshots__/persona-vs-baseline.svg');
+  });
+
+  it('stacks the task panels in one SVG on a shared axis', () => {
+    const { container } = render(PersonaVsBaseline, { result });
+    const panels = container.querySelectorAll('figure > svg > svg');
+    expect(panels).toHaveLength(2);
+    const ticks = [...panels].map((p) => [...p.querySelectorAll('.axis text')].map((t) => `${t.getAttribute('x')}:${t.textContent}`));
+    expect(ticks[0]).toEqual(ticks[1]);
   });
 
   it('explains what it needs when the study has no persona-free level', () => {

@@ -36,12 +36,14 @@ describe('chart export in a browser', () => {
     const viewBox = await page.$eval('svg', (svg) => svg.getAttribute('viewBox')!);
     const [, , w, h] = viewBox.split(' ').map(Number);
     const png = await page.evaluate((scale) => (window as unknown as { exportPng: (s: number) => Promise<unknown> }).exportPng(scale), 2) as {
-      type: string; signature: number[]; width: number; height: number; svgLoads: boolean;
+      type: string; signature: number[]; width: number; height: number; svgLoads: boolean; rowLabelStyle: string | null; valueStyle: string | null;
     };
     expect(png.type).toBe('image/png');
     expect(png.signature).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     expect([png.width, png.height]).toEqual([Math.ceil(w * 2), Math.ceil(h * 2)]);
     expect(png.svgLoads).toBe(true);
+    expect(png.rowLabelStyle).toContain('fill:rgb(200, 0, 0)');
+    expect(png.valueStyle).toBeNull();
     await page.close();
   });
 });

@@ -3,15 +3,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, render } from '@testing-library/svelte';
 import { csvParse } from 'd3';
 import { analyze } from '../../src/core/stats/index.ts';
-import { RateHeatmap, exportFilename, rateHeatmapData, serializeSvg, svgBlob, tableCsv } from '../../src/charts/index.ts';
+import { RateHeatmap, ResponseTypeRates, exportFilename, rateHeatmapData, serializeSvg, svgBlob, tableCsv } from '../../src/charts/index.ts';
 import type { ChartTable } from '../../src/charts/index.ts';
 import { PAPER } from '../../src/charts/paper-default.ts';
 import { LLAMA, fixtureCells } from './fixture.ts';
 
-afterEach(() => {
-  cleanup();
-  document.head.querySelectorAll('style[data-test]').forEach((s) => s.remove());
-});
+afterEach(() => cleanup());
 
 describe('serializeSvg', () => {
   it('writes a standalone SVG document: declaration, namespaces, size from the viewBox, no tabindex or classes', () => {
@@ -33,16 +30,13 @@ describe('serializeSvg', () => {
     expect(svg.querySelectorAll('[tabindex]')).toHaveLength(4);
   });
 
-  it('inlines styles that a stylesheet sets, so the file looks the same on its own', () => {
-    const style = document.createElement('style');
-    style.dataset.test = '';
-    style.textContent = '.row-label { fill: rgb(200, 0, 0); font-weight: 700; }';
-    document.head.append(style);
-    const { container } = render(RateHeatmap, { result: analyze(fixtureCells()) });
-    const doc = new DOMParser().parseFromString(serializeSvg(container.querySelector('svg')!), 'image/svg+xml');
-    const label = [...doc.querySelectorAll('text')].find((t) => t.textContent === LLAMA)!;
-    expect(label.getAttribute('style')).toContain('fill:rgb(200, 0, 0)');
-    expect(label.getAttribute('style')).toContain('font-weight:700');
+  it('declares the SVG namespace once, also for a chart of stacked panels', () => {
+    const { container } = render(ResponseTypeRates, { result: analyze(fixtureCells()) });
+    const text = serializeSvg(container.querySelector('figure > svg')!);
+    expect(text.match(/xmlns="http:\/\/www.w3.org\/2000\/svg"/g)).toHaveLength(1);
+    const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+    expect(doc.documentElement.namespaceURI).toBe('http://www.w3.org/2000/svg');
+    expect(doc.querySelectorAll('svg > svg')).toHaveLength(2);
   });
 
   it('comes as an image/svg+xml blob', () => {
