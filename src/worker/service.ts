@@ -90,20 +90,35 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
   let data: Promise<StudyData> | null = null;
   let plan: { study: string; rows: PlanRow[] } | null = null;
   // One loaded backend at a time (a GPU holds one model); the spec (API key included) says whether it can be reused.
-  let loaded: { identity: string; spec: ModelSpec; backend: Backend; name: string } | null = null;
+  type Loaded = { identity: string; spec: ModelSpec; backend: Backend; name: string };
+  let loaded: Loaded | null = null;
   let running: AbortController | null = null;
 
-  async function ensureLoaded(spec: ModelSpec, onProgress: (p: LoadProgress) => void): Promise<NonNullable<typeof loaded>> {
+  let loading: { identity: string; promise: Promise<Loaded> } | null = null;
+
+  /** The backend of `spec`, loading it (once, however many callers ask at the same time) if it is not loaded. */
+  function ensureLoaded(spec: ModelSpec, onProgress: (p: LoadProgress) => void): Promise<Loaded> {
     const identity = JSON.stringify(spec);
-    if (loaded?.identity === identity) return loaded;
-    if (loaded) {
-      const old = loaded;
-      loaded = null;
-      await old.backend.dispose().catch(() => undefined);
-    }
-    const backend = await deps.createBackend(spec, onProgress);
-    loaded = { identity, spec, backend, name: await nameOf(spec) };
-    return loaded;
+    if (loaded?.identity === identity) return Promise.resolve(loaded);
+    if (loading?.identity === identity) return loading.promise;
+    const promise = (async () => {
+      await loading?.promise.catch(() => undefined);
+      if (loaded) {
+        const old = loaded;
+        loaded = null;
+        await old.backend.dispose().catch(() => undefined);
+      }
+      const backend = await deps.createBackend(spec, onProgress);
+      loaded = { identity, spec, backend, name: await nameOf(spec) };
+      return loaded;
+    })();
+    const entry = { identity, promise };
+    loading = entry;
+    const settle = () => {
+      if (loading === entry) loading = null;
+    };
+    promise.then(settle, settle);
+    return promise;
   }
 
   async function planOf(study: string, config: StudyConfig): Promise<PlanRow[]> {
@@ -197,6 +212,8 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
   return {
     loadModel: (spec, onProgress) =>
       guarded(async (): Promise<LoadedModel> => {
+        // Swapping models under a running study would pull its backend away.
+        if (running && loaded?.identity !== JSON.stringify(spec)) throw new RunInProgressError();
         const { backend, name } = await ensureLoaded(spec, (p) => {
           const returned: unknown = onProgress?.(p);
           if (returned instanceof Promise) returned.catch(() => undefined);

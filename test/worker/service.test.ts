@@ -187,6 +187,22 @@ describe('LabWorkerApi', () => {
     expect(created).toHaveLength(2);
   });
 
+  it('loads once when asked twice at the same time', async () => {
+    const { api, created } = await setup();
+    const [a, b] = await Promise.all([api.loadModel(simulator), api.loadModel(simulator)]);
+    expect([a.ok, b.ok]).toEqual([true, true]);
+    expect(created).toHaveLength(1);
+  });
+
+  it('does not swap the model under a running study', async () => {
+    const { api } = await setup();
+    const run = api.startRun({ study, models: [simulator] }, () => undefined);
+    await new Promise((r) => setTimeout(r, 0));
+    const swap = await api.loadModel({ backend: 'simulator', model: 'Gemma2-2B' });
+    expect(swap.ok ? null : swap.error.name).toBe('RunInProgressError');
+    expect(value(await run).status).toBe('done');
+  });
+
   it('an endpoint run uses the API key in memory only: not in the run state, not in any response', async () => {
     const { api, db } = await setup();
     const spec: ModelSpec = { backend: 'openai', baseUrl: server.url, model: 'test-model', apiKey: 'sk-service-secret' };
