@@ -4,6 +4,7 @@ import { PERSONA_FREE, RESPONSE_TYPES, TASKS } from '../core/types.ts';
 import type { AnalysisResult, Factor, Interval } from '../core/stats/result.ts';
 import { FACTORS } from '../core/stats/result.ts';
 import type { PaperFactor, PaperResults } from '../core/paper.ts';
+import { PERSONA_SETS, describePersona, personaKey } from '../core/personas.ts';
 import {
   matchPaperModel, paperCoefficient, paperPersonaAverage, paperPersonaDelta, paperRateByResponseType, paperRateByTask,
   sameReferenceAsPaper,
@@ -163,13 +164,54 @@ export interface DotPoint {
   label: string;
 }
 
+/** Consecutive rows under one heading (the paper's Figure 2 separates gender, race, religion and disability). */
+export interface RowGroup {
+  label: string;
+  /** Index of the group's first row. */
+  start: number;
+}
+
 export interface DotPlotData {
   rows: string[];
+  /** Headings between rows; empty when the rows form one group. */
+  groups: RowGroup[];
   series: string[];
   points: DotPoint[];
   /** Text shown at the right end of a row (e.g. the paper's number), by row. */
   notes: Record<string, string>;
   table: ChartTable;
+}
+
+// Figure 2's order of the paper's groups; other categories (UniversalPersona's) follow as they come, then custom personas.
+const GROUP_ORDER = ['disability', 'race', 'gender', 'religion'];
+
+/**
+ * Persona rows grouped by category: the paper's 15 under its four groups in Table 2's order within each, then the other
+ * sets' categories, custom personas, and persona-free last. One group (e.g. only custom personas) gets no headings.
+ */
+export function groupPersonas(personas: readonly string[]): { rows: string[]; groups: RowGroup[] } {
+  const byCategory = new Map<string, string[]>();
+  for (const persona of personas) {
+    const category = persona === PERSONA_FREE ? 'persona-free' : describePersona(persona)?.category ?? 'custom';
+    byCategory.set(category, [...(byCategory.get(category) ?? []), persona]);
+  }
+  const paperOrder = new Map(PERSONA_SETS.paper.map((p, i) => [personaKey(p.persona), i]));
+  const rank = (c: string) => (c === 'persona-free' ? 2 : c === 'custom' ? 1 : 0);
+  const categories = [...byCategory.keys()].sort((a, b) => {
+    if (rank(a) !== rank(b)) return rank(a) - rank(b);
+    const ia = GROUP_ORDER.indexOf(a);
+    const ib = GROUP_ORDER.indexOf(b);
+    return (ia < 0 ? GROUP_ORDER.length : ia) - (ib < 0 ? GROUP_ORDER.length : ib);
+  });
+  const rows: string[] = [];
+  const groups: RowGroup[] = [];
+  for (const category of categories) {
+    const members = byCategory.get(category) ?? [];
+    const ordered = [...members].sort((a, b) => (paperOrder.get(personaKey(a)) ?? Infinity) - (paperOrder.get(personaKey(b)) ?? Infinity));
+    groups.push({ label: category, start: rows.length });
+    rows.push(...ordered);
+  }
+  return { rows, groups: groups.length > 1 ? groups : [] };
 }
 
 /** Every number a dot plot draws (points, interval limits, paper values): what its axis must cover. */
@@ -180,7 +222,7 @@ export function dotValues(data: DotPlotData): number[] {
 /** Figure 2: refusal rate per persona and task, pooled over models, with the paper's persona averages beside. */
 export function personaRatesData(result: Pick<AnalysisResult, 'rates'>, paper: PaperResults | null, filter: ChartFilter = {}): DotPlotData {
   const entries = result.rates.byTaskAnd.persona.filter((r) => keep(filter.personas, r.level) && keep(filter.tasks, r.task));
-  const rows = unique(entries.map((r) => r.level));
+  const { rows, groups } = groupPersonas(unique(entries.map((r) => r.level)));
   const series = taskOrder(entries.map((r) => r.task));
   const points = entries.map((r): DotPoint => ({
     row: r.level, series: r.task, value: r.rate, lo: lo(r.wilson), hi: hi(r.wilson), paper: null,
@@ -198,13 +240,13 @@ export function personaRatesData(result: Pick<AnalysisResult, 'rates'>, paper: P
       paper_persona_average: paper ? paperPersonaAverage(paper, r.level) : null,
     })),
   };
-  return { rows, series, points, notes, table };
+  return { rows, groups, series, points, notes, table };
 }
 
 /** Accuracy among answered responses with a gold label, per persona and task (the 2024 study's other axis). */
 export function accuracyData(result: Pick<AnalysisResult, 'accuracy'>, filter: ChartFilter = {}): DotPlotData {
   const entries = (result.accuracy?.byTaskAnd.persona ?? []).filter((r) => keep(filter.personas, r.level) && keep(filter.tasks, r.task));
-  const rows = unique(entries.map((r) => r.level));
+  const { rows, groups } = groupPersonas(unique(entries.map((r) => r.level)));
   const series = taskOrder(entries.map((r) => r.task));
   const points = entries.map((r): DotPoint => ({
     row: r.level, series: r.task, value: r.accuracy, lo: lo(r.wilson), hi: hi(r.wilson), paper: null,
@@ -217,7 +259,7 @@ export function accuracyData(result: Pick<AnalysisResult, 'accuracy'>, filter: C
       wilson_low: lo(r.wilson), wilson_high: hi(r.wilson),
     })),
   };
-  return { rows, series, points, notes: {}, table };
+  return { rows, groups, series, points, notes: {}, table };
 }
 
 export interface BaselinePanel {
@@ -244,7 +286,7 @@ export function personaVsBaselineData(result: Pick<AnalysisResult, 'personaVsBas
         label: `${r.model}, ${task}: persona ${pct(r.p1)} (${count(r.k1)} of ${count(r.n1)}) vs persona-free ${pct(r.p2)} (${count(r.k2)} of ${count(r.n2)}), difference ${pp(r.diff)}, 95% CI ${pp(lo(r.newcombe))} to ${pp(hi(r.newcombe))}${paperDiff === null ? '' : `; paper ${pp(paperDiff)}`}`,
       };
     });
-    return { task, data: { rows: unique(mine.map((r) => r.model)), series: [task], points, notes, table: { columns: [], rows: [] } } };
+    return { task, data: { rows: unique(mine.map((r) => r.model)), groups: [], series: [task], points, notes, table: { columns: [], rows: [] } } };
   });
   const table: ChartTable = {
     columns: ['task', 'model', 'persona_n', 'persona_refusals', 'persona_rate', 'persona_free_n', 'persona_free_refusals', 'persona_free_rate', 'difference', 'newcombe_low', 'newcombe_high', 'z', 'p_value', 'paper_difference'],

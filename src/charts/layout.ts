@@ -41,6 +41,8 @@ export interface DotPlotLayout {
   left: number;
   noteW: number;
   top: number;
+  /** Top of each row's band, headings included. */
+  rowY: number[];
   width: number;
   height: number;
 }
@@ -51,8 +53,18 @@ export function dotPlotLayout(data: DotPlotData, minLeft = 0): DotPlotLayout {
   const left = Math.max(minLeft, Math.ceil(Math.max(40, ...data.rows.map((r) => textWidth(r))) + 12));
   const noteW = Math.ceil(Math.max(0, ...Object.values(data.notes).map((n) => textWidth(n, 11)))) + 16;
   const top = showLegend ? 58 : 40;
-  return { showLegend, rowH, left, noteW, top, width: left + DOT_PLOT_W + noteW + 8, height: top + data.rows.length * rowH + 12 };
+  // Each group heading takes a line above its first row.
+  const rowY: number[] = [];
+  let y = top;
+  data.rows.forEach((_, i) => {
+    if (data.groups.some((g) => g.start === i)) y += GROUP_HEAD_H;
+    rowY.push(y);
+    y += rowH;
+  });
+  return { showLegend, rowH, left, noteW, top, rowY, width: left + DOT_PLOT_W + noteW + 8, height: y + 12 };
 }
+
+export const GROUP_HEAD_H = 20;
 
 /** Where each of several panels goes when stacked with a gap, and the size of the whole. */
 export function stack(sizes: readonly { width: number; height: number }[], gap = 16): { offsets: number[]; width: number; height: number } {

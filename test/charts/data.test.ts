@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyze, wilson } from '../../src/core/stats/index.ts';
 import {
-  accuracyData, coefficientData, modelPersonaData, personaRatesData, personaVsBaselineData, rateHeatmapData,
+  accuracyData, coefficientData, groupPersonas, modelPersonaData, personaRatesData, personaVsBaselineData, rateHeatmapData,
   responseTypeData, sensitivityData, separatedText,
 } from '../../src/charts/data.ts';
 import { count, num, pct, pp, pctInterval, pValue } from '../../src/charts/format.ts';
@@ -94,6 +94,30 @@ describe('modelPersonaData (Figure 3)', () => {
     expect(black).toMatchObject({ n: 120, k: 42, rate: 0.35 });
     expect(black.lo).toBeLessThan(0.35);
     expect(black.hi).toBeGreaterThan(0.35);
+  });
+});
+
+describe('groupPersonas', () => {
+  it.each([
+    [
+      'the paper\'s groups in Figure 2\'s order, Table 2\'s order within each, persona-free last',
+      ['none', 'a woman', 'an able-bodied person', 'a Black person', 'a man', 'a Muslim person', 'a physically-disabled person'],
+      ['a physically-disabled person', 'an able-bodied person', 'a Black person', 'a man', 'a woman', 'a Muslim person', 'none'],
+      [['disability', 0], ['race', 2], ['gender', 3], ['religion', 5], ['persona-free', 6]],
+    ],
+    [
+      'custom personas after the sets\' personas',
+      ['a pirate', 'a Black person'],
+      ['a Black person', 'a pirate'],
+      [['race', 0], ['custom', 1]],
+    ],
+    ['one group needs no headings', ['a pirate', 'a wizard'], ['a pirate', 'a wizard'], []],
+  ] as const)('%s', (_name, personas, rows, groups) => {
+    const input = [...personas];
+    const out = groupPersonas(input);
+    expect(out.rows).toEqual(rows);
+    expect(out.groups.map((g) => [g.label, g.start])).toEqual(groups);
+    expect(input).toEqual(personas);
   });
 });
 
