@@ -164,6 +164,10 @@ export async function runStudy(options: RunStudyOptions): Promise<RunOutcome> {
         inFlight.add(abort);
         try {
           await generateAndStore(row, abort);
+        } catch (err) {
+          // Anything unforeseen (a backend that cannot be recreated, a classifier option error) pauses the whole
+          // run, so no worker of the pool outlives the outcome.
+          if (!stop) halt({ status: 'paused', reason: 'error', message: errorData(err).message });
         } finally {
           inFlight.delete(abort);
         }

@@ -151,6 +151,17 @@ describe('runStudy', () => {
     expect(model.created).toHaveLength(2);
   });
 
+  it('pauses when a lost device cannot be recovered, and no worker writes after the outcome', async () => {
+    const { options, sink } = setup(20, { concurrency: 3, delayMs: 1, fail: (call) => (call === 4 ? new DeviceLostError() : null) });
+    const model = { ...options.models[0], recreate: async () => { throw new Error('No WebGPU adapter any more: reload the page.'); } };
+    const outcome = await runStudy({ ...options, models: [model] });
+    expect(outcome).toMatchObject({ status: 'paused', reason: 'error', message: 'No WebGPU adapter any more: reload the page.' });
+    const stored = sink.records.size;
+    expect(outcome.done).toBe(stored);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sink.records.size).toBe(stored);
+  });
+
   it('a row the backend gives up on is not stored, is reported, and runs again on resume', async () => {
     const failing = new Set([2, 5]);
     const { options, sink, rows, events } = setup(10, {
