@@ -58,6 +58,44 @@ describe('the quick demo against an OpenAI-compatible endpoint', () => {
   }, 120_000);
 });
 
+describe('pause, resume and cancel', () => {
+  it('pauses with nothing lost, resumes where it stopped, and cancels', async () => {
+    const { page, errors } = await e2e.newPage();
+    await setUpQuickDemo(page, e2e.url);
+    // Another seed: another plan and another study id.
+    await page.locator('input[name=seed]').fill('7');
+    await page.getByText('Saved as study').waitFor({ state: 'detached' });
+    await page.locator('[data-testid=plan-rows]', { hasText: '240' }).waitFor();
+    await page.getByRole('button', { name: 'Use this study' }).click();
+    const study = (await page.getByText(/Saved as study/).locator('code').textContent()) ?? '';
+
+    await page.goto(`${e2e.url}#/models`);
+    await page.getByLabel('An OpenAI-compatible endpoint').check();
+    await page.locator('input[name=endpoint-url]').fill(server.url);
+    await page.locator('input[name=endpoint-model]').fill('test-model');
+    await page.locator('input[name=endpoint-concurrency]').fill('1');
+    await page.goto(`${e2e.url}#/run`);
+    await page.getByRole('button', { name: 'Start run' }).click();
+    for (let i = 0; i < 300 && (await storeSummary(page, study)).responses < 20; i++) await page.waitForTimeout(100);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.locator('[data-testid=run-status]', { hasText: 'paused' }).waitFor();
+    const paused = await storeSummary(page, study);
+    await page.waitForTimeout(300);
+    expect((await storeSummary(page, study)).responses).toBe(paused.responses);
+    expect(paused.responses).toBeLessThan(240);
+
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByRole('button', { name: 'Pause' }).waitFor();
+    for (let i = 0; i < 300 && (await storeSummary(page, study)).responses < paused.responses + 20; i++) await page.waitForTimeout(100);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('[data-testid=run-status]', { hasText: 'cancelled' }).waitFor();
+    const cancelled = await storeSummary(page, study);
+    expect(cancelled.responses).toBeGreaterThanOrEqual(paused.responses + 20);
+    expect(cancelled.distinctKeys).toBe(cancelled.responses);
+    expect(errors).toEqual([]);
+  }, 90_000);
+});
+
 describe('a browser without WebGPU', () => {
   it('explains what to do on the Models page instead of crashing', async () => {
     const { page, errors } = await e2e.newPage({ noWebGPU: true });
