@@ -143,7 +143,12 @@ export async function main(argv: string[], io: { env?: NodeJS.ProcessEnv; stdout
     opened = await JsonlSink.open(args.out, study);
   } catch (err) {
     await backend.dispose();
-    stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : null;
+    stderr.write(
+      code === null
+        ? `${err instanceof Error ? err.message : String(err)}\n`
+        : `Cannot open ${args.out} for writing (${code}): check that its folder exists and is writable.\n`,
+    );
     return 2;
   }
   const { sink, report } = opened;

@@ -130,6 +130,21 @@ describe('cli run --simulate', () => {
     expect(stdout).toBe('');
   });
 
+  it('says so when the output folder does not exist', async () => {
+    const { code, stderr } = await run(['--config', configPath, '--simulate', '--out', join(dir, 'missing', 'out.jsonl')]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/Cannot open .*missing.*\(ENOENT\): check that its folder exists/);
+  });
+
+  it('reports an invalid config by field, with exit code 2', async () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ ...config, variationsPerText: -1 }));
+    const { code, stderr, stdout } = await run(['--config', bad, '--simulate', '--out', outFile()]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/Invalid study config .*variationsPerText/s);
+    expect(stdout).toBe('');
+  });
+
   it('names an unknown simulated model and the ones it knows', async () => {
     const { code, stderr } = await run(['--config', configPath, '--simulate', '--sim-model', 'GPT-9', '--out', outFile()]);
     expect(code).toBe(2);
