@@ -1,6 +1,7 @@
 // Logistic regression refused ~ persona + task + prompt + model on cell counts (STATS.md "Logistic regression"):
 // maximum likelihood with separation handling, and L2-penalised fits with an unpenalised intercept.
 import { cholesky, choleskySolve, inverseDiagonal } from './linalg.ts';
+import { separatedCells, symmetricEigen } from './separation.ts';
 import { rateStat, Z95 } from './intervals.ts';
 import { twoSidedNormalP } from './newcombe.ts';
 import { FACTORS, type Coefficient, type Factor, type L2Fit, type LogitResult, type MleFit, type SeparatedCoefficient, type SeparatedLevel } from './result.ts';
@@ -17,11 +18,15 @@ export const DEFAULT_LAMBDA = 1e-4;
 const TOLERANCE = 1e-10;
 const MAX_ITERATIONS = 200;
 
-/** A design in compact form: for each cell, the columns whose entry is 1 (intercept first; -1 = none). */
+/**
+ * A design in compact form: for each cell, the columns whose entry is 1 (intercept first; -1 = none);
+ * or, when `dense` is set, full rows (cells x p), used for reparametrised fits.
+ */
 interface Design {
   p: number;
   slots: number;
   cols: Int32Array;
+  dense?: Float64Array;
   n: Float64Array;
   k: Float64Array;
 }
@@ -41,6 +46,10 @@ function softplus(eta: number): number {
 
 function linearPredictor(d: Design, beta: Float64Array, c: number): number {
   let eta = 0;
+  if (d.dense) {
+    for (let j = 0; j < d.p; j++) eta += d.dense[c * d.p + j] * beta[j];
+    return eta;
+  }
   for (let s = 0; s < d.slots; s++) {
     const j = d.cols[c * d.slots + s];
     if (j >= 0) eta += beta[j];
@@ -75,6 +84,15 @@ function derivatives(d: Design, beta: Float64Array, lambda: number): { g: Float6
     const mu = eta >= 0 ? 1 / (1 + e) : e / (1 + e);
     const w = (d.n[c] * e) / ((1 + e) * (1 + e));
     const r = d.k[c] - d.n[c] * mu;
+    if (d.dense) {
+      const x = d.dense.subarray(c * p, c * p + p);
+      for (let a = 0; a < p; a++) {
+        if (x[a] === 0) continue;
+        g[a] += r * x[a];
+        for (let b = 0; b <= a; b++) h[a * p + b] += w * x[a] * x[b];
+      }
+      continue;
+    }
     const base = c * slots;
     for (let s = 0; s < slots; s++) {
       const a = cols[base + s];
@@ -113,6 +131,7 @@ export function newton(d: Design, lambda: number, start?: Float64Array): NewtonR
   let objective = loglik(d, beta) - penalty(beta, lambda);
   let iterations = 0;
   let converged = false;
+  let stalled = 0;
   while (iterations < MAX_ITERATIONS) {
     iterations++;
     const { g, h } = derivatives(d, beta, lambda);
@@ -132,9 +151,17 @@ export function newton(d: Design, lambda: number, start?: Float64Array): NewtonR
       nextObjective = loglik(d, next) - penalty(next, lambda);
       if (nextObjective >= objective - slack) break;
     }
+    const gain = nextObjective - objective;
     beta = next;
     objective = nextObjective;
     if (largest < TOLERANCE) {
+      converged = true;
+      break;
+    }
+    // An ill-conditioned information (a tiny λ on separated levels) leaves rounding noise in the step far above
+    // 1e-10: accept the point once the objective no longer moves and the steps are small.
+    stalled = gain <= slack && largest < 1e-5 ? stalled + 1 : 0;
+    if (stalled >= 3) {
       converged = true;
       break;
     }
@@ -264,6 +291,102 @@ function totals(cells: LogitInput['cells']): { N: number; K: number } {
   return { N, K };
 }
 
+/**
+ * The MLE when a combination of levels (not a whole level) separates the data: cells sent to 0 or 1 by a separating
+ * direction are set aside, the rest are fitted on the row space of their design, and every coefficient that the
+ * remaining cells do not determine is reported as separated, with the sign of the separating direction.
+ * Null when no separating direction exists (the failure has another cause).
+ */
+function fitBeyondLevels(columns: readonly Column[], cells: LogitInput['cells'], loglik0: number): (MleFit & { message: string }) | null {
+  const design = designOf(columns, cells);
+  const p = design.p;
+  const rows = cells.map((_, c) => {
+    const x = new Float64Array(p);
+    for (let s = 0; s < design.slots; s++) {
+      const j = design.cols[c * design.slots + s];
+      if (j >= 0) x[j] = 1;
+    }
+    return x;
+  });
+  const search = separatedCells(rows, design.n, design.k);
+  const setAside = search.separated.filter(Boolean).length;
+  if (setAside === 0) return null;
+  const keep = rows.map((_, c) => !search.separated[c]);
+  const kept = rows.filter((_, c) => keep[c]);
+  // orthonormal basis Z of the row space of the remaining cells' design
+  const gram = new Float64Array(p * p);
+  for (const x of kept) for (let a = 0; a < p; a++) if (x[a]) for (let b = 0; b < p; b++) gram[a * p + b] += x[b];
+  const { values, vectors } = symmetricEigen(gram, p);
+  const top = values.reduce((m, v) => Math.max(m, v), 0);
+  const basis = [...values.keys()].filter((i) => values[i] > 1e-9 * top);
+  const q = basis.length;
+  const z = (j: number, i: number) => vectors[j * p + basis[i]];
+  const n = Float64Array.from(design.n.filter((_, c) => keep[c]));
+  const k = Float64Array.from(design.k.filter((_, c) => keep[c]));
+  let N = 0;
+  let K = 0;
+  n.forEach((v, c) => {
+    N += v;
+    K += k[c];
+  });
+  const message = `A combination of levels separates refusals from non-refusals: ${setAside} of ${cells.length} cells have a fitted probability of 0 or 1 in the limit; the coefficients listed as separated have no finite estimate, the others are fitted on the remaining cells.`;
+  const separated: SeparatedCoefficient[] = [];
+  const estimable = columns.map((_, j) => {
+    let norm = 0;
+    for (let i = 0; i < q; i++) norm += z(j, i) ** 2;
+    return norm > 1 - 1e-6;
+  });
+  columns.forEach((c, j) => {
+    if (!estimable[j]) separated.push({ name: c.name, limit: search.direction[j] > 0 ? '+inf' : '-inf' });
+  });
+  const base = { status: 'separated' as const, separated, separatedLevels: [], message };
+  if (q === 0 || K === 0 || K === N) return { ...base, coefficients: [], loglik: 0, pseudoR2: 1, iterations: 0 };
+  const dense = new Float64Array(kept.length * q);
+  kept.forEach((x, c) => {
+    for (let i = 0; i < q; i++) {
+      let v = 0;
+      for (let j = 0; j < p; j++) if (x[j]) v += z(j, i);
+      dense[c * q + i] = v;
+    }
+  });
+  const reduced: Design = { p: q, slots: 0, cols: new Int32Array(0), dense, n, k };
+  // start at β = (logit p, 0, ...), projected on the row space
+  const start = new Float64Array(q);
+  for (let i = 0; i < q; i++) start[i] = z(0, i) * Math.log(K / (N - K));
+  const fit = newton(reduced, 0, start);
+  if (!fit.converged) return null;
+  const { h } = derivatives(reduced, fit.beta, 0);
+  const l = cholesky(h, q);
+  if (!l) return null;
+  // β = Z ẑ and Var β_j = (Z I⁻¹ Zᵀ)_jj, exact for every estimable coefficient
+  const inverse = new Float64Array(q * q);
+  for (let i = 0; i < q; i++) {
+    const e = new Float64Array(q);
+    e[i] = 1;
+    inverse.set(choleskySolve(l, q, e), i * q);
+  }
+  const beta = new Float64Array(p);
+  const se = new Float64Array(p);
+  for (let j = 0; j < p; j++) {
+    let b = 0;
+    let v = 0;
+    for (let i = 0; i < q; i++) {
+      b += z(j, i) * fit.beta[i];
+      for (let t = 0; t < q; t++) v += z(j, i) * inverse[i * q + t] * z(j, t);
+    }
+    beta[j] = b;
+    se[j] = Math.sqrt(v);
+  }
+  const all = coefficientsOf(columns, { converged: true, beta, se, loglik: fit.loglik, iterations: fit.iterations });
+  return {
+    ...base,
+    coefficients: all.filter((_, j) => estimable[j]),
+    loglik: fit.loglik,
+    pseudoR2: 1 - fit.loglik / loglik0,
+    iterations: fit.iterations,
+  };
+}
+
 /** Maximum likelihood, with separated levels reported by direction and rate and the rest fitted without their cells. */
 export function fitMle(input: LogitInput): MleFit {
   const { N, K } = totals(input.cells);
@@ -321,11 +444,23 @@ export function fitMle(input: LogitInput): MleFit {
   if (rest.K === 0 || rest.K === rest.N) return failedMle('The cells left after setting aside separated levels have no variation in refusal.', separated, levels);
   const fit = newton(design, 0);
   if (!fit.converged) {
+    // a combination of levels may separate the data: find it by linear programming and fit what remains
+    const general = fitBeyondLevels(columns, activeCells, loglik0);
+    if (general) {
+      const hidden = new Set(separated.map((x) => x.name));
+      return {
+        ...general,
+        separated: [...separated, ...general.separated.filter((x) => !hidden.has(x.name))],
+        separatedLevels: levels,
+        coefficients: general.coefficients.filter((c) => !(hiddenFactor.some((h) => h) && (c.factor === null || hiddenFactor[FACTORS.indexOf(c.factor)]))),
+        message: [...messages, general.message].join(' '),
+      };
+    }
     return {
       ...failedMle(
         fit.se === null
-          ? 'The design is not identifiable (some levels only occur together, or a combination of levels never refuses); use the L2 fit.'
-          : `Newton–Raphson did not converge in ${fit.iterations} iterations (a combination of levels may separate the data); use the L2 fit.`,
+          ? 'The design is not identifiable (some levels only occur together); use the L2 fit.'
+          : `Newton–Raphson did not converge in ${fit.iterations} iterations; use the L2 fit.`,
         separated,
         levels,
       ),

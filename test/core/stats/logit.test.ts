@@ -182,3 +182,50 @@ describe('recovery of known coefficients (the paper Table 7 as truth)', () => {
     expect(coverage).toBeLessThan(0.99);
   });
 });
+
+describe('separation by a combination of levels (linear programming)', () => {
+  // model A never refuses on NLI and model B always refuses on offensiveness, while both are mixed elsewhere:
+  // no whole level is all 0 or all 1, yet β_A → −∞ and β_offensiveness → +∞ together.
+  const counts: Record<string, [number, number]> = {
+    'A|nli|none': [0, 30], 'A|nli|X': [0, 25],
+    'B|offensiveness|none': [40, 40], 'B|offensiveness|X': [35, 35],
+    'A|offensiveness|none': [6, 30], 'A|offensiveness|X': [14, 30],
+    'B|nli|none': [9, 40], 'B|nli|X': [17, 38],
+  };
+  const cells: CellCounts[] = Object.entries(counts).map(([key, [refusals, n]]) => {
+    const [model, task, persona] = key.split('|');
+    return { model, task, persona, template: 'p1', n, refusals };
+  });
+
+  // the remaining cells form two strata, (B, nli) and (A, offensiveness), each with its own free baseline:
+  // the same fit through the ordinary path, with the strata as the levels of one factor
+  const strata = cells
+    .filter((c) => (c.model === 'B') === (c.task === 'nli'))
+    .map((c) => ({ ...c, model: c.model === 'B' ? 's1' : 's2', task: 'nli' }));
+  const check = analyze(strata).logit.mle;
+
+  it.each([
+    ['default references (A, nli): the intercept is a separated cell', {}, [['Intercept', '-inf'], ['model[T.B]', '+inf'], ['task[T.offensiveness]', '+inf']], ['persona[T.X]']],
+    ['references B and nli: the intercept is estimable', { model: 'B' }, [['model[T.A]', '-inf'], ['task[T.offensiveness]', '+inf']], ['Intercept', 'persona[T.X]']],
+  ] as const)('%s', (_, reference, separated, estimated) => {
+    const mle = analyze(cells, { reference }).logit.mle;
+    expect(mle.status).toBe('separated');
+    expect(mle.separatedLevels).toEqual([]);
+    expect(mle.message).toMatch(/combination of levels/);
+    expect(mle.separated.map((s) => [s.name, s.limit]).sort()).toEqual(separated.map((x) => [...x]));
+    const got = byName(mle.coefficients);
+    expect(Object.keys(got).sort()).toEqual([...estimated]);
+    const want = byName(check.coefficients);
+    for (const name of estimated) {
+      expect(Math.abs(got[name].estimate! - want[name].estimate!)).toBeLessThan(1e-8);
+      expect(Math.abs(got[name].se! / want[name].se! - 1)).toBeLessThan(1e-8);
+      expect(Math.abs(got[name].pValue! - want[name].pValue!)).toBeLessThan(1e-6);
+    }
+    expect(Math.abs(mle.loglik! - check.loglik!)).toBeLessThan(1e-8);
+  });
+
+  it('leaves a table without separation to the ordinary fit', () => {
+    const mixed = cells.map((c) => ({ ...c, refusals: Math.min(c.n - 1, Math.max(1, c.refusals)) }));
+    expect(analyze(mixed).logit.mle.status).toBe('converged');
+  });
+});
