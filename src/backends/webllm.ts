@@ -125,6 +125,14 @@ export function mapEngineError(error: unknown, model: CatalogueModel, loaded: bo
     const sibling = siblingVariant(model, 'q4f32_1');
     return new ModelDoesNotFitError(model.id, 'the GPU lacks the WebGPU feature shader-f16', sibling && sibling !== model ? sibling.id : null);
   }
+  if (name === 'ContextWindowSizeExceededError' || /exceed context window size/i.test(message)) {
+    const longer = model.id.endsWith('-1k') ? catalogueModel(model.id.slice(0, -'-1k'.length)) : undefined;
+    return new BackendError(
+      `The prompt is longer than ${model.name}'s context window (${message.split('\n')[0]}). ` +
+        (longer ? `Use ${longer.id}, the same model with a 4k context.` : 'Use a model with a longer context.'),
+      false,
+    );
+  }
   if (name === 'WebGPUNotAvailableError' || /webgpu is not (available|supported)|unable to find a compatible gpu/i.test(message)) {
     return new WebGPUUnavailableError(message);
   }

@@ -261,6 +261,17 @@ describe('web-llm backend: generating', () => {
     await expect(backend.generate(request())).rejects.toMatchObject({ name: 'DeviceLostError' });
   });
 
+  it('suggests the 4k-context build when a prompt overflows a 1k model', async () => {
+    const overflow = Object.assign(new Error('Prompt tokens exceed context window size: number of prompt tokens: 1200; context window size: 1024\nConsider shortening the prompt'), {
+      name: 'ContextWindowSizeExceededError',
+    });
+    const { backend } = await make({ failAfter: { tokens: 0, error: overflow } }, { modelId: 'gemma-2-2b-it-q4f16_1-MLC-1k' });
+    await expect(backend.generate(request())).rejects.toMatchObject({
+      retryable: false,
+      message: expect.stringMatching(/context window.*Use gemma-2-2b-it-q4f16_1-MLC, the same model with a 4k context/),
+    });
+  });
+
   it('folds the system message into the first user turn for gemma', async () => {
     const { backend, engine } = await make({}, { modelId: 'gemma-2-2b-it-q4f16_1-MLC' });
     await backend.generate(request({ messages: [{ role: 'system', content: 'You are a Black person.' }, { role: 'user', content: 'Is it polite?' }] }));
