@@ -59,12 +59,21 @@ describe('quick demo with the simulator', () => {
     await expect(page.getByText('Simulated — not a model').first().isVisible()).resolves.toBe(true);
     await expect(page.locator('figure svg').count()).resolves.toBeGreaterThanOrEqual(7);
     await screenshot(page, 'results');
+    // Filtering to one task re-analyses only its cells.
+    await page.getByRole('group', { name: 'Tasks' }).getByLabel('offensiveness').uncheck();
+    await page.locator('[data-testid=results-n]', { hasText: String(stored.byTask.nli.n) }).waitFor();
+    await expect(page.locator('[data-testid=results-k]').textContent()).resolves.toBe(String(stored.byTask.nli.refusals));
   });
 
   it('switches the refusal rule and recomputes every figure from the stored text', async () => {
     await page.goto(`${e2e.url}#/data`);
     await expect(page.locator('[data-testid=current-rule]').textContent()).resolves.toBe('paper-prefix');
     await screenshot(page, 'data');
+    const before = await storeSummary(page, study);
+    await page.locator('select[name=filter-verdict]').selectOption('refusal');
+    await page.locator('[data-testid=matching]', { hasText: `${before.refusals} matching` }).waitFor();
+    await expect(page.locator('table.responses tbody tr:not(.refusal)').count()).resolves.toBe(0);
+    await page.locator('select[name=filter-verdict]').selectOption('');
     await page.getByRole('button', { name: /hedge-no-answer/ }).click();
     await page.locator('[data-testid=rule-message]').waitFor({ timeout: 30_000 });
     await expect(page.locator('[data-testid=current-rule]').textContent()).resolves.toBe('hedge-no-answer');
