@@ -6,7 +6,7 @@ import { FACTORS } from '../core/stats/result.ts';
 import type { PaperFactor, PaperResults } from '../core/paper.ts';
 import { PERSONA_SETS, describePersona, personaKey } from '../core/personas.ts';
 import {
-  matchPaperModel, paperCoefficient, paperPersonaAverage, paperPersonaDelta, paperRateByResponseType, paperRateByTask,
+  PAPER_MODELS, matchPaperModel, paperCoefficient, paperPersonaAverage, paperPersonaDelta, paperRateByResponseType, paperRateByTask,
   sameReferenceAsPaper,
 } from '../core/paper.ts';
 import { wilson } from '../core/stats/intervals.ts';
@@ -38,6 +38,16 @@ function taskOrder(tasks: Iterable<string>): string[] {
 
 function unique(values: Iterable<string>): string[] {
   return [...new Set(values)];
+}
+
+/** Models in the paper's order (Llama, Qwen, Gemma; older and smaller first) where they match one, the others after. */
+export function orderModels(models: Iterable<string>): string[] {
+  const rank = (m: string) => {
+    const name = matchPaperModel(m);
+    const i = name === null ? -1 : (PAPER_MODELS as readonly string[]).indexOf(name);
+    return i < 0 ? PAPER_MODELS.length : i;
+  };
+  return unique(models).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -82,7 +92,7 @@ function heatTable(rowName: string, colName: string, cells: HeatCell[], extra?: 
 /** Table 1: refusal rate by model x task, with the paper's rate where the model is one of its 16. */
 export function rateHeatmapData(result: Pick<AnalysisResult, 'rates'>, paper: PaperResults | null, filter: ChartFilter = {}): HeatmapData {
   const entries = result.rates.byTaskAnd.model.filter((r) => keep(filter.models, r.level) && keep(filter.tasks, r.task));
-  const rows = unique(entries.map((r) => r.level));
+  const rows = orderModels(entries.map((r) => r.level));
   const cols = taskOrder(entries.map((r) => r.task));
   const cells = entries.map((r): HeatCell => {
     const paperRate = paper && (TASKS as readonly string[]).includes(r.task) ? paperRateByTask(paper, r.level, r.task as (typeof TASKS)[number]) : null;
@@ -109,7 +119,7 @@ export function responseTypeData(result: Pick<AnalysisResult, 'byResponseType'>,
       return { ...c, label: heatLabel(r.model, `${task}, ${r.responseType}`, c, paperRate) };
     });
     const cols = RESPONSE_TYPES.filter((t) => mine.some((r) => r.responseType === t));
-    return { task, heatmap: { rows: unique(mine.map((r) => r.model)), cols, cells, table: heatTable('model', 'response_type', cells) } };
+    return { task, heatmap: { rows: orderModels(mine.map((r) => r.model)), cols, cells, table: heatTable('model', 'response_type', cells) } };
   });
   const rows = panels.flatMap((p) => p.heatmap.table.rows.map((r) => ({ task: p.task, ...r })));
   return { panels, table: { columns: ['task', 'model', 'response_type', 'n', 'refusals', 'rate', 'wilson_low', 'wilson_high', 'paper_rate'], rows } };
@@ -140,7 +150,7 @@ export function modelPersonaData(cells: readonly PersonaCell[], filter: ChartFil
   const all = [...sums.values()];
   // Persona-free last, as the paper's figures keep it apart from the personas; the rest by code point like the analysis.
   const rows = unique(all.map((s) => s.persona)).sort((a, b) => (a === PERSONA_FREE ? 1 : b === PERSONA_FREE ? -1 : a < b ? -1 : a > b ? 1 : 0));
-  const cols = unique(all.map((s) => s.model)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const cols = orderModels(all.map((s) => s.model));
   const heatCells = all.filter((s) => s.n > 0).map((s): HeatCell => {
     const rate = s.k / s.n;
     const [l, h] = wilson(s.k, s.n);
@@ -286,7 +296,7 @@ export function personaVsBaselineData(result: Pick<AnalysisResult, 'personaVsBas
         label: `${r.model}, ${task}: persona ${pct(r.p1)} (${count(r.k1)} of ${count(r.n1)}) vs persona-free ${pct(r.p2)} (${count(r.k2)} of ${count(r.n2)}), difference ${pp(r.diff)}, 95% CI ${pp(lo(r.newcombe))} to ${pp(hi(r.newcombe))}${paperDiff === null ? '' : `; paper ${pp(paperDiff)}`}`,
       };
     });
-    return { task, data: { rows: unique(mine.map((r) => r.model)), groups: [], series: [task], points, notes, table: { columns: [], rows: [] } } };
+    return { task, data: { rows: orderModels(mine.map((r) => r.model)), groups: [], series: [task], points, notes, table: { columns: [], rows: [] } } };
   });
   const table: ChartTable = {
     columns: ['task', 'model', 'persona_n', 'persona_refusals', 'persona_rate', 'persona_free_n', 'persona_free_refusals', 'persona_free_rate', 'difference', 'newcombe_low', 'newcombe_high', 'z', 'p_value', 'paper_difference'],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyze, wilson } from '../../src/core/stats/index.ts';
 import {
-  accuracyData, coefficientData, groupPersonas, modelPersonaData, personaRatesData, personaVsBaselineData, rateHeatmapData,
+  accuracyData, coefficientData, groupPersonas, modelPersonaData, orderModels, personaRatesData, personaVsBaselineData, rateHeatmapData,
   responseTypeData, sensitivityData, separatedText,
 } from '../../src/charts/data.ts';
 import { count, num, pct, pp, pctInterval, pValue } from '../../src/charts/format.ts';
@@ -221,5 +221,12 @@ describe('coefficientData (Figure 6 / Table 7)', () => {
     const top = coefficientData(result, PAPER, 'mle', 'top', 1);
     const shown = top.groups.flatMap((g) => g.rows.map((r) => r.level));
     expect(shown).toEqual(['a Black person', 'p7']);
+  });
+});
+
+describe('orderModels', () => {
+  it('puts models in the paper\'s order where they match one, the others after by code point', () => {
+    expect(orderModels(['my-model', 'gemma-2-2b-it-q4f16_1-MLC', 'simulated:Qwen2.5-7B', 'Llama-3.2-1B-Instruct-q4f32_1-MLC', 'another', 'simulated:Llama2-13B']))
+      .toEqual(['simulated:Llama2-13B', 'Llama-3.2-1B-Instruct-q4f32_1-MLC', 'simulated:Qwen2.5-7B', 'gemma-2-2b-it-q4f16_1-MLC', 'another', 'my-model']);
   });
 });
