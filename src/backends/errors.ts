@@ -160,7 +160,9 @@ export class SimulatorInputError extends BackendError {
   }
 }
 
-const DEVICE_LOST = /device (was |is )?lost|devicelost|gpudevicelosterror|device.*destroyed|instance.*disposed/i;
+// Forms seen from web-llm and Chrome: "Device was lost ...", "Device lost during onSubmittedWorkDone",
+// "DOMException: Device is lost", "GPU connection lost", DeviceLostError by name.
+const DEVICE_LOST = /device (was |is )?lost|devicelost|gpudevicelosterror|gpu connection lost|device.*destroyed|instance.*disposed/i;
 
 /** Errors from web-llm arrive as Error objects, or as plain strings / { name, message } across a worker boundary. */
 export function errorText(error: unknown): { name: string; message: string } {

@@ -339,6 +339,9 @@ describe('cache helpers and errors across the worker boundary', () => {
     ['Device was lost. This can happen due to insufficient memory', true],
     [{ name: 'DeviceLostError', message: 'x' }, true],
     [new Error('GPUDeviceLostInfo: device destroyed'), true],
+    ['OperationError: Device lost during onSubmittedWorkDone (do not use this error for recovery)', true],
+    [new DOMException('Device is lost', 'OperationError'), true],
+    ['GPU connection lost', true],
     ['Network error', false],
     [null, false],
   ])('isDeviceLost(%s) is %s', (error, expected) => {
