@@ -81,8 +81,10 @@ describe('a workshop in three browsers', () => {
     await screenshot(b.page, 'workshop-joined');
 
     const [runA, runB] = await Promise.all([runWithSimulator(a.page), runWithSimulator(b.page)]);
-    expect(runA).toEqual({ done: rowsA, total: rowsA });
-    expect(runB).toEqual({ done: rowsB, total: rowsB });
+    // The run worker must run only this browser's shard (it reads the shard setting the Join step stored).
+    const shardHint = 'each browser should run only its shard: the run worker applies planForShard(plan, setting shardSettingKey(study))';
+    expect(runA, shardHint).toEqual({ done: rowsA, total: rowsA });
+    expect(runB, shardHint).toEqual({ done: rowsB, total: rowsB });
 
     const bundleA = await exportBundle(a.page);
     const bundleB = await exportBundle(b.page);
