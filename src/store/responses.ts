@@ -32,7 +32,7 @@ export async function saveResponse(db: LabDatabase, record: ResponseRecord): Pro
   return db.transaction('rw', db.responses, db.cells, async () => {
     const next = toStored(record);
     const before = await db.responses.get(next.id);
-    if (before) next.decodedUnder = before.decodedUnder;
+    if (before && before.response === next.response) next.decodedUnder = before.decodedUnder;
     await db.responses.put(next);
     await applyCellDeltas(db, cellDeltas([{ before, after: next }]));
     if (!before) return 'added';
@@ -54,7 +54,8 @@ export async function saveResponses(db: LabDatabase, records: readonly ResponseR
     const changes: { before?: StoredResponse; after: StoredResponse }[] = [];
     for (const next of incoming) {
       const before = latest.get(next.id);
-      if (before) next.decodedUnder = before.decodedUnder;
+      // A re-generated text was decoded under its own rule; the same text keeps the rule it was decoded under.
+      if (before && before.response === next.response) next.decodedUnder = before.decodedUnder;
       changes.push({ before, after: next });
       latest.set(next.id, next);
     }

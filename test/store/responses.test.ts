@@ -207,6 +207,19 @@ describe('reclassifyStudy', () => {
     expect(await studyCells(db, 'study-a')).toEqual(before);
   });
 
+  it('remembers the rule a response was decoded under: rewriting the same text keeps it, a new text brings its own', async () => {
+    const db = database();
+    const early = record({ response: 'not offensive', stoppedEarly: true });
+    await saveResponse(db, early);
+    await reclassifyStudy(db, 'study-a', 'hedge-no-answer');
+    await saveResponse(db, { ...early, rule: 'hedge-no-answer' });
+    expect((await db.responses.toArray())[0].decodedUnder).toBe('paper-prefix');
+    expect((await reclassifyStudy(db, 'study-a', 'hedge-no-answer')).stoppedEarlyUnderOtherRule).toBe(1);
+    await saveResponse(db, { ...early, response: 'not offensive.', rule: 'hedge-no-answer' });
+    expect((await db.responses.toArray())[0].decodedUnder).toBe('hedge-no-answer');
+    expect((await reclassifyStudy(db, 'study-a', 'hedge-no-answer')).stoppedEarlyUnderOtherRule).toBe(0);
+  });
+
   it('leaves other studies alone', async () => {
     const db = database();
     await saveResponse(db, responses[0]);
