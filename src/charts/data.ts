@@ -134,7 +134,10 @@ export interface PersonaCell {
   refusals: number;
 }
 
-/** Figure 3: refusal rate by persona x model, pooled over the tasks in the cells (the paper pools politeness and offensiveness). */
+/**
+ * Figure 3: refusal rate by persona x model, pooled over the tasks in the cells (the paper pools politeness and
+ * offensiveness). Personas in their groups' order, persona-free last; models in the paper's order.
+ */
 export function modelPersonaData(cells: readonly PersonaCell[], filter: ChartFilter = {}): HeatmapData & { tasks: string[] } {
   const sums = new Map<string, { persona: string; model: string; n: number; k: number }>();
   const tasks = new Set<string>();
@@ -148,8 +151,7 @@ export function modelPersonaData(cells: readonly PersonaCell[], filter: ChartFil
     sums.set(key, s);
   }
   const all = [...sums.values()];
-  // Persona-free last, as the paper's figures keep it apart from the personas; the rest by code point like the analysis.
-  const rows = unique(all.map((s) => s.persona)).sort((a, b) => (a === PERSONA_FREE ? 1 : b === PERSONA_FREE ? -1 : a < b ? -1 : a > b ? 1 : 0));
+  const rows = groupPersonas(unique(all.map((s) => s.persona))).rows;
   const cols = orderModels(all.map((s) => s.model));
   const heatCells = all.filter((s) => s.n > 0).map((s): HeatCell => {
     const rate = s.k / s.n;
