@@ -131,6 +131,8 @@ describe('quick demo with the simulator', () => {
   it('shows the About page and had no errors on any page', async () => {
     await page.goto(`${e2e.url}#/about`);
     await page.getByRole('heading', { name: 'How to cite' }).waitFor();
+    await page.getByText('Full provenance notes').click();
+    await page.locator('pre.readme', { hasText: 'CC BY-NC' }).waitFor();
     await screenshot(page, 'about');
     expect(errors).toEqual([]);
   });

@@ -74,7 +74,7 @@ export function createCompute(readText: (name: string) => Promise<string> = fetc
         rows: plan.length,
         itemsByTask: Object.fromEntries([...items].map(([task, set]) => [task, set.size])),
         byResponseType,
-        personaByTask: crossTable(plan, (r) => r.persona),
+        personaByTask: crossTable(plan, (r) => r.persona, personaLevels(config.personas)),
         templateByTask: crossTable(plan, (r) => r.template, TEMPLATE_IDS.filter((t) => plan.some((r) => r.template === t))),
         examples: plan.slice(0, 3).map((r) => ({ key: r.key, task: r.task, persona: r.persona, template: r.template, messages: r.messages })),
       };
