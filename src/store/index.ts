@@ -15,6 +15,6 @@ export {
   fromStored,
 } from './responses.ts';
 export type { SaveOutcome, ImportSummary, ImportOptions, ReclassifyOptions } from './responses.ts';
-export { saveStudy, getStudyConfig, deleteStudy, saveRunState, putSetting, getSetting, UnknownStudyError, SecretInStoreError } from './studies.ts';
+export { saveStudy, getStudyConfig, getStudyRule, setStudyRule, deleteStudy, saveRunState, putSetting, getSetting, UnknownStudyError, SecretInStoreError } from './studies.ts';
 export { isQuotaExceeded, StorageFullError, estimateRecordBytes, formatBytes } from './quota.ts';
 export { cellId, contribution } from './cells.ts';

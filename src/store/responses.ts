@@ -6,6 +6,7 @@ import { DEFAULT_LABELS, type Cell, type ClassifierId, type ResponseRecord, type
 import type { ReclassifySummary } from '../worker/api.ts';
 import { addCounts, cellDeltas, ZERO_COUNTS, type CellCounts } from './cells.ts';
 import type { LabDatabase, StoredCell, StoredResponse } from './db.ts';
+import { setStudyRule } from './studies.ts';
 
 export function responseId(study: string, model: string, key: string): string {
   return `${study}|${model}|${key}`;
@@ -176,7 +177,10 @@ export async function reclassifyStudy(
       return rows.length === chunkSize ? rows[rows.length - 1].id : null;
     });
     options.onProgress?.(summary.total, Math.max(total, summary.total));
-    if (last === null) return summary;
+    if (last === null) {
+      await setStudyRule(db, study, rule);
+      return summary;
+    }
     after = last;
   }
 }

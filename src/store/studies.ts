@@ -1,5 +1,5 @@
 // Studies, run state and settings: the small tables.
-import type { StudyConfig } from '../core/types.ts';
+import type { ClassifierId, StudyConfig } from '../core/types.ts';
 import type { LabDatabase, RunRecord, StudyRecord } from './db.ts';
 
 /** Remember a study (idempotent: the id is the hash of its configuration, the first `createdAt` is kept). */
@@ -20,10 +20,11 @@ export async function getStudyConfig(db: LabDatabase, study: string): Promise<St
 
 /** Delete a study with all its responses, cells and run state, in one transaction. Returns the responses deleted. */
 export async function deleteStudy(db: LabDatabase, study: string): Promise<number> {
-  return db.transaction('rw', [db.studies, db.responses, db.cells, db.runs], async () => {
+  return db.transaction('rw', [db.studies, db.responses, db.cells, db.runs, db.settings], async () => {
     const deleted = await db.responses.where('study').equals(study).delete();
     await db.cells.where('study').equals(study).delete();
     await db.runs.delete(study);
+    await db.settings.delete(ruleKey(study));
     await db.studies.delete(study);
     return deleted;
   });
@@ -49,6 +50,20 @@ export async function putSetting(db: LabDatabase, key: string, value: unknown): 
 export async function getSetting<T>(db: LabDatabase, key: string, fallback: T): Promise<T> {
   const record = await db.settings.get(key);
   return record === undefined ? fallback : (record.value as T);
+}
+
+const ruleKey = (study: string) => `rule:${study}`;
+
+/**
+ * The refusal rule a study's stored verdicts are under: the config's classifier until the user re-classifies the
+ * study (reclassifyStudy records the new rule), so later responses are classified the same way.
+ */
+export async function getStudyRule(db: LabDatabase, study: string, config: Pick<StudyConfig, 'classifier'>): Promise<ClassifierId> {
+  return getSetting<ClassifierId>(db, ruleKey(study), config.classifier);
+}
+
+export async function setStudyRule(db: LabDatabase, study: string, rule: ClassifierId): Promise<void> {
+  await putSetting(db, ruleKey(study), rule);
 }
 
 export class UnknownStudyError extends Error {

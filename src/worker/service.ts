@@ -8,7 +8,7 @@ import { buildPlan } from '../core/plan.ts';
 import type { ClassifierId, PlanRow, StudyConfig, TaskId } from '../core/types.ts';
 import type { LabDatabase, RunRecord } from '../store/db.ts';
 import { countResponses, reclassifyStudy } from '../store/responses.ts';
-import { getStudyConfig, saveRunState } from '../store/studies.ts';
+import { getStudyConfig, getStudyRule, saveRunState } from '../store/studies.ts';
 import {
   DEFAULT_RUN_SETTINGS,
   errorData,
@@ -185,7 +185,7 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
         rows,
         models,
         sink: dexieSink(db, deps.storage),
-        rule: config.classifier,
+        rule: await getStudyRule(db, study, config),
         labels: labelsOf(config),
         decoding: config.decoding,
         settings,

@@ -12,7 +12,7 @@ import {
   studyCells,
   fromStored,
 } from '../../src/store/responses.ts';
-import { deleteStudy, saveRunState, saveStudy, putSetting, getSetting } from '../../src/store/studies.ts';
+import { deleteStudy, getStudyRule, saveRunState, saveStudy, putSetting, getSetting } from '../../src/store/studies.ts';
 import { isQuotaExceeded } from '../../src/store/quota.ts';
 import { freshName, record, refusal } from './records.ts';
 
@@ -239,8 +239,11 @@ describe('studies, runs and settings', () => {
     await saveResponse(db, record());
     await saveResponse(db, record({ study: 'study-b' }));
     await saveRunState(db, { id: 'study-a', models: [], status: 'paused', done: 1, total: 2, settings: { onRowError: 'continue', maxConsecutiveFailures: 5 } });
+    await reclassifyStudy(db, 'study-a', 'hedge-no-answer');
+    expect(await getStudyRule(db, 'study-a', { classifier: 'paper-prefix' })).toBe('hedge-no-answer');
     expect(await deleteStudy(db, 'study-a')).toBe(1);
     expect([await db.studies.count(), await db.responses.count(), await db.cells.count(), await db.runs.count()]).toEqual([1, 1, 1, 0]);
+    expect(await getStudyRule(db, 'study-a', { classifier: 'paper-prefix' })).toBe('paper-prefix');
   });
 
   it('keeps the first creation time when a study is saved again', async () => {

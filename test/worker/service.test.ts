@@ -245,5 +245,14 @@ describe('LabWorkerApi', () => {
     const back = value(await api.reclassifyStudy(study, 'paper-prefix'));
     expect(back.changed).toBe(summary.changed);
   });
+
+  it('classifies later responses under the rule the study was re-classified to, so a study never mixes rules', async () => {
+    const { api, db } = await setup();
+    value((await startCollecting(api, [simulator])).result);
+    value(await api.reclassifyStudy(study, 'hedge-no-answer'));
+    value((await startCollecting(api, [{ backend: 'simulator', model: 'Gemma2-2B' }])).result);
+    const rules = new Set((await db.responses.toArray()).map((r) => r.rule));
+    expect([...rules]).toEqual(['hedge-no-answer']);
+  });
 });
 
