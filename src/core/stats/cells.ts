@@ -79,11 +79,15 @@ export class CellTable {
   // cell lookup by model -> task -> template -> persona index, plain arrays for speed
   readonly #index: Nested<StoredCell | undefined> = [];
   readonly #items = new Map<string, number>();
-  // per item index, its responses packed with their (model, task, prompt) group: one push per response
-  readonly #itemResponses: number[][] = [];
+  // every response with an item id, in arrival order: its item index and its packed code (typed, so no GC work)
+  #blockItem = new Int32Array(1024);
+  #blockCode = new Float64Array(1024);
+  #blockCount = 0;
   // (model, task, prompt) -> group index
   readonly #groups: number[][][] = [];
   #groupCount = 0;
+  #lastItem: string | undefined;
+  #lastItemIndex = -1;
   readonly #lastName: (string | undefined)[] = [undefined, undefined, undefined, undefined];
   readonly #lastIndex = [-1, -1, -1, -1];
   #n = 0;
@@ -179,31 +183,42 @@ export class CellTable {
    */
   forEachBlock(visit: (responses: BlockResponses) => void, minSize = 0): number {
     const width = 2 * PERSONA_CODES;
+    const items = this.#items.size;
+    const total = this.#blockCount;
+    // counting sort of the responses by item
+    const start = new Int32Array(items + 1);
+    for (let r = 0; r < total; r++) start[this.#blockItem[r] + 1]++;
+    for (let i = 0; i < items; i++) start[i + 1] += start[i];
+    const fill = start.slice(0, items);
+    const codes = new Float64Array(total);
+    for (let r = 0; r < total; r++) codes[fill[this.#blockItem[r]]++] = this.#blockCode[r];
     // responses per group within the current item; zeroed again after each item
     const count = new Int32Array(this.#groupCount);
     let skipped = 0;
-    for (const packed of this.#itemResponses) {
+    for (let i = 0; i < items; i++) {
+      const from = start[i];
+      const to = start[i + 1];
       let big = false;
-      for (const code of packed) {
-        const g = Math.floor(code / width);
+      for (let r = from; r < to; r++) {
+        const g = Math.floor(codes[r] / width);
         if (count[g]++ === 0) skipped++;
         if (count[g] === minSize) big = true;
       }
       if (big) {
         const blocks = new Map<number, number[]>();
-        for (const code of packed) {
-          const g = Math.floor(code / width);
+        for (let r = from; r < to; r++) {
+          const g = Math.floor(codes[r] / width);
           if (count[g] < minSize) continue;
           let block = blocks.get(g);
           if (block === undefined) blocks.set(g, (block = []));
-          block.push(code - g * width);
+          block.push(codes[r] - g * width);
         }
         for (const block of blocks.values()) {
           skipped--;
           visit(block);
         }
       }
-      for (const code of packed) count[Math.floor(code / width)] = 0;
+      for (let r = from; r < to; r++) count[Math.floor(codes[r] / width)] = 0;
     }
     return skipped;
   }
@@ -244,12 +259,23 @@ export class CellTable {
   }
 
   #addToBlock(cell: StoredCell, item: string, refused: number): void {
-    let i = this.#items.get(item);
+    // a plan keeps an item's responses together, so the last item id usually matches
+    let i = item === this.#lastItem ? this.#lastItemIndex : this.#items.get(item);
     if (i === undefined) {
-      i = this.#itemResponses.length;
+      i = this.#items.size;
       this.#items.set(item, i);
-      this.#itemResponses.push([]);
     }
-    this.#itemResponses[i].push((cell.group * PERSONA_CODES + cell.at[0]) * 2 + refused);
+    this.#lastItem = item;
+    this.#lastItemIndex = i;
+    if (this.#blockCount === this.#blockItem.length) {
+      const items = new Int32Array(this.#blockCount * 2);
+      items.set(this.#blockItem);
+      this.#blockItem = items;
+      const codes = new Float64Array(this.#blockCount * 2);
+      codes.set(this.#blockCode);
+      this.#blockCode = codes;
+    }
+    this.#blockItem[this.#blockCount] = i;
+    this.#blockCode[this.#blockCount++] = (cell.group * PERSONA_CODES + cell.at[0]) * 2 + refused;
   }
 }
