@@ -4,7 +4,16 @@
 import type { Backend, GenerateRequest, GenerateResult } from '../backends/types.ts';
 import { isDeviceLost } from '../backends/errors.ts';
 import { createClassifier, type Classifier } from '../core/classify/index.ts';
-import { DEFAULT_LABELS, type ClassifierId, type PlanRow, type ResponseRecord, type StudyConfig, type TaskId } from '../core/types.ts';
+import {
+  DEFAULT_LABELS,
+  type Classification,
+  type ClassifierId,
+  type PlanRow,
+  type Provenance,
+  type ResponseRecord,
+  type StudyConfig,
+  type TaskId,
+} from '../core/types.ts';
 import { estimateRecordBytes, isQuotaExceeded, StorageFullError } from '../store/quota.ts';
 import { DEFAULT_RUN_SETTINGS, errorData, type PauseReason, type RunEvent, type RunOutcome, type RunSettings } from './api.ts';
 
@@ -224,26 +233,13 @@ export async function runStudy(options: RunStudyOptions): Promise<RunOutcome> {
         // After a pause or cancel, whatever came back is discarded: the row runs again on resume.
         if (stop) return;
         consecutiveFailures = 0;
-        const verdict = classifier.classify(result.text);
-        const record: ResponseRecord = {
+        const record = toResponseRecord({
           study,
           model: model.name,
-          task: row.task,
-          item: row.item,
-          class: row.class,
-          persona: row.persona,
-          template: row.template,
-          responseType: row.responseType,
-          ...(row.gold !== undefined ? { gold: row.gold } : {}),
-          response: result.text,
-          kind: verdict.kind,
-          refused: verdict.refused,
-          ...(verdict.kind === 'answer' ? { label: verdict.label } : {}),
+          row,
+          result,
+          verdict: classifier.classify(result.text),
           rule,
-          stoppedEarly: result.finish === 'decided',
-          latencyMs: result.latencyMs,
-          promptTokens: result.promptTokens,
-          completionTokens: result.completionTokens,
           provenance: {
             ...used.provenance,
             ...(options.browser !== undefined && used.provenance.browser === undefined ? { browser: options.browser } : {}),
@@ -253,7 +249,7 @@ export async function runStudy(options: RunStudyOptions): Promise<RunOutcome> {
             stopWhenDecided: decoding.stopWhenDecided,
           },
           createdAt: new Date(now()).toISOString(),
-        };
+        });
         try {
           await sink.put(record);
         } catch (err) {
@@ -313,4 +309,40 @@ export async function runStudy(options: RunStudyOptions): Promise<RunOutcome> {
     };
   }
   return { status: 'done', done, total };
+}
+
+/** The stored form of one generated response: the plan row's key fields, the text, its verdict and provenance. */
+export function toResponseRecord(r: {
+  study: string;
+  model: string;
+  row: PlanRow;
+  result: GenerateResult;
+  verdict: Classification;
+  rule: ClassifierId;
+  provenance: Provenance;
+  createdAt: string;
+}): ResponseRecord {
+  const { row, result, verdict } = r;
+  return {
+    study: r.study,
+    model: r.model,
+    task: row.task,
+    item: row.item,
+    class: row.class,
+    persona: row.persona,
+    template: row.template,
+    responseType: row.responseType,
+    ...(row.gold !== undefined ? { gold: row.gold } : {}),
+    response: result.text,
+    kind: verdict.kind,
+    refused: verdict.refused,
+    ...(verdict.kind === 'answer' ? { label: verdict.label } : {}),
+    rule: r.rule,
+    stoppedEarly: result.finish === 'decided',
+    latencyMs: result.latencyMs,
+    promptTokens: result.promptTokens,
+    completionTokens: result.completionTokens,
+    provenance: r.provenance,
+    createdAt: r.createdAt,
+  };
 }
