@@ -4,7 +4,7 @@ import { PERSONA_FREE, RESPONSE_TYPES, TASKS } from '../core/types.ts';
 import type { AnalysisResult, Factor, Interval } from '../core/stats/result.ts';
 import { FACTORS } from '../core/stats/result.ts';
 import type { PaperFactor, PaperResults } from '../core/paper.ts';
-import { PERSONA_SETS, describePersona, personaKey } from '../core/personas.ts';
+import { PERSONA_SETS, PERSONA_SET_IDS, personaKey } from '../core/personas.ts';
 import {
   PAPER_MODELS, matchPaperModel, paperCoefficient, paperPersonaAverage, paperPersonaDelta, paperRateByResponseType, paperRateByTask,
   sameReferenceAsPaper,
@@ -139,18 +139,23 @@ export interface PersonaCell {
  * offensiveness). Personas in their groups' order, persona-free last; models in the paper's order.
  */
 export function modelPersonaData(cells: readonly PersonaCell[], filter: ChartFilter = {}): HeatmapData & { tasks: string[] } {
-  const sums = new Map<string, { persona: string; model: string; n: number; k: number }>();
+  // Nested maps: a string key per cell costs more than the sums at 70,000 cells (162 personas).
+  const sums = new Map<string, Map<string, { persona: string; model: string; n: number; k: number }>>();
   const tasks = new Set<string>();
   for (const c of cells) {
     if (!keep(filter.tasks, c.task) || !keep(filter.models, c.model) || !keep(filter.personas, c.persona)) continue;
     tasks.add(c.task);
-    const key = `${c.persona}\u0000${c.model}`;
-    const s = sums.get(key) ?? { persona: c.persona, model: c.model, n: 0, k: 0 };
-    s.n += c.n;
-    s.k += c.refusals;
-    sums.set(key, s);
+    let byModel = sums.get(c.persona);
+    if (!byModel) sums.set(c.persona, (byModel = new Map()));
+    const s = byModel.get(c.model);
+    if (s) {
+      s.n += c.n;
+      s.k += c.refusals;
+    } else {
+      byModel.set(c.model, { persona: c.persona, model: c.model, n: c.n, k: c.refusals });
+    }
   }
-  const all = [...sums.values()];
+  const all = [...sums.values()].flatMap((byModel) => [...byModel.values()]);
   const rows = groupPersonas(unique(all.map((s) => s.persona))).rows;
   const cols = orderModels(all.map((s) => s.model));
   const heatCells = all.filter((s) => s.n > 0).map((s): HeatCell => {
@@ -194,6 +199,18 @@ export interface DotPlotData {
   table: ChartTable;
 }
 
+// Category and Table 2 position of every built-in persona, by persona key; built on first use (the first set wins).
+let categories: Map<string, string> | null = null;
+let paperPositions: Map<string, number> | null = null;
+function categoryOf(): Map<string, string> {
+  categories ??= new Map([...PERSONA_SET_IDS].reverse().flatMap((set) => PERSONA_SETS[set].map((p) => [personaKey(p.persona), p.category] as const)));
+  return categories;
+}
+function paperRank(): Map<string, number> {
+  paperPositions ??= new Map(PERSONA_SETS.paper.map((p, i) => [personaKey(p.persona), i]));
+  return paperPositions;
+}
+
 // Figure 2's order of the paper's groups; other categories (UniversalPersona's) follow as they come, then custom personas.
 const GROUP_ORDER = ['disability', 'race', 'gender', 'religion'];
 
@@ -204,10 +221,12 @@ const GROUP_ORDER = ['disability', 'race', 'gender', 'religion'];
 export function groupPersonas(personas: readonly string[]): { rows: string[]; groups: RowGroup[] } {
   const byCategory = new Map<string, string[]>();
   for (const persona of personas) {
-    const category = persona === PERSONA_FREE ? 'persona-free' : describePersona(persona)?.category ?? 'custom';
-    byCategory.set(category, [...(byCategory.get(category) ?? []), persona]);
+    const category = persona === PERSONA_FREE ? 'persona-free' : categoryOf().get(personaKey(persona)) ?? 'custom';
+    const members = byCategory.get(category);
+    if (members) members.push(persona);
+    else byCategory.set(category, [persona]);
   }
-  const paperOrder = new Map(PERSONA_SETS.paper.map((p, i) => [personaKey(p.persona), i]));
+  const paperOrder = paperRank();
   const rank = (c: string) => (c === 'persona-free' ? 2 : c === 'custom' ? 1 : 0);
   const categories = [...byCategory.keys()].sort((a, b) => {
     if (rank(a) !== rank(b)) return rank(a) - rank(b);
