@@ -17,9 +17,27 @@ export class UnknownLevelError extends Error {
   }
 }
 
-/** Code-point order (JavaScript's default sort, not localeCompare), without duplicates. */
+/**
+ * Unicode code-point order. It equals JavaScript's default sort (UTF-16 code units) except for characters beyond
+ * U+FFFF against U+E000–U+FFFF, where code points are what other tools (e.g. Python's sorted) use.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // a surrogate (U+D800–U+DFFF) stands for a code point above every BMP character
+    const cx = x >= 0xd800 && x <= 0xdfff ? a.codePointAt(i)! : x;
+    const cy = y >= 0xd800 && y <= 0xdfff ? b.codePointAt(i)! : y;
+    return cx - cy;
+  }
+  return a.length - b.length;
+}
+
+/** Levels in code-point order (not localeCompare), without duplicates. */
 export function sortLevels(levels: Iterable<string>): string[] {
-  return [...new Set(levels)].sort();
+  return [...new Set(levels)].sort(compareCodePoints);
 }
 
 /** The default reference: persona-free for persona when present, otherwise the first level in code-point order. */

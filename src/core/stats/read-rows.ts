@@ -74,6 +74,7 @@ export class ResponseReader {
   // reused for every row: CellTable.add keeps nothing of it
   readonly #row: ResponseRow = { model: '', task: '', persona: '', prompt: '', refused: false };
   readonly #fields: string[] = [];
+  #lastItem = '';
   readonly #starts: number[] = [];
   readonly #ends: number[] = [];
   readonly #interners = [new FieldInterner(), new FieldInterner(), new FieldInterner(), new FieldInterner()];
@@ -279,7 +280,15 @@ export class ResponseReader {
     row.task = interners[1].get(buf, starts[c.task], ends[c.task]);
     row.persona = interners[2].get(buf, starts[c.persona], ends[c.persona]);
     row.prompt = interners[3].get(buf, starts[c.prompt], ends[c.prompt]);
-    row.item = c.item >= 0 && c.item < count && ends[c.item] > starts[c.item] ? buf.slice(starts[c.item], ends[c.item]) : undefined;
+    if (c.item >= 0 && c.item < count && ends[c.item] > starts[c.item]) {
+      // responses to one item usually follow each other: reuse the last id instead of copying it again
+      const from = starts[c.item];
+      const length = ends[c.item] - from;
+      const last = this.#lastItem;
+      row.item = last.length === length && buf.startsWith(last, from) ? last : (this.#lastItem = buf.slice(from, from + length));
+    } else {
+      row.item = undefined;
+    }
     if (c.kind >= 0 || c.label >= 0) {
       const field = (i: number) => (i >= 0 && i < count ? buf.slice(starts[i], ends[i]) : '');
       this.#answer(field(c.kind), c.kind >= 0, field(c.label), field(c.gold));

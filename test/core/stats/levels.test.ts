@@ -9,6 +9,8 @@ describe('level order and references', () => {
     ['prompt', ['p10', 'p2', 'p1'], undefined, ['p1', 'p10', 'p2']],
     ['model', ['x', 'y', 'z'], 'y', ['y', 'x', 'z']],
     ['persona', ['none', 'Man'], 'Man', ['Man', 'none']],
+    // code points: U+1F600 (an emoji, a surrogate pair in UTF-16) sorts after U+FF01, unlike a plain JS sort
+    ['persona', ['\u{1F600} smiling', '\uFF01 fullwidth', 'abc'], undefined, ['abc', '\uFF01 fullwidth', '\u{1F600} smiling']],
   ] as const)('%s levels %j with reference %s', (factor, levels, reference, expected) => {
     const input = [...levels];
     expect(orderLevels(factor, input, reference)).toEqual(expected);
