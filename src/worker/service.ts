@@ -5,10 +5,11 @@ import type { Backend, LoadProgress } from '../backends/types.ts';
 import type { StudyData } from '../core/datasets.ts';
 import { loadStudyData } from '../core/load.ts';
 import { buildPlan } from '../core/plan.ts';
+import { planForShard, shardSettingKey } from '../core/shard.ts';
 import type { ClassifierId, PlanRow, StudyConfig, TaskId } from '../core/types.ts';
 import type { LabDatabase, RunRecord } from '../store/db.ts';
 import { countResponses, reclassifyStudy } from '../store/responses.ts';
-import { getStudyConfig, getStudyRule, saveRunState } from '../store/studies.ts';
+import { getSetting, getStudyConfig, getStudyRule, saveRunState } from '../store/studies.ts';
 import {
   DEFAULT_RUN_SETTINGS,
   errorData,
@@ -140,7 +141,8 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
     try {
       const { study } = request;
       const config = await getStudyConfig(db, study);
-      const rows = await planOf(study, config);
+      // In a workshop this browser runs only its shard of the plan (set on the Workshop page).
+      const rows = planForShard(await planOf(study, config), await getSetting<unknown>(db, shardSettingKey(study), null));
       const settings: RunSettings = { ...DEFAULT_RUN_SETTINGS, ...request.settings };
       const total = rows.length * request.models.length;
       const state = { id: study, models: request.models.map(withoutApiKey), total, settings };

@@ -14,7 +14,10 @@ import { studyId } from '../../src/core/config.ts';
 import type { StudyConfig } from '../../src/core/types.ts';
 import { LabDatabase } from '../../src/store/db.ts';
 import { studyCells } from '../../src/store/responses.ts';
-import { saveStudy } from '../../src/store/studies.ts';
+import { putSetting, saveStudy } from '../../src/store/studies.ts';
+import { itemShards, shardSettingKey } from '../../src/core/shard.ts';
+import { buildPlan } from '../../src/core/plan.ts';
+import { loadStudyData } from '../../src/cli/load-data.ts';
 import type { ApiResult, LabWorkerApi, ModelSpec, RunEvent } from '../../src/worker/api.ts';
 import { createLabWorkerApi, type ServiceDeps } from '../../src/worker/service.ts';
 import { startTestServer, type TestServer } from '../support/openai-test-server.ts';
@@ -27,6 +30,7 @@ const config: StudyConfig = { ...demo, name: 'service test', tasks: demo.tasks.m
 const study = studyId(config);
 const ROWS = 72;
 const simulator: ModelSpec = { backend: 'simulator', model: 'Llama2-13B' };
+const planRows = async () => buildPlan(config, await loadStudyData());
 
 let server: TestServer;
 beforeAll(async () => {
@@ -119,6 +123,21 @@ describe('LabWorkerApi', () => {
     expect(value(resumed)).toEqual({ status: 'done', done: ROWS, total: ROWS });
     expect(written).toHaveLength(ROWS - storedAtPause);
     expect(await db.responses.count()).toBe(ROWS);
+  });
+
+  it("runs only this browser's shard of the plan when the Workshop page set one", async () => {
+    const { api, db } = await setup();
+    await putSetting(db, shardSettingKey(study), { k: 2, n: 3 });
+    const { result } = await startCollecting(api, [simulator]);
+    const outcome = value(result);
+    expect(outcome.status).toBe('done');
+    expect(outcome.total).toBeGreaterThan(0);
+    expect(outcome.total).toBeLessThan(ROWS);
+    const items = new Set((await db.responses.toArray()).map((r) => `${r.task}|${r.item}`));
+    const assigned = itemShards(await planRows(), 3);
+    expect([...items].every((item) => assigned.get(item) === 2)).toBe(true);
+    await putSetting(db, shardSettingKey(study), null);
+    expect(value((await startCollecting(api, [simulator])).result)).toEqual({ status: 'done', done: ROWS, total: ROWS });
   });
 
   it('cancels', async () => {
