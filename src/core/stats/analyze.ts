@@ -26,8 +26,10 @@ export interface AnalyzeOptions {
   reference?: Partial<Record<Factor, string>>;
   /** λ of the L2-penalised fits; default [1e-4]. */
   lambdas?: readonly number[];
-  /** Skip the regression (e.g. for a live view that only shows rates); `logit` is then null-free but empty. */
+  /** Skip the regression (e.g. for a live view that only shows rates); `logit.mle` then says so and `l2` is empty. */
   regression?: boolean;
+  /** An earlier result on nearly the same counts: the L2 fits start from its estimates (same answer, fewer steps). */
+  previous?: AnalysisResult;
 }
 
 /** Every number of the analysis document. Throws UnknownLevelError for a reference factor or level without responses. */
@@ -39,7 +41,7 @@ export function analyze(source: CellTable | Iterable<CellCounts>, options: Analy
   const logit =
     options.regression === false
       ? { nCells: m.cells.length, mle: { status: 'failed' as const, separated: [], separatedLevels: [], coefficients: [], loglik: null, pseudoR2: null, iterations: 0, message: 'Regression not requested.' }, l2: [] }
-      : fitLogit({ levels: m.levels, cells: m.cells }, options.lambdas ?? [DEFAULT_LAMBDA]);
+      : fitLogit({ levels: m.levels, cells: m.cells }, options.lambdas ?? [DEFAULT_LAMBDA], options.previous?.logit);
   return {
     n: m.N,
     k: m.K,

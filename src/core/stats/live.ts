@@ -10,6 +10,7 @@ export class LiveAnalysis {
   readonly table: CellTable;
   readonly #options: AnalyzeOptions;
   #margins: Margins | undefined;
+  #last: AnalysisResult | undefined;
 
   constructor(table: CellTable = new CellTable(), options: AnalyzeOptions = {}) {
     this.table = table;
@@ -48,8 +49,9 @@ export class LiveAnalysis {
     return iotaByFactor(this.margins);
   }
 
-  /** The whole document, regression included. */
+  /** The whole document, regression included; the L2 fits start from the previous document's estimates. */
   analyze(): AnalysisResult {
-    return analyze(this.table, this.#options);
+    this.#last = analyze(this.table, { ...this.#options, previous: this.#last });
+    return this.#last;
   }
 }

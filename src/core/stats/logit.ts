@@ -505,13 +505,22 @@ export function fitL2(input: LogitInput, lambda: number, start?: Float64Array): 
   return { lambda, status: 'converged', coefficients: coefficientsOf(columns, fit), loglik: fit.loglik, iterations: fit.iterations, beta: fit.beta };
 }
 
-/** MLE and one L2 fit per λ. */
-export function fitLogit(input: LogitInput, lambdas: readonly number[] = [DEFAULT_LAMBDA]): LogitResult {
+/**
+ * MLE and one L2 fit per λ. With `previous` (an earlier result on nearly the same counts), each L2 fit starts from
+ * the earlier estimates when the coefficients are the same, which saves most Newton steps during live updates.
+ */
+export function fitLogit(input: LogitInput, lambdas: readonly number[] = [DEFAULT_LAMBDA], previous?: LogitResult): LogitResult {
+  const names = columnsOf(input.levels, (_, position) => position === 0).map((c) => c.name);
   return {
     nCells: input.cells.filter((c) => c.n > 0).length,
     mle: fitMle(input),
     l2: lambdas.map((lambda) => {
-      const { beta: _beta, ...fit } = fitL2(input, lambda);
+      const before = previous?.l2.find((f) => f.lambda === lambda && f.status === 'converged');
+      const start =
+        before && before.coefficients.length === names.length && before.coefficients.every((c, j) => c.name === names[j] && c.estimate !== null)
+          ? Float64Array.from(before.coefficients, (c) => c.estimate!)
+          : undefined;
+      const { beta: _beta, ...fit } = fitL2(input, lambda, start);
       return fit;
     }),
   };

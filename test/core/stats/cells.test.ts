@@ -75,3 +75,24 @@ describe('live analysis', () => {
     expect(live.analyze().n).toBe(5);
   });
 });
+
+describe('live re-analysis with warm-started penalised fits', () => {
+  it('gives the same document as a cold analysis', () => {
+    const rows = simulateRows(table7(-1.5), 4000, 21);
+    const live = new LiveAnalysis(CellTable.fromRows(rows.slice(0, 3990)), { lambdas: [1e-4, 1] });
+    live.analyze();
+    for (const row of rows.slice(3990)) live.add(row);
+    const warm = live.analyze();
+    const cold = analyze(CellTable.fromRows(rows), { lambdas: [1e-4, 1] });
+    expect(warm.rates).toEqual(cold.rates);
+    warm.logit.l2.forEach((fit, i) => {
+      expect(fit.iterations).toBeLessThan(cold.logit.l2[i].iterations);
+      fit.coefficients.forEach((c, j) => {
+        const d = cold.logit.l2[i].coefficients[j];
+        expect(c.name).toBe(d.name);
+        expect(Math.abs(c.estimate! - d.estimate!)).toBeLessThan(1e-8);
+        expect(Math.abs(c.se! / d.se! - 1)).toBeLessThan(1e-8);
+      });
+    });
+  });
+});
