@@ -6,6 +6,7 @@ import { createSimulatorBackend } from '../backends/simulator.ts';
 import type { Backend } from '../backends/types.ts';
 import { studyId } from '../core/config.ts';
 import { buildPlan } from '../core/plan.ts';
+import { shardRows, validateShardSpec, type Shard } from '../core/shard.ts';
 import type { StudyConfig, TaskId } from '../core/types.ts';
 import type { RunEvent, RunOutcome, RunProgress } from '../worker/api.ts';
 import { runStudy } from '../worker/run-loop.ts';
@@ -15,7 +16,7 @@ import { JsonlSink } from './sink-jsonl.ts';
 
 const USAGE = `usage: npm run cli -- run --config FILE --out FILE
          (--endpoint URL --model NAME [--api-key-env VAR] [--concurrency N] [--timeout-ms N] | --simulate [--sim-model NAME])
-         [--max-failures N]
+         [--shard K/N] [--max-failures N]
   --config FILE        study config JSON (e.g. static-data/studies/quick-demo.json)
   --out FILE           JSON lines, one response each; an existing file is resumed (its rows are skipped)
   --endpoint URL       OpenAI-compatible server (vLLM, Ollama, llama.cpp server, hosted APIs), with or without /v1
@@ -25,6 +26,7 @@ const USAGE = `usage: npm run cli -- run --config FILE --out FILE
   --timeout-ms N       per-request timeout in milliseconds (default 120000)
   --simulate           the simulator: responses drawn from the paper's fitted model, NOT a model
   --sim-model NAME     paper model the simulator imitates (default Llama3.1-8B)
+  --shard K/N          run only shard K of N of the plan (whole items, as the Workshop page deals them)
   --max-failures N     pause after N failed rows in a row (default 5)
 Progress goes to stderr; a JSON summary to stdout. Exit 0 when every row is stored, 1 when paused.`;
 
@@ -33,6 +35,7 @@ interface RunArgs {
   out: string;
   backend: { kind: 'openai'; endpoint: string; model: string; apiKey?: string; concurrency?: number; timeoutMs?: number } | { kind: 'simulator'; model: string };
   maxFailures?: number;
+  shard?: Shard;
 }
 
 function parse(argv: string[], env: NodeJS.ProcessEnv): RunArgs | 'help' {
@@ -47,15 +50,17 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): RunArgs | 'help' {
     simulate: { type: 'boolean' },
     'sim-model': { type: 'string' },
     'max-failures': { type: 'string' },
+    shard: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return 'help';
   const config = requireOption(values.config, 'config');
   const out = requireOption(values.out, 'out');
   const maxFailures = integerOption(values['max-failures'], 'max-failures', 1, 1_000_000);
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   if (values.simulate) {
     if (values.endpoint !== undefined || values.model !== undefined) throw new UsageError('Give either --simulate or --endpoint/--model, not both.');
-    return { config, out, backend: { kind: 'simulator', model: values['sim-model'] ?? 'Llama3.1-8B' }, maxFailures };
+    return { config, out, backend: { kind: 'simulator', model: values['sim-model'] ?? 'Llama3.1-8B' }, maxFailures, shard };
   }
   if (values['sim-model'] !== undefined) throw new UsageError('--sim-model goes with --simulate.');
   if (values.endpoint === undefined) throw new UsageError('Give --endpoint URL --model NAME, or --simulate.');
@@ -78,7 +83,16 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): RunArgs | 'help' {
       timeoutMs: integerOption(values['timeout-ms'], 'timeout-ms', 100, 3_600_000),
     },
     maxFailures,
+    shard,
   };
+}
+
+function parseShard(text: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const spec = match ? { k: Number(match[1]), n: Number(match[2]) } : null;
+  const problem = spec ? validateShardSpec(spec) : 'write it as K/N, e.g. 2/4';
+  if (problem !== null || spec === null) throw new UsageError(`--shard: ${problem}, got "${text}".`);
+  return spec;
 }
 
 function makeBackend(spec: RunArgs['backend']): Backend {
@@ -127,7 +141,8 @@ export async function main(argv: string[], io: { env?: NodeJS.ProcessEnv; stdout
   }
   const config = checked.config;
   const study = studyId(config);
-  const rows = buildPlan(config, await loadStudyData());
+  const plan = buildPlan(config, await loadStudyData());
+  const rows = args.shard ? shardRows(plan, args.shard) : plan;
 
   let backend: Backend;
   try {
@@ -155,7 +170,9 @@ export async function main(argv: string[], io: { env?: NodeJS.ProcessEnv; stdout
   if (report.truncatedBytes > 0) stderr.write(`Removed an unfinished last line (${report.truncatedBytes} bytes) left by an interrupted run.\n`);
   if (report.badLines.length > 0) stderr.write(`Ignored ${report.badLines.length} unreadable lines of ${args.out} (first: line ${report.badLines[0]}); their rows run again.\n`);
   stderr.write(
-    `Study "${config.name}" (${study}): ${rows.length} rows for ${model}` +
+    `Study "${config.name}" (${study}): ${rows.length} rows` +
+      (args.shard ? ` (shard ${args.shard.k} of ${args.shard.n} of ${plan.length})` : '') +
+      ` for ${model}` +
       (backend.provenance.simulated ? ' (SIMULATED: drawn from the paper\'s fitted model, not generated by a model)' : '') +
       (report.existing > 0 ? `; ${report.existing} already in ${args.out}, resuming.` : '.') +
       '\n',

@@ -105,6 +105,18 @@ describe('cli run --simulate', () => {
     expectEachKeyOnce(readRecords(out));
   });
 
+  it('runs one shard at a time; the shards of one plan together fill the file exactly', async () => {
+    const out = outFile();
+    const first = await run(['--config', configPath, '--simulate', '--shard', '1/2', '--out', out]);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toMatch(/rows \(shard 1 of 2 of 72\)/);
+    const half = readRecords(out).length;
+    expect(half).toBeGreaterThan(0);
+    expect(half).toBeLessThan(PLAN_ROWS);
+    expect((await run(['--config', configPath, '--simulate', '--shard', '2/2', '--out', out])).code).toBe(0);
+    expectEachKeyOnce(readRecords(out));
+  });
+
   it('refuses to append to a file of another study', async () => {
     const out = outFile();
     writeFileSync(out, JSON.stringify({ study: 'someother', model: 'm', task: 'nli', item: '1', persona: 'none', template: 'p1', response: 'x', kind: 'unparsed', refused: false }) + '\n');
@@ -121,6 +133,8 @@ describe('cli run --simulate', () => {
     ['endpoint without model', ['--config', 'C', '--out', 'o', '--endpoint', 'http://x'], /Missing --model/],
     ['a key variable that is not set', ['--config', 'C', '--out', 'o', '--endpoint', 'http://x', '--model', 'm', '--api-key-env', 'NOPE_KEY'], /NOPE_KEY .* is empty or not set/],
     ['concurrency 0', ['--config', 'C', '--out', 'o', '--endpoint', 'http://x', '--model', 'm', '--concurrency', '0'], /--concurrency must be an integer from 1/],
+    ['a shard out of range', ['--config', 'C', '--out', 'o', '--simulate', '--shard', '5/4'], /--shard: k must be a whole number from 1 to 4, got 5/],
+    ['a shard that is not K/N', ['--config', 'C', '--out', 'o', '--simulate', '--shard', 'half'], /--shard: write it as K\/N/],
     ['an unknown option', ['--config', 'C', '--out', 'o', '--simulate', '--api-key', 'sk-x'], /Unknown option/],
   ])('usage error: %s', async (_name, args, message) => {
     const { code, stderr, stdout } = await run(args);
