@@ -416,6 +416,14 @@ export interface CoefficientData {
   table: ChartTable;
 }
 
+/** A factor's coefficient rows in the order the other charts use (personas by group, models as the paper lists them). */
+function inChartOrder(factor: Factor, rows: CoefRow[]): CoefRow[] {
+  const levels = rows.map((r) => r.level);
+  const ordered = factor === 'persona' ? groupPersonas(levels).rows : factor === 'model' ? orderModels(levels) : factor === 'task' ? taskOrder(levels) : levels;
+  const byLevel = new Map(rows.map((r) => [r.level, r]));
+  return ordered.map((level) => byLevel.get(level)).filter((r): r is CoefRow => r !== undefined);
+}
+
 /** "never refused: 0/5,000 (≤0.07%)": a level whose coefficient runs off to −∞, by its rate and Clopper–Pearson bound. */
 export function separatedText(n: number, k: number, clopperPearson: Interval): string {
   if (k === 0) return `never refused: 0/${count(n)} (≤${pct(clopperPearson[1])})`;
@@ -456,7 +464,7 @@ export function coefficientData(
   const groups = FACTORS.map((factor): CoefGroup => ({
     factor,
     reference: result.reference[factor],
-    rows: rows.filter((r) => r.factor === factor),
+    rows: inChartOrder(factor, rows.filter((r) => r.factor === factor)),
     separated: separatedLevels.filter((s) => s.factor === factor).map((s) => {
       const text = separatedText(s.n, s.k, s.clopperPearson);
       return { factor, level: s.level, text, label: `${factor} ${s.level}: ${text}; no finite coefficient (the estimate runs off to ${s.limit === '-inf' ? '−∞' : '+∞'})` };
