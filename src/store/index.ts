@@ -18,3 +18,4 @@ export type { SaveOutcome, ImportSummary, ImportOptions, ReclassifyOptions } fro
 export { saveStudy, getStudyConfig, getStudyRule, setStudyRule, deleteStudy, saveRunState, putSetting, getSetting, UnknownStudyError, SecretInStoreError } from './studies.ts';
 export { isQuotaExceeded, StorageFullError, estimateRecordBytes, formatBytes } from './quota.ts';
 export { cellId, contribution } from './cells.ts';
+export { requestPersistentStorage, type Persistence } from './persist.ts';
