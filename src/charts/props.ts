@@ -7,7 +7,11 @@ import type { ChartFilter, CoefficientFit, PersonaCell } from './data.ts';
 interface ChartProps {
   /** The paper's published numbers to show beside ours; defaults to static-data/paper-results.json, null hides them. */
   paper?: PaperResults | null;
-  /** Levels to show (tasks, models, personas); absent lists show everything in the result. */
+  /**
+   * Levels to show (tasks, models, personas); absent lists show everything in the result. It picks rows and columns of
+   * numbers already computed: a rate pooled over personas stays pooled over all of them (filter the cells before the
+   * analysis to change what is pooled).
+   */
   filter?: ChartFilter;
   /** Heading of the figure; each chart has a sensible default. */
   title?: string;

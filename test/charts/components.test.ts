@@ -251,3 +251,20 @@ describe('AccuracyChart', () => {
     expect(container.textContent).toContain('No answered responses with a gold label yet');
   });
 });
+
+describe('a study where no response was refused', () => {
+  const none = analyze(fixtureCells().map((c) => ({ ...c, refusals: 0, answers: c.n })));
+
+  it('still draws the rates, says ι is undefined, and explains why there are no coefficients', () => {
+    const heat = render(RateHeatmap, { result: none });
+    expect([...heat.container.querySelectorAll('.value')].map((v) => v.textContent)).toEqual(['0%', '0%', '0%', '0%']);
+    cleanup();
+    const bars = render(SensitivityBars, { result: none });
+    expect(bars.container.querySelectorAll('svg .null-mark')).toHaveLength(0);
+    expect([...bars.container.querySelectorAll('svg .note')].map((n) => n.textContent)).toEqual(['no variation', 'no variation', 'no variation', 'no variation']);
+    cleanup();
+    const coef = render(CoefficientPlot, { result: none });
+    expect(coef.container.querySelector('svg')).toBeNull();
+    expect(coef.container.textContent).toContain('No coefficients to show:');
+  });
+});
