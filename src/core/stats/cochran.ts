@@ -2,11 +2,31 @@
 import chisquareCdf from '@stdlib/stats-base-dists-chisquare-cdf';
 import { twoSidedNormalP } from './newcombe.ts';
 
-/** Upper tail of chi-square with df degrees of freedom; for df = 1 through the normal tail, which keeps tiny p-values. */
+/**
+ * Upper tail P(χ²_df > x). Integer df (as in Cochran's Q) use the closed forms, summed term by term in log space so
+ * that tiny p-values keep their digits (1 − cdf would round them to 0): for even df the Poisson tail
+ * e^{−x/2} Σ_{i<df/2} (x/2)^i / i!, for odd df 2Φ(−√x) + 2φ(√x) Σ_{j=1}^{(df−1)/2} x^{(2j−1)/2} / (1·3···(2j−1)).
+ */
 export function chiSquareUpper(x: number, df: number): number {
   if (!(x > 0)) return 1;
-  if (df === 1) return twoSidedNormalP(Math.sqrt(x));
-  return Math.max(0, 1 - chisquareCdf(x, df));
+  if (!Number.isInteger(df) || df < 1 || df > 100_000) return Math.max(0, 1 - chisquareCdf(x, df));
+  const half = x / 2;
+  let sum = 0;
+  if (df % 2 === 0) {
+    let logTerm = -half;
+    for (let i = 0; i < df / 2; i++) {
+      if (i > 0) logTerm += Math.log(half / i);
+      sum += Math.exp(logTerm);
+    }
+  } else {
+    sum = twoSidedNormalP(Math.sqrt(x));
+    let logTerm = Math.log(2) - half - 0.5 * Math.log(2 * Math.PI) + 0.5 * Math.log(x);
+    for (let j = 1; j <= (df - 1) / 2; j++) {
+      if (j > 1) logTerm += Math.log(x / (2 * j - 1));
+      sum += Math.exp(logTerm);
+    }
+  }
+  return Math.min(1, sum);
 }
 
 export interface CochranQ {
