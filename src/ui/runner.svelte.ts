@@ -172,6 +172,12 @@ export class Runner {
     return handle.api.loadModel(spec, onProgress ? handle.proxy(onProgress) : undefined);
   }
 
+  /** Frees the GPU memory of the run worker's model (e.g. before Explore loads one). Refused while a run is going. */
+  async unloadModel(): Promise<ApiResult<null>> {
+    if (this.#worker === null) return { ok: true, value: null };
+    return this.#worker.api.unloadModel();
+  }
+
   async reclassify(study: string, rule: ClassifierId, onProgress?: (done: number, total: number) => void): Promise<ApiResult<ReclassifySummary>> {
     const handle = await this.#handle();
     return handle.api.reclassifyStudy(study, rule, onProgress ? handle.proxy(onProgress) : undefined);
