@@ -300,6 +300,8 @@ function totals(cells: LogitInput['cells']): { N: number; K: number } {
 function fitBeyondLevels(columns: readonly Column[], cells: LogitInput['cells'], loglik0: number): (MleFit & { message: string }) | null {
   const design = designOf(columns, cells);
   const p = design.p;
+  // the dense simplex tableau has p rows and about two columns per cell: keep it within ~100 MB
+  if (p * (2 * cells.length + 2 * p) > 12_000_000) return null;
   const rows = cells.map((_, c) => {
     const x = new Float64Array(p);
     for (let s = 0; s < design.slots; s++) {
