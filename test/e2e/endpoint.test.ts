@@ -33,6 +33,15 @@ describe('the quick demo against an OpenAI-compatible endpoint', () => {
     await page.getByRole('button', { name: 'Start run' }).click();
     // Wait until a good part of the run is stored, then reload in the middle of it.
     for (let i = 0; i < 300 && (await storeSummary(page, study)).responses < 40; i++) await page.waitForTimeout(100);
+    // The Results page, open in another tab, follows the run as responses arrive.
+    const results = await page.context().newPage();
+    await results.goto(`${e2e.url}#/results`);
+    const shown = async () => Number((await results.locator('[data-testid=results-n]').textContent())?.replace(/,/g, ''));
+    await results.locator('[data-testid=results-n]').waitFor();
+    const first = await shown();
+    await expect.poll(shown, { timeout: 20_000 }).toBeGreaterThan(first);
+    await results.close();
+
     const before = await storeSummary(page, study);
     expect(before.responses).toBeGreaterThanOrEqual(40);
     expect(before.responses).toBeLessThan(240);

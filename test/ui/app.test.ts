@@ -92,6 +92,20 @@ describe('the Study page', () => {
     expect(screen.getByText(/Fix the field marked above/)).toBeTruthy();
   });
 
+  it('adds custom personas as levels of the plan', async () => {
+    window.location.hash = '#/study';
+    render(App, { app: app() });
+    await screen.findByRole('heading', { name: 'Set up a study' });
+    await fireEvent.click(screen.getByRole('button', { name: 'Quick demo' }));
+    await screen.findByTestId('plan-rows', {}, { timeout: 10_000 });
+    expect(screen.getByRole('heading', { name: /Personas/ }).textContent).toContain('16 levels');
+    const custom = document.querySelector<HTMLTextAreaElement>('textarea[name=custom-personas]')!;
+    await fireEvent.input(custom, { target: { value: 'a nurse\n  a retired teacher \n\na nurse' } });
+    await fireEvent.change(custom);
+    await waitFor(() => expect(screen.getByRole('heading', { name: /Personas/ }).textContent).toContain('18 levels'));
+    await waitFor(() => expect(screen.getAllByRole('rowheader').map((th) => th.textContent)).toContain('a retired teacher'), { timeout: 10_000 });
+  });
+
   it('keeps the draft across a reload', async () => {
     window.location.hash = '#/study';
     render(App, { app: app() });
