@@ -268,3 +268,11 @@ describe('a study where no response was refused', () => {
     expect(coef.container.textContent).toContain('No coefficients to show:');
   });
 });
+
+describe('CoefficientPlot with one model', () => {
+  it('says the model factor has nothing to compare instead of leaving its group empty', () => {
+    const one = analyze(fixtureCells().filter((c) => c.model === LLAMA));
+    const { container } = render(CoefficientPlot, { result: one });
+    expect(container.querySelector('svg .group-none')!.textContent).toBe('one level only: nothing to compare with the reference');
+  });
+});
