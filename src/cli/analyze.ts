@@ -1,5 +1,6 @@
 // `npm run cli -- analyze FILE [--ref factor=level ...] [--l2 LAMBDA ...] [--out FILE]`
 // Streams a CSV or JSON-lines file of responses into cell counts and prints the analysis as one JSON document.
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { analyze, CellTable, FACTORS, UnknownLevelError, type Factor } from '../core/stats/index.ts';
@@ -58,12 +59,19 @@ function parseArgs(argv: string[]): Args {
 }
 
 /** Streams the file into cell counts, decoding UTF-8 across chunk boundaries. */
-export async function readResponses(file: string): Promise<CellTable> {
+export async function readResponses(file: string, chunkBytes = 4 << 20): Promise<CellTable> {
   const table = new CellTable();
   const reader = new ResponseReader(table);
   const decoder = new TextDecoder('utf-8');
-  const stream = createReadStream(file, { highWaterMark: 4 << 20 });
-  for await (const chunk of stream) reader.push(decoder.decode(chunk as Buffer, { stream: true }));
+  const stream = createReadStream(file, { highWaterMark: chunkBytes });
+  // ASCII chunks decode faster as latin1 (the same text); once a chunk is not ASCII, the streaming UTF-8 decoder
+  // takes over for good, as it may hold the first bytes of a character split across chunks
+  let ascii = true;
+  for await (const chunk of stream) {
+    const bytes = chunk as Buffer;
+    ascii &&= isAscii(bytes);
+    reader.push(ascii ? bytes.toString('latin1') : decoder.decode(bytes, { stream: true }));
+  }
   reader.push(decoder.decode());
   reader.end();
   return table;

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/analyze.ts';
+import { analyze } from '../../src/core/stats/index.ts';
+import { main, readResponses } from '../../src/cli/analyze.ts';
 
 const fixture = (name: string) => new URL(`../core/stats/fixtures/${name}`, import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'analyze-cli-'));
@@ -69,6 +70,13 @@ describe('cli analyze', () => {
     expect(await main([file('bad.csv', text), ...args])).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toMatch(message);
+  });
+
+  it.each([7, 64, 1000])('decodes UTF-8 split across %i-byte chunks (ASCII chunks first, then not)', async (bytes) => {
+    const whole = analyze(await readResponses(fixture('unbalanced.csv')), { regression: false });
+    const split = analyze(await readResponses(fixture('unbalanced.csv'), bytes), { regression: false });
+    expect(split.levels.persona).toContain('Ünicode persona');
+    expect(split).toEqual(whole);
   });
 
   it('says which file it cannot read', async () => {

@@ -26,10 +26,17 @@ const COMMA = 44;
  */
 class FieldInterner {
   readonly #byShape = new Map<number, string[]>();
+  #last = '';
 
   get(buf: string, start: number, end: number): string {
     const length = end - start;
     if (length === 0) return '';
+    // files are often sorted by model and task: the previous value is the likeliest
+    if (length === this.#last.length && buf.startsWith(this.#last, start)) return this.#last;
+    return (this.#last = this.#lookup(buf, start, end, length));
+  }
+
+  #lookup(buf: string, start: number, end: number, length: number): string {
     const shape = (length * 65536 + buf.charCodeAt(start)) * 64 + (buf.charCodeAt(end - 1) & 63);
     let candidates = this.#byShape.get(shape);
     if (candidates !== undefined) {
