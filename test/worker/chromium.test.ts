@@ -3,10 +3,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, REPO_ROOT, serveStatic, type StaticServer } from '../e2e/harness.ts';
+import { CHROMIUM_PATH, launchBrowser, REPO_ROOT, serveStatic, type StaticServer } from '../e2e/harness.ts';
 import { startTestServer, type TestServer } from '../support/openai-test-server.ts';
 
 const PLAN_ROWS = 240; // static-data/studies/quick-demo.json
@@ -59,6 +59,44 @@ describe('run worker in Chromium', () => {
     expect(await page.evaluate(() => window.lab.responses)).toBeGreaterThan(0);
     expect(errors).toEqual([]);
     await page.context().close();
+  });
+
+  it('a full disk pauses the run with a storage message, keeps what was saved, and the run resumes once there is room', async () => {
+    // Chromium lets DevTools shrink an origin's quota only outside incognito contexts: a persistent profile, then.
+    const profile = mkdtempSync(join(tmpdir(), 'worker-profile-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
+    });
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      // The quota is set before the site opens its database (Chromium checks it against the open backing store).
+      const cdp = await context.newCDPSession(page);
+      const origin = new URL(site.url).origin;
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 150_000 });
+      await page.goto(site.url);
+      await page.waitForSelector('body[data-ready="true"]');
+      const study = await page.evaluate(() => window.lab.setup());
+      const paused = await page.evaluate((id) => window.lab.start(id, { backend: 'simulator', model: 'Llama3.2-1B' }), study);
+      expect(paused.ok && paused.value).toMatchObject({ status: 'paused', reason: 'storage-full' });
+      const message = paused.ok && paused.value.status === 'paused' ? paused.value.message : '';
+      expect(message).toMatch(/storage for this site is full.* responses still to run need about [\d.]+ [KM]B more/);
+      expect(message).toMatch(/deleting old studies on the Data page/);
+      const kept = await page.evaluate((id) => window.lab.stored(id), study);
+      expect(kept.responses).toBeLessThan(PLAN_ROWS);
+      expect(kept).toMatchObject({ distinct: kept.responses, cellTotal: kept.responses });
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin });
+      const resumed = await page.evaluate((id) => window.lab.resume(id), study);
+      expect(resumed).toEqual({ ok: true, value: { status: 'done', done: PLAN_ROWS, total: PLAN_ROWS } });
+      expect(await page.evaluate((id) => window.lab.stored(id), study)).toEqual({ responses: PLAN_ROWS, distinct: PLAN_ROWS, cellTotal: PLAN_ROWS, run: 'done' });
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
   });
 
   it('a reload in the middle of an endpoint run loses nothing; resuming stores each remaining row once', async () => {
