@@ -178,6 +178,8 @@ export interface DotPoint {
   hi: number | null;
   /** A paper value drawn as a hollow grey mark beside ours. */
   paper: number | null;
+  /** Each model's own rate, drawn as faint ticks: how far models disagree behind a pooled rate (Figure 2's spread). */
+  spread?: number[];
   label: string;
 }
 
@@ -247,31 +249,66 @@ export function groupPersonas(personas: readonly string[]): { rows: string[]; gr
 
 /** Every number a dot plot draws (points, interval limits, paper values): what its axis must cover. */
 export function dotValues(data: DotPlotData): number[] {
-  return data.points.flatMap((p) => [p.value, p.lo, p.hi, p.paper]).filter((v): v is number => v !== null);
+  return data.points.flatMap((p) => [p.value, p.lo, p.hi, p.paper, ...(p.spread ?? [])]).filter((v): v is number => v !== null);
 }
 
-/** Figure 2: refusal rate per persona and task, pooled over models, with the paper's persona averages beside. */
-export function personaRatesData(result: Pick<AnalysisResult, 'rates'>, paper: PaperResults | null, filter: ChartFilter = {}): DotPlotData {
+/**
+ * Figure 2: refusal rate per persona and task, pooled over models, with the paper's persona averages beside. Given the
+ * cells, each model's own rate is added as the point's `spread` (the paper's figure shows how much models differ).
+ */
+export function personaRatesData(
+  result: Pick<AnalysisResult, 'rates'>, paper: PaperResults | null, filter: ChartFilter = {}, cells?: readonly PersonaCell[],
+): DotPlotData {
   const entries = result.rates.byTaskAnd.persona.filter((r) => keep(filter.personas, r.level) && keep(filter.tasks, r.task));
   const { rows, groups } = groupPersonas(unique(entries.map((r) => r.level)));
   const series = taskOrder(entries.map((r) => r.task));
-  const points = entries.map((r): DotPoint => ({
-    row: r.level, series: r.task, value: r.rate, lo: lo(r.wilson), hi: hi(r.wilson), paper: null,
-    label: `${r.level}, ${r.task}: ${r.n === 0 ? 'no responses' : `${pct(r.rate)} refused (${count(r.k)} of ${count(r.n)}; ${pctInterval(lo(r.wilson), hi(r.wilson))})`}`,
-  }));
+  const spreads = cells ? modelRates(cells, filter) : null;
+  const points = entries.map((r): DotPoint => {
+    const spread = spreads?.get(`${r.level}\u0000${r.task}`);
+    const range = spread && spread.length > 1 ? `; models from ${pct(Math.min(...spread))} to ${pct(Math.max(...spread))}` : '';
+    return {
+      row: r.level, series: r.task, value: r.rate, lo: lo(r.wilson), hi: hi(r.wilson), paper: null, ...(spread ? { spread } : {}),
+      label: `${r.level}, ${r.task}: ${r.n === 0 ? 'no responses' : `${pct(r.rate)} refused (${count(r.k)} of ${count(r.n)}; ${pctInterval(lo(r.wilson), hi(r.wilson))})`}${range}`,
+    };
+  });
   const notes: Record<string, string> = {};
   for (const row of rows) {
     const avg = paper ? paperPersonaAverage(paper, row) : null;
     if (avg !== null) notes[row] = `paper ${pct(avg)}`;
   }
   const table: ChartTable = {
-    columns: ['persona', 'task', 'n', 'refusals', 'rate', 'wilson_low', 'wilson_high', 'paper_persona_average'],
-    rows: entries.map((r) => ({
-      persona: r.level, task: r.task, n: r.n, refusals: r.k, rate: r.rate, wilson_low: lo(r.wilson), wilson_high: hi(r.wilson),
-      paper_persona_average: paper ? paperPersonaAverage(paper, r.level) : null,
-    })),
+    columns: ['persona', 'task', 'n', 'refusals', 'rate', 'wilson_low', 'wilson_high', ...(spreads ? ['lowest_model_rate', 'highest_model_rate'] : []), 'paper_persona_average'],
+    rows: entries.map((r) => {
+      const spread = spreads?.get(`${r.level}\u0000${r.task}`) ?? [];
+      return {
+        persona: r.level, task: r.task, n: r.n, refusals: r.k, rate: r.rate, wilson_low: lo(r.wilson), wilson_high: hi(r.wilson),
+        ...(spreads ? { lowest_model_rate: spread.length ? Math.min(...spread) : null, highest_model_rate: spread.length ? Math.max(...spread) : null } : {}),
+        paper_persona_average: paper ? paperPersonaAverage(paper, r.level) : null,
+      };
+    }),
   };
   return { rows, groups, series, points, notes, table };
+}
+
+/** Each model's refusal rate per persona and task, keyed `persona\u0000task`. */
+function modelRates(cells: readonly PersonaCell[], filter: ChartFilter): Map<string, number[]> {
+  const sums = new Map<string, Map<string, { n: number; k: number }>>();
+  for (const c of cells) {
+    if (!keep(filter.tasks, c.task) || !keep(filter.models, c.model) || !keep(filter.personas, c.persona)) continue;
+    const key = `${c.persona}\u0000${c.task}`;
+    let byModel = sums.get(key);
+    if (!byModel) sums.set(key, (byModel = new Map()));
+    const s = byModel.get(c.model);
+    if (s) {
+      s.n += c.n;
+      s.k += c.refusals;
+    } else {
+      byModel.set(c.model, { n: c.n, k: c.refusals });
+    }
+  }
+  const out = new Map<string, number[]>();
+  for (const [key, byModel] of sums) out.set(key, [...byModel.values()].filter((s) => s.n > 0).map((s) => s.k / s.n));
+  return out;
 }
 
 /** Accuracy among answered responses with a gold label, per persona and task (the 2024 study's other axis). */

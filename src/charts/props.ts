@@ -32,6 +32,8 @@ export interface PersonaVsBaselineProps extends ChartProps {
 /** 3a. Figure 2: refusal rate per persona and task, pooled over models, Wilson 95% intervals. */
 export interface PersonaRatesProps extends ChartProps {
   result: Pick<AnalysisResult, 'rates'>;
+  /** Optional: the cells the result came from; each model's own rate is then drawn as a faint tick (Figure 2's spread). */
+  cells?: readonly PersonaCell[];
 }
 
 /** 3b. Figure 3: refusal rate per persona x model, pooled over the tasks in `cells` (filter.tasks narrows them). */

@@ -276,3 +276,15 @@ describe('CoefficientPlot with one model', () => {
     expect(container.querySelector('svg .group-none')!.textContent).toBe('one level only: nothing to compare with the reference');
   });
 });
+
+describe('PersonaRates with the cells', () => {
+  it('draws a faint tick per model at its own rate behind the pooled dot', () => {
+    const { container } = render(PersonaRates, { result, cells: fixtureCells() });
+    const dot = marks(container).find((d) => d.getAttribute('aria-label')!.startsWith('a Black person, offensiveness'))!;
+    const x = axisScale(container);
+    // Llama refused 42 of 120 with a Black persona on offensiveness, Qwen none.
+    expect([...dot.querySelectorAll('.spread')].map((t) => Number(t.getAttribute('x1')))).toEqual([x(0.35), x(0)].map((v) => expect.closeTo(v, 6)));
+    expect(dot.getAttribute('aria-label')).toContain('models from 0% to 35.0%');
+    expect(container.querySelector('thead')!.textContent).toContain('highest_model_rate');
+  });
+});
