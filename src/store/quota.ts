@@ -27,9 +27,15 @@ export class StorageFullError extends Error {
   readonly bytesNeeded: number;
   constructor(need: StorageNeed) {
     const bytesNeeded = Math.ceil(need.remaining * need.bytesPerResponse);
-    const known = need.usage !== undefined && need.quota !== undefined;
+    const known = need.usage !== undefined && need.quota !== undefined && need.quota > 0;
+    // The browser's allowance may be far from used up when the disk itself is full: say which it is.
+    const where = !known
+      ? ''
+      : need.usage! / need.quota! >= 0.9
+        ? ` (${formatBytes(need.usage!)} of ${formatBytes(need.quota!)} used)`
+        : ` (this site uses ${formatBytes(need.usage!)} of its ${formatBytes(need.quota!)} allowance, so the computer's disk itself is probably full)`;
     super(
-      `The browser's storage for this site is full${known ? ` (${formatBytes(need.usage!)} of ${formatBytes(need.quota!)} used)` : ''}. ` +
+      `The browser's storage for this site is full${where}. ` +
         `The ${need.remaining.toLocaleString('en')} ${need.remaining === 1 ? 'response still to run needs' : 'responses still to run need'} about ${formatBytes(bytesNeeded)} more ` +
         `(about ${formatBytes(need.bytesPerResponse)} each). Free space by deleting old studies on the Data page ` +
         `(export them first to keep a copy), or free disk space on this computer, then resume the run. ` +

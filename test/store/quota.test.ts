@@ -33,6 +33,11 @@ describe('StorageFullError', () => {
     expect(err.message).toMatch(/Nothing already saved was lost/);
   });
 
+  it('says the disk itself is probably full when the allowance is far from used up', () => {
+    const err = new StorageFullError({ remaining: 10, bytesPerResponse: 1000, usage: 5 * 1024 ** 2, quota: 10 * 1024 ** 3 });
+    expect(err.message).toContain("(this site uses 5.0 MB of its 10 GB allowance, so the computer's disk itself is probably full)");
+  });
+
   it('leaves usage out where the browser does not tell it', () => {
     expect(new StorageFullError({ remaining: 1, bytesPerResponse: 900 }).message).toContain('storage for this site is full. The 1 response still to run needs');
   });
