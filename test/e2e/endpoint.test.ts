@@ -47,6 +47,8 @@ describe('the quick demo against an OpenAI-compatible endpoint', () => {
     expect(before.responses).toBeLessThan(240);
 
     await page.reload();
+    // The latest responses are on screen at once, read from the store.
+    await page.locator('table.latest tbody tr').first().waitFor();
     // The Run page picks the run up by itself and finishes it.
     await page.locator('[data-testid=run-status]', { hasText: 'done' }).waitFor({ timeout: 60_000 });
     await expect(page.locator('[data-testid=run-done]').textContent()).resolves.toBe('240 / 240');
