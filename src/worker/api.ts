@@ -136,6 +136,10 @@ export interface LabWorkerApi {
   /**
    * Run (or resume: rows already stored are skipped) a study for the given models. Resolves when the run ends, is paused
    * or cancelled. Only one run at a time: a second call while one is going fails with `RunInProgressError`.
+   * The plan is the study's (from the `studies` table), or this browser's workshop shard of it when the settings key
+   * `shardSettingKey(study)` (core/shard.ts) holds one; responses are classified under the study's current rule
+   * (`getStudyRule` in store/studies.ts: the config's classifier until the study is re-classified). The `runs` table
+   * follows the run (status, done, total, message), so a page opened later can offer `resumeRun`.
    */
   startRun(request: RunRequest, onEvent: (e: RunEvent) => void): Promise<ApiResult<RunOutcome>>;
   /** Resume the study's last run from the `runs` table; the API key (not stored) must be given again for endpoints. */
@@ -143,11 +147,17 @@ export interface LabWorkerApi {
   /** Stop the run after aborting requests in flight; nothing stored is lost, the aborted rows run again on resume. */
   pauseRun(): Promise<ApiResult<null>>;
   cancelRun(): Promise<ApiResult<null>>;
-  /** Recompute every stored verdict of a study under `rule` and rebuild its cells. */
+  /**
+   * Recompute every stored verdict of a study under `rule`, moving its cells by the difference, and make `rule` the
+   * study's rule for later responses. Refused (RunInProgressError) while a run is going.
+   */
   reclassifyStudy(study: string, rule: ClassifierId, onProgress?: (done: number, total: number) => void): Promise<ApiResult<ReclassifySummary>>;
 }
 
-/** The name under which a model's responses are stored (the record's `model` field). */
+/**
+ * The name under which a model's responses are stored (the record's `model` field). For web-llm the worker stores
+ * under the build this GPU loads, which is the q4f32 sibling of a q4f16 id where shader-f16 is missing.
+ */
 export function recordModelName(spec: ModelSpec | StoredModelSpec): string {
   return spec.backend === 'simulator' && !spec.model.startsWith('simulated:') ? `simulated:${spec.model}` : spec.model;
 }
