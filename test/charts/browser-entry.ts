@@ -1,7 +1,7 @@
 // Mounts one chart in a real browser page and exposes its exports, for export.browser.test.ts (served by Vite's dev server).
 import { mount } from 'svelte';
 import { analyze } from '../../src/core/stats/index.ts';
-import { RateHeatmap, pngBlob, serializeSvg } from '../../src/charts/index.ts';
+import { RateHeatmap, ResponseTypeRates, pngBlob, serializeSvg } from '../../src/charts/index.ts';
 import { fixtureCells } from './fixture.ts';
 
 // Page CSS over the chart's own attributes must travel into the file; attributes nobody overrode stay as they are.
@@ -9,7 +9,20 @@ const style = document.createElement('style');
 style.textContent = '.row-label { fill: rgb(200, 0, 0); }';
 document.head.append(style);
 
-mount(RateHeatmap, { target: document.getElementById('chart')!, props: { result: analyze(fixtureCells()) } });
+const result = analyze(fixtureCells());
+mount(RateHeatmap, { target: document.getElementById('chart')!, props: { result } });
+mount(ResponseTypeRates, { target: document.getElementById('panels')!, props: { result } });
+
+/** Where the stacked panels of a chart land on the page, as the browser lays them out. */
+function panelBoxes(): { top: number; bottom: number; outerBottom: number }[] {
+  const outer = document.querySelector('#panels figure > svg')!;
+  const outerBottom = outer.getBoundingClientRect().bottom;
+  return [...outer.querySelectorAll(':scope > svg')].map((p) => {
+    const box = p.getBoundingClientRect();
+    return { top: box.top, bottom: box.bottom, outerBottom };
+  });
+}
+(window as unknown as { panelBoxes: typeof panelBoxes }).panelBoxes = panelBoxes;
 
 interface ExportCheck {
   type: string;
@@ -22,7 +35,7 @@ interface ExportCheck {
 }
 
 async function exportPng(scale: number): Promise<ExportCheck> {
-  const svg = document.querySelector('svg')!;
+  const svg = document.querySelector('#chart svg')!;
   const blob = await pngBlob(svg, scale);
   const bytes = new Uint8Array(await blob.arrayBuffer());
   const bitmap = await createImageBitmap(blob);

@@ -46,4 +46,18 @@ describe('chart export in a browser', () => {
     expect(png.valueStyle).toBeNull();
     await page.close();
   });
+
+  it('lays the panels of a stacked chart out one below the other, inside the chart', async () => {
+    const page = await browser.newPage();
+    const address = server.httpServer!.address();
+    if (address === null || typeof address === 'string') throw new Error('dev server has no port');
+    await page.goto(`http://127.0.0.1:${address.port}/test/charts/browser-entry.html`);
+    await page.waitForSelector('body[data-ready="yes"]', { timeout: 60_000 });
+    const boxes = await page.evaluate(() => (window as unknown as { panelBoxes: () => { top: number; bottom: number; outerBottom: number }[] }).panelBoxes());
+    expect(boxes).toHaveLength(2);
+    expect(boxes[0].bottom).toBeLessThanOrEqual(boxes[1].top);
+    expect(boxes[1].bottom).toBeLessThanOrEqual(boxes[1].outerBottom + 0.5);
+    expect(boxes[0].bottom - boxes[0].top).toBeGreaterThan(50);
+    await page.close();
+  });
 });
