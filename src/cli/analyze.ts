@@ -7,7 +7,7 @@ import { analyze, CellTable, FACTORS, UnknownLevelError, type Factor } from '../
 import { ResponseFormatError, ResponseReader } from '../core/stats/read-rows.ts';
 import { DEFAULT_LAMBDA } from '../core/stats/logit.ts';
 
-const USAGE = 'usage: npm run cli -- analyze FILE [--ref factor=level ...] [--l2 LAMBDA ...] [--out FILE]';
+const USAGE = 'usage: npm run cli -- analyze FILE [--ref factor=level ...] [--l2 LAMBDA ...] [--bootstrap N [--seed S]] [--out FILE]';
 
 class UsageError extends Error {
   override name = 'UsageError';
@@ -17,6 +17,7 @@ interface Args {
   file: string;
   reference: Partial<Record<Factor, string>>;
   lambdas: number[];
+  bootstrap: { replicates: number; seed: number } | undefined;
   out: string | undefined;
 }
 
@@ -25,6 +26,8 @@ function parseArgs(argv: string[]): Args {
   const lambdas: number[] = [];
   let file: string | undefined;
   let out: string | undefined;
+  let replicates: number | undefined;
+  let seed = 1;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -44,6 +47,12 @@ function parseArgs(argv: string[]): Args {
       const lambda = Number(v);
       if (!(Number.isFinite(lambda) && lambda > 0)) throw new UsageError(`--l2 takes a positive number (the penalty λ), got "${v}".`);
       lambdas.push(lambda);
+    } else if (arg === '--bootstrap' || arg === '--seed') {
+      const v = value();
+      const x = Number(v);
+      if (!(Number.isInteger(x) && x >= (arg === '--seed' ? 0 : 1) && x <= 1e6)) throw new UsageError(`${arg} takes a whole number${arg === '--seed' ? '' : ' of replicates (e.g. 200)'}, got "${v}".`);
+      if (arg === '--seed') seed = x;
+      else replicates = x;
     } else if (arg === '--out') {
       out = value();
     } else if (arg.startsWith('--')) {
@@ -55,7 +64,13 @@ function parseArgs(argv: string[]): Args {
     }
   }
   if (file === undefined) throw new UsageError(`Name the file of responses to analyse.\n${USAGE}`);
-  return { file, reference, lambdas: lambdas.length > 0 ? lambdas : [DEFAULT_LAMBDA], out };
+  return {
+    file,
+    reference,
+    lambdas: lambdas.length > 0 ? lambdas : [DEFAULT_LAMBDA],
+    bootstrap: replicates === undefined ? undefined : { replicates, seed },
+    out,
+  };
 }
 
 /** Streams the file into cell counts, decoding UTF-8 across chunk boundaries. */
@@ -90,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const table = await readResponses(args.file);
-    const result = analyze(table, { reference: args.reference, lambdas: args.lambdas });
+    const result = analyze(table, { reference: args.reference, lambdas: args.lambdas, bootstrap: args.bootstrap });
     const json = JSON.stringify(result, null, 1) + '\n';
     if (args.out === undefined) process.stdout.write(json);
     else await writeFile(args.out, json);

@@ -49,6 +49,11 @@ describe('cli analyze', () => {
     expect(Math.abs(doc.logit.l2[0].coefficients[2].se / expected.logit.l2[0].coefficients[2].se - 1)).toBeLessThan(1e-8);
   });
 
+  it('adds seeded bootstrap intervals for ι with --bootstrap', async () => {
+    expect(await main([fixture('unbalanced.csv'), '--bootstrap', '50', '--seed', '4'])).toBe(0);
+    expect(JSON.parse(stdout).iota.model.bootstrap).toMatchObject({ replicates: 50, seed: 4 });
+  });
+
   it('reads JSON lines from the run command', async () => {
     const lines = [
       { model: 'm', task: 'nli', persona: 'none', template: 'p1', refused: false, item: 'a', kind: 'answer', label: 'x', gold: 'x' },
@@ -66,6 +71,7 @@ describe('cli analyze', () => {
     ['an unknown --ref factor', ['model,task,persona,prompt,refused\nm,nli,none,p1,1\n', '--ref', 'colour=red'], /Unknown factor "colour"/],
     ['a bad --l2', ['model,task,persona,prompt,refused\nm,nli,none,p1,1\n', '--l2', '-1'], /--l2 takes a positive number/],
     ['an unknown option', ['model,task,persona,prompt,refused\n', '--fast'], /Unknown option --fast/],
+    ['a bad --bootstrap', ['model,task,persona,prompt,refused\n', '--bootstrap', 'many'], /--bootstrap takes a whole number/],
   ])('refuses %s with exit 2, a message on stderr and nothing on stdout', async (_, [text, ...args], message) => {
     expect(await main([file('bad.csv', text), ...args])).toBe(2);
     expect(stdout).toBe('');

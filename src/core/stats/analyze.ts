@@ -2,6 +2,7 @@
 // Cochran's Q and accuracy. Pure: runs the same in Node, the worker and the page.
 import { PERSONA_FREE } from '../types.ts';
 import { accuracy } from './accuracy.ts';
+import { iotaBootstrap } from './bootstrap.ts';
 import { type CellCounts, CellTable } from './cells.ts';
 import { cochranQ } from './cochran.ts';
 import { iota } from './iota.ts';
@@ -30,6 +31,8 @@ export interface AnalyzeOptions {
   regression?: boolean;
   /** An earlier result on nearly the same counts: the L2 fits start from its estimates (same answer, fewer steps). */
   previous?: AnalysisResult;
+  /** Add a percentile bootstrap interval to every ι (responses resampled `replicates` times, seeded). */
+  bootstrap?: { replicates: number; seed: number };
 }
 
 /** Every number of the analysis document. Throws UnknownLevelError for a reference factor or level without responses. */
@@ -49,7 +52,7 @@ export function analyze(source: CellTable | Iterable<CellCounts>, options: Analy
     reference: Object.fromEntries(FACTORS.map((f) => [f, m.levels[f][0] ?? null])) as Record<Factor, string | null>,
     rates: rates(m),
     byResponseType: responseTypeRates(m),
-    iota: iotaByFactor(m),
+    iota: iotaByFactor(m, options.bootstrap),
     logit,
     personaVsBaseline: personaVsBaseline(m),
     cochranQ: blockedTest(table, m),
@@ -57,11 +60,13 @@ export function analyze(source: CellTable | Iterable<CellCounts>, options: Analy
   };
 }
 
-export function iotaByFactor(m: Margins): Record<Factor, IotaStat> {
+export function iotaByFactor(m: Margins, bootstrap?: AnalyzeOptions['bootstrap']): Record<Factor, IotaStat> {
   return Object.fromEntries(
     FACTORS.map((f) => {
       const { n, k } = m.byLevel[f];
-      return [f, iota(m.levels[f].map((level, i) => ({ level, n: n[i], k: k[i] })))];
+      const levels = m.levels[f].map((level, i) => ({ level, n: n[i], k: k[i] }));
+      const stat = iota(levels);
+      return [f, bootstrap ? { ...stat, bootstrap: iotaBootstrap(levels, bootstrap.replicates, bootstrap.seed) } : stat];
     }),
   ) as Record<Factor, IotaStat>;
 }

@@ -21,7 +21,7 @@ export class UnknownLevelError extends Error {
  * Unicode code-point order. It equals JavaScript's default sort (UTF-16 code units) except for characters beyond
  * U+FFFF against U+E000–U+FFFF, where code points are what other tools (e.g. Python's sorted) use.
  */
-export function compareCodePoints(a: string, b: string): number {
+export function codePointOrder(a: string, b: string): number {
   const length = Math.min(a.length, b.length);
   for (let i = 0; i < length; i++) {
     const x = a.charCodeAt(i);
@@ -37,7 +37,7 @@ export function compareCodePoints(a: string, b: string): number {
 
 /** Levels in code-point order (not localeCompare), without duplicates. */
 export function sortLevels(levels: Iterable<string>): string[] {
-  return [...new Set(levels)].sort(compareCodePoints);
+  return [...new Set(levels)].sort(codePointOrder);
 }
 
 /** The default reference: persona-free for persona when present, otherwise the first level in code-point order. */

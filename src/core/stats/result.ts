@@ -78,6 +78,8 @@ export interface IotaStat {
   /** Approximate iota expected when the factor has no effect; null when p is 0 or 1 or N < 2. */
   iotaNull: number | null;
   perLevel: IotaLevel[];
+  /** Percentile bootstrap 95% interval, when asked for (AnalyzeOptions.bootstrap). */
+  bootstrap?: { low: number | null; high: number | null; replicates: number; seed: number };
 }
 
 export interface Coefficient {
