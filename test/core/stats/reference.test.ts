@@ -9,6 +9,17 @@ const here = new URL('./fixtures/', import.meta.url);
 
 function load(name: string): CellTable {
   const table = new CellTable();
+  if (name === 'paperlike') {
+    // cell counts: level indices into the level lists, then n and refusals
+    const { levels, cells } = JSON.parse(readFileSync(new URL('paperlike.cells.json', here), 'utf8')) as {
+      levels: { model: string[]; task: string[]; persona: string[]; template: string[] };
+      cells: number[][];
+    };
+    for (const [m, t, p, q, n, refusals] of cells) {
+      table.addCell({ model: levels.model[m], task: levels.task[t], persona: levels.persona[p], template: levels.template[q], n, refusals });
+    }
+    return table;
+  }
   for (const r of csvParse(readFileSync(new URL(`${name}.csv`, here), 'utf8'))) {
     table.add({ model: r.model!, task: r.task!, persona: r.persona!, prompt: r.prompt!, refused: r.refused === '1', item: r.item! });
   }
@@ -50,6 +61,7 @@ const cases: { name: string; options: Parameters<typeof analyze>[1] }[] = [
   { name: 'unbalanced-ref', options: { reference: { persona: 'Woman', model: 'm-c', prompt: 'p4' }, lambdas: [0.5] } },
   { name: 'separated', options: { lambdas: [1e-4, 1] } },
   { name: 'blocked', options: { lambdas: [1e-4] } },
+  { name: 'paperlike', options: { reference: { model: 'Llama2-13B', persona: 'Atheist person' }, lambdas: [1e-4, 1] } },
 ];
 
 describe.each(cases)('analysis of $name matches the independent reference', ({ name, options }) => {
@@ -59,7 +71,7 @@ describe.each(cases)('analysis of $name matches the independent reference', ({ n
   it.each(['n', 'k', 'levels', 'reference'])('%s exactly', (key) => {
     expect(result[key as keyof AnalysisResult]).toEqual(expected[key]);
   });
-  it.each(['rates', 'byResponseType', 'iota', 'personaVsBaseline', 'cochranQ'])('%s within tolerance', (key) => {
+  it.each(['rates', 'byResponseType', 'iota', 'personaVsBaseline', 'cochranQ'].filter((key) => key in expected))('%s within tolerance', (key) => {
     expectClose(result[key as keyof AnalysisResult], expected[key], key, tolerance);
   });
   it('logistic regression (MLE and L2) within tolerance', () => {
