@@ -178,13 +178,16 @@ export async function main(argv: string[], io: { env?: NodeJS.ProcessEnv; stdout
       '\n',
   );
 
-  // Ctrl-C pauses cleanly: requests in flight are abandoned, the file stays whole, the same command resumes.
+  // Ctrl-C (or SIGTERM) pauses cleanly: requests in flight are abandoned, the file stays whole, the same command
+  // resumes. Every line is written whole, so even a second Ctrl-C, which exits at once, loses nothing.
   const controller = new AbortController();
-  const onSigint = () => {
-    stderr.write('\nPausing...\n');
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    stderr.write(`\n${signal}: pausing (again to quit at once)...\n`);
     controller.abort('pause');
   };
-  process.once('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   let outcome: RunOutcome;
   try {
@@ -205,7 +208,8 @@ export async function main(argv: string[], io: { env?: NodeJS.ProcessEnv; stdout
       },
     });
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
     sink.close();
     await backend.dispose();
   }

@@ -189,6 +189,32 @@ describe('cli run --endpoint', () => {
     expect(JSON.parse(stdout)).toMatchObject({ status: 'paused', reason: 'endpoint-failing', done: 0 });
   });
 
+  it('SIGTERM pauses cleanly: a whole file, a summary saying how to resume, exit code 1', async () => {
+    const slow = await startTestServer({ latencyMs: 15 });
+    try {
+      const out = outFile();
+      const args = ['--import', 'tsx', 'src/cli/main.ts', 'run', '--config', configPath, '--endpoint', slow.url, '--model', 'test-model', '--concurrency', '2', '--out', out];
+      const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += String(d)));
+      child.stderr.on('data', (d) => (stderr += String(d)));
+      const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+      for (let waited = 0; waited < 15_000 && !(existsSync(out) && readFileSync(out, 'utf8').split('\n').length > 10); waited += 20) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      child.kill('SIGTERM');
+      expect(await exited).toBe(1);
+      expect(stderr).toMatch(/SIGTERM: pausing/);
+      expect(stderr).toMatch(/Run the same command again to resume/);
+      expect(JSON.parse(stdout)).toMatchObject({ status: 'paused', reason: 'user' });
+      const records = readRecords(out);
+      expect(JSON.parse(stdout).done).toBe(records.length);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('a run killed with SIGKILL midway and run again ends with each row exactly once and no partial line', async () => {
     const slow = await startTestServer({ latencyMs: 15 });
     try {
