@@ -1,7 +1,7 @@
 // `npm run cli -- run --config FILE (--endpoint URL --model NAME | --simulate) --out results.jsonl`:
 // runs a study from Node against an OpenAI-compatible endpoint (or the simulator), one JSON line per response.
 // Running the same command again resumes: rows already in the file are skipped, none is written twice.
-import { createOpenAIBackend } from '../backends/openai.ts';
+import { createOpenAIBackend, type OpenAIBackend } from '../backends/openai.ts';
 import { createSimulatorBackend } from '../backends/simulator.ts';
 import type { Backend } from '../backends/types.ts';
 import { studyId } from '../core/config.ts';
@@ -106,6 +106,16 @@ function makeBackend(spec: RunArgs['backend']): Backend {
   });
 }
 
+/** Before any row: is the server there, does the key work, does it serve the model? Null when all is well. */
+async function checkEndpoint(backend: OpenAIBackend, model: string): Promise<string | null> {
+  const test = await backend.testConnection();
+  if (test.kind === 'error') return test.message;
+  if (test.kind === 'no-models') return test.message;
+  if (test.models.includes(model)) return null;
+  const shown = test.models.slice(0, 20).join(', ') + (test.models.length > 20 ? `, ... (${test.models.length} in all)` : '');
+  return `${test.endpoint} does not serve a model named "${model}". It lists: ${shown}. Pass one of them with --model.`;
+}
+
 function labelsOf(config: StudyConfig): Partial<Record<TaskId, string[]>> {
   return Object.fromEntries(config.tasks.map((t) => [t.task, t.labels]));
 }
@@ -152,6 +162,14 @@ export async function main(argv: string[], io: { env?: NodeJS.ProcessEnv; stdout
     return 2;
   }
   const model = backend.provenance.modelId;
+  if (args.backend.kind === 'openai') {
+    const problem = await checkEndpoint(backend as OpenAIBackend, args.backend.model);
+    if (problem !== null) {
+      await backend.dispose();
+      stderr.write(problem + '\n');
+      return 2;
+    }
+  }
 
   let opened: Awaited<ReturnType<typeof JsonlSink.open>>;
   try {

@@ -180,13 +180,33 @@ describe('cli run --endpoint', () => {
     expect(readRecords(out)[0].provenance).toMatchObject({ backend: 'openai', simulated: false, modelId: 'test-model' });
   });
 
-  it('pauses with exit code 1 when the endpoint keeps refusing, and says how to resume', async () => {
+  it.each<[string, string[], RegExp]>([
+    ['a missing API key', ['--model', 'test-model'], /refused the request \(HTTP 401\)\. Check the API key/],
+    ['a model the server does not serve', ['--model', 'gpt-9', '--api-key-env', 'LAB_KEY'], /does not serve a model named "gpt-9"\. It lists: test-model\. Pass one of them with --model/],
+    ['a server that is not there', ['--model', 'test-model', '--endpoint', 'http://127.0.0.1:9'], /Could not reach http:\/\/127\.0\.0\.1:9/],
+  ])('checks the endpoint before any row: %s', async (_name, extra, message) => {
     const out = outFile();
-    const { code, stderr, stdout } = await run(['--config', configPath, '--endpoint', server.url, '--model', 'test-model', '--max-failures', '3', '--out', out]);
-    expect(code).toBe(1);
-    expect(stderr).toMatch(/after 3 failed rows in a row .*API key/);
-    expect(stderr).toMatch(/Run the same command again to resume/);
-    expect(JSON.parse(stdout)).toMatchObject({ status: 'paused', reason: 'endpoint-failing', done: 0 });
+    const endpoint = extra.includes('--endpoint') ? [] : ['--endpoint', server.url];
+    const { code, stderr, stdout } = await run(['--config', configPath, ...endpoint, ...extra, '--out', out], { LAB_KEY: 'sk-test-secret-123' });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toContain('sk-test-secret');
+    expect(stdout).toBe('');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('pauses with exit code 1 when the endpoint keeps failing, and says how to resume', async () => {
+    const failing = await startTestServer({ faults: () => ({ kind: 'server-error', status: 400 }) });
+    try {
+      const out = outFile();
+      const { code, stderr, stdout } = await run(['--config', configPath, '--endpoint', failing.url, '--model', 'test-model', '--max-failures', '3', '--out', out]);
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/after 3 failed rows in a row .*HTTP 400/);
+      expect(stderr).toMatch(/Run the same command again to resume/);
+      expect(JSON.parse(stdout)).toMatchObject({ status: 'paused', reason: 'endpoint-failing', done: 0 });
+    } finally {
+      await failing.close();
+    }
   });
 
   it('SIGTERM pauses cleanly: a whole file, a summary saying how to resume, exit code 1', async () => {
