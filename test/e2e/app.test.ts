@@ -59,6 +59,11 @@ describe('quick demo with the simulator', () => {
     await expect(page.getByText('Simulated — not a model').first().isVisible()).resolves.toBe(true);
     await expect(page.locator('figure svg').count()).resolves.toBeGreaterThanOrEqual(7);
     await screenshot(page, 'results');
+    // The regression's reference persona and fit can be chosen; the coefficient plot names the reference.
+    await page.locator('select[name=reference-persona]').selectOption('a man');
+    await page.locator('figure', { hasText: 'logistic regression' }).getByText(/reference: a man/).first().waitFor();
+    await page.locator('select[name=fit]').selectOption({ index: 1 });
+    await page.locator('figure', { hasText: 'logistic regression' }).getByText(/L2-penalised/).first().waitFor();
     // Filtering to one task re-analyses only its cells.
     await page.getByRole('group', { name: 'Tasks' }).getByLabel('offensiveness').uncheck();
     await page.locator('[data-testid=results-n]', { hasText: String(stored.byTask.nli.n) }).waitFor();
