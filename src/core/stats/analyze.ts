@@ -5,7 +5,7 @@ import { accuracy } from './accuracy.ts';
 import { iotaBootstrap } from './bootstrap.ts';
 import { type CellCounts, CellTable } from './cells.ts';
 import { cochranQ } from './cochran.ts';
-import { iota } from './iota.ts';
+import { iota, iotaMulticlass } from './iota.ts';
 import { checkReferenceFactors } from './levels.ts';
 import { DEFAULT_LAMBDA, fitLogit } from './logit.ts';
 import { type Margins, margins } from './margins.ts';
@@ -53,6 +53,7 @@ export function analyze(source: CellTable | Iterable<CellCounts>, options: Analy
     rates: rates(m),
     byResponseType: responseTypeRates(m),
     iota: iotaByFactor(m, options.bootstrap),
+    iotaByKind: iotaByKind(m),
     logit,
     personaVsBaseline: personaVsBaseline(m),
     cochranQ: blockedTest(table, m),
@@ -69,6 +70,17 @@ export function iotaByFactor(m: Margins, bootstrap?: AnalyzeOptions['bootstrap']
       return [f, bootstrap ? { ...stat, bootstrap: iotaBootstrap(levels, bootstrap.replicates, bootstrap.seed) } : stat];
     }),
   ) as Record<Factor, IotaStat>;
+}
+
+/** Multi-class ι over refusal / answer / unparsed per factor; null when answers were not recorded. */
+export function iotaByKind(m: Margins): Record<Factor, number | null> | null {
+  if (m.A === 0) return null;
+  return Object.fromEntries(
+    FACTORS.map((f) => {
+      const { n, k, a } = m.byLevel[f];
+      return [f, iotaMulticlass(m.levels[f].map((_, i) => [k[i], a[i], n[i] - k[i] - a[i]]))];
+    }),
+  ) as Record<Factor, number | null>;
 }
 
 /** Persona prompts (pooled and per persona) against persona-free ones; null without both kinds. */

@@ -1,6 +1,6 @@
 // The statistics of the study: everything the charts, the worker and the CLI compute from cell counts.
 export * from './result.ts';
-export { analyze, type AnalyzeOptions, iotaByFactor, personaVsBaseline, blockedTest } from './analyze.ts';
+export { analyze, type AnalyzeOptions, iotaByFactor, iotaByKind, personaVsBaseline, blockedTest } from './analyze.ts';
 export { CellTable, CellCountError, type CellCounts, type ResponseRow, type StoredCell } from './cells.ts';
 export { wilson, clopperPearson, rateStat, Z95 } from './intervals.ts';
 export { orderLevels, sortLevels, codePointOrder, defaultReference, UnknownLevelError } from './levels.ts';

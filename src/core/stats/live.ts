@@ -20,15 +20,16 @@ export class LiveAnalysis {
   /** Counts one more response. */
   add(row: ResponseRow): void {
     const cell = this.table.add(row);
+    const a = row.answered ? 1 : 0;
     const g = row.correct === undefined ? 0 : 1;
     const c = row.correct ? 1 : 0;
-    if (this.#margins && !addToMargins(this.#margins, cell, 1, row.refused ? 1 : 0, g, c)) this.#margins = undefined;
+    if (this.#margins && !addToMargins(this.#margins, cell, 1, row.refused ? 1 : 0, a, g, c)) this.#margins = undefined;
   }
 
   /** Adds stored counts, or a change to a cell's counts. */
   addCell(counts: CellCounts): void {
     const cell = this.table.addCell(counts);
-    if (this.#margins && !addToMargins(this.#margins, cell, counts.n, counts.refusals, counts.withGold ?? 0, counts.correct ?? 0)) {
+    if (this.#margins && !addToMargins(this.#margins, cell, counts.n, counts.refusals, counts.answers ?? 0, counts.withGold ?? 0, counts.correct ?? 0)) {
       this.#margins = undefined;
     }
   }

@@ -3,10 +3,11 @@ import { type CellTable, MODEL, PROMPT, type StoredCell, TASK } from './cells.ts
 import { orderLevels } from './levels.ts';
 import { FACTORS, TASK_CROSSED_FACTORS, type Factor, type TaskCrossedFactor } from './result.ts';
 
-/** Responses n, refusals k, answered-with-gold g and correct c, per position of a (flattened) table. */
+/** Responses n, refusals k, answered a, answered-with-gold g and correct c, per position of a (flattened) table. */
 export interface Tally {
   n: Float64Array;
   k: Float64Array;
+  a: Float64Array;
   g: Float64Array;
   c: Float64Array;
 }
@@ -14,7 +15,8 @@ export interface Tally {
 export interface Margins {
   N: number;
   K: number;
-  /** Answered responses with a gold label, and the correct ones among them. */
+  /** Answered responses; those with a gold label, and the correct ones among them. */
+  A: number;
   G: number;
   C: number;
   /** Levels with responses, code-point order, reference first. */
@@ -33,7 +35,7 @@ export interface Margins {
 }
 
 function tally(size: number): Tally {
-  return { n: new Float64Array(size), k: new Float64Array(size), g: new Float64Array(size), c: new Float64Array(size) };
+  return { n: new Float64Array(size), k: new Float64Array(size), a: new Float64Array(size), g: new Float64Array(size), c: new Float64Array(size) };
 }
 
 /** Sums the table's cells in the order set by the references (default references where a factor has none). */
@@ -55,9 +57,10 @@ export function margins(table: CellTable, reference: Partial<Record<Factor, stri
   const R = levels.prompt.length;
   const byModelTaskPrompt = tally(levels.model.length * T * R);
   const crossed = TASK_CROSSED_FACTORS.map((f) => ({ slot: FACTORS.indexOf(f), width: levels[f].length, into: byTaskAnd[f] }));
-  const add = (into: Tally, at: number, n: number, k: number, g: number, c: number) => {
+  const add = (into: Tally, at: number, n: number, k: number, a: number, g: number, c: number) => {
     into.n[at] += n;
     into.k[at] += k;
+    into.a[at] += a;
     into.g[at] += g;
     into.c[at] += c;
   };
@@ -65,6 +68,7 @@ export function margins(table: CellTable, reference: Partial<Record<Factor, stri
   const cellAt = new Int32Array(cells.length).fill(-1);
   let N = 0;
   let K = 0;
+  let A = 0;
   let G = 0;
   let C = 0;
   for (const cell of cells) {
@@ -75,30 +79,32 @@ export function margins(table: CellTable, reference: Partial<Record<Factor, stri
       positions[2][cell.at[2]],
       positions[3][cell.at[3]],
     ];
-    const { n, k, withGold: g, correct: c } = cell;
+    const { n, k, answers: a, withGold: g, correct: c } = cell;
     N += n;
     K += k;
+    A += a;
     G += g;
     C += c;
-    FACTORS.forEach((f, s) => add(byLevel[f], at[s], n, k, g, c));
-    for (const x of crossed) add(x.into, at[TASK] * x.width + at[x.slot], n, k, g, c);
-    add(byModelTaskPrompt, (at[MODEL] * T + at[TASK]) * R + at[PROMPT], n, k, g, c);
+    FACTORS.forEach((f, s) => add(byLevel[f], at[s], n, k, a, g, c));
+    for (const x of crossed) add(x.into, at[TASK] * x.width + at[x.slot], n, k, a, g, c);
+    add(byModelTaskPrompt, (at[MODEL] * T + at[TASK]) * R + at[PROMPT], n, k, a, g, c);
     cellAt[cell.index] = out.length;
     out.push({ at, n, k });
   }
-  return { N, K, G, C, levels, byLevel, byTaskAnd, byModelTaskPrompt, cells: out, positions, cellAt };
+  return { N, K, A, G, C, levels, byLevel, byTaskAnd, byModelTaskPrompt, cells: out, positions, cellAt };
 }
 
 /**
  * Adds a change of one cell's counts to margins computed earlier, in O(1). Returns false (and changes nothing)
  * when the cell or one of its levels had no responses then: the level order may change, so recompute instead.
  */
-export function addToMargins(m: Margins, cell: StoredCell, n: number, k: number, g: number, c: number): boolean {
+export function addToMargins(m: Margins, cell: StoredCell, n: number, k: number, a: number, g: number, c: number): boolean {
   const row = cell.index < m.cellAt.length ? m.cellAt[cell.index] : -1;
   if (row < 0) return false;
   const at = m.cells[row].at;
   m.N += n;
   m.K += k;
+  m.A += a;
   m.G += g;
   m.C += c;
   m.cells[row].n += n;
@@ -106,6 +112,7 @@ export function addToMargins(m: Margins, cell: StoredCell, n: number, k: number,
   const add = (into: Tally, i: number) => {
     into.n[i] += n;
     into.k[i] += k;
+    into.a[i] += a;
     into.g[i] += g;
     into.c[i] += c;
   };

@@ -238,6 +238,11 @@ export interface AnalysisResult {
   rates: Rates;
   byResponseType: ResponseTypeRates;
   iota: Record<Factor, IotaStat>;
+  /**
+   * ι for the three response kinds (refusal, answer, unparsed = neither), one-hot coded (STATS.md); null when no
+   * response is counted as answered (the input did not say which responses gave a label).
+   */
+  iotaByKind: Record<Factor, number | null> | null;
   logit: LogitResult;
   /** Null when there are no persona-free responses or no persona responses. */
   personaVsBaseline: PersonaVsBaseline | null;

@@ -22,7 +22,7 @@ const row = (model: string, persona: string, prompt: string, refused: boolean, e
 describe('the analysis document', () => {
   it('has the issue 3 shape, reference first, and only finite numbers or null', () => {
     const r = analyze(CellTable.fromRows(simulateRows(table7(-1), 4000, 2)));
-    expect(Object.keys(r)).toEqual(['n', 'k', 'levels', 'reference', 'rates', 'byResponseType', 'iota', 'logit', 'personaVsBaseline', 'cochranQ', 'accuracy']);
+    expect(Object.keys(r)).toEqual(['n', 'k', 'levels', 'reference', 'rates', 'byResponseType', 'iota', 'iotaByKind', 'logit', 'personaVsBaseline', 'cochranQ', 'accuracy']);
     expect(Object.keys(r.levels)).toEqual(['persona', 'task', 'prompt', 'model']);
     expect(r.reference).toEqual({ persona: 'Able-bodied person', task: 'nli', prompt: 'p1', model: 'Gemma-2B' });
     expect(r.logit.mle.coefficients[0].name).toBe('Intercept');
@@ -32,6 +32,25 @@ describe('the analysis document', () => {
     expect(r.personaVsBaseline).toBeNull(); // no persona-free level in this table
     expect(r.cochranQ).toBeNull(); // no item ids
     expect(r.accuracy).toBeNull(); // no gold labels
+    expect(r.iotaByKind).toBeNull(); // answers not recorded
+  });
+
+  it('gives ι over refusal / answer / unparsed when answers are recorded', () => {
+    // persona X: 2 refusals, 1 answer, 1 unparsed; none: 0 refusals, 3 answers, 1 unparsed
+    const rows = [
+      row('m', 'X', 'p1', true),
+      row('m', 'X', 'p1', true),
+      row('m', 'X', 'p1', false, { answered: true }),
+      row('m', 'X', 'p1', false),
+      row('m', 'none', 'p1', false, { answered: true }),
+      row('m', 'none', 'p1', false, { answered: true }),
+      row('m', 'none', 'p1', false, { answered: true }),
+      row('m', 'none', 'p1', false),
+    ];
+    // pooled p = (2/8, 4/8, 2/8); X is (4/8, 2/8, 2/8), none (0, 6/8, 2/8): Σ_c |q − p| = 0.5 for both, ξ = 0.5; 2(1 − Σp²) = 1.25
+    const r = analyze(CellTable.fromRows(rows));
+    expect(Math.abs(r.iotaByKind!.persona! - 0.5 / 1.25)).toBeLessThan(1e-15);
+    expect(r.iotaByKind!.model).toBe(0); // one level: no dependence
   });
 
   it('an empty table gives an empty document, not an error', () => {
