@@ -243,7 +243,8 @@ interface LevelRef {
 /**
  * Levels whose responses are all refusals or all non-refusals, found repeatedly: once a separated level's cells are
  * set aside, another level may be all 0 or all 1 among the cells left (its MLE runs off as well).
- * This finds every separation made of whole levels; it does not search general linear combinations (an LP would).
+ * This finds every separation made of whole levels, cheaply; combinations of levels are left to the linear program
+ * (separation.ts), run when Newton's method cannot converge on what remains.
  */
 export function separatedLevels(input: LogitInput): { levels: LevelRef[]; active: boolean[] } {
   const active = input.cells.map((c) => c.n > 0);
