@@ -57,6 +57,15 @@ export interface SettingRecord {
   value: unknown;
 }
 
+/** The first schema, kept as shipped: Dexie upgrades databases created with it to the versions below. */
+export const SCHEMA_V1 = {
+  studies: 'id, createdAt',
+  responses: 'id, study, [study+model], [study+task], [study+persona], createdAt',
+  cells: 'id, study',
+  runs: 'id, status',
+  settings: 'key',
+} as const;
+
 export class LabDatabase extends Dexie {
   studies!: EntityTable<StudyRecord, 'id'>;
   responses!: EntityTable<StoredResponse, 'id'>;
@@ -66,13 +75,10 @@ export class LabDatabase extends Dexie {
 
   constructor(name: string = DATABASE_NAME) {
     super(name);
-    this.version(1).stores({
-      studies: 'id, createdAt',
-      responses: 'id, study, [study+model], [study+task], [study+persona], createdAt',
-      cells: 'id, study',
-      runs: 'id, status',
-      settings: 'key',
-    });
+    this.version(1).stores(SCHEMA_V1);
+    // v2: the latest responses of a study in order (the Run page), without scanning other studies. Adding an index
+    // needs no upgrade function: IndexedDB builds it from the stored records.
+    this.version(2).stores({ ...SCHEMA_V1, responses: 'id, study, [study+model], [study+task], [study+persona], [study+createdAt], createdAt' });
   }
 }
 

@@ -1,10 +1,11 @@
 // The store: the Dexie database and what the app does with it.
-export { db, LabDatabase, DATABASE_NAME } from './db.ts';
+export { db, LabDatabase, DATABASE_NAME, SCHEMA_V1 } from './db.ts';
 export type { StudyRecord, StoredResponse, StoredCell, RunRecord, RunStatus, SettingRecord } from './db.ts';
 export {
   saveResponse,
   saveResponses,
   storedPlanKeys,
+  latestResponses,
   countResponses,
   studyCells,
   importRecords,

@@ -1,5 +1,6 @@
 // Writing, importing and re-classifying responses. Every write updates the affected cells in the same transaction,
 // so the cells (what the Results page reads) always equal what the stored responses imply.
+import Dexie from 'dexie';
 import { createClassifier, type Classifier } from '../core/classify/index.ts';
 import { planKey } from '../core/plan.ts';
 import { DEFAULT_LABELS, type Cell, type ClassifierId, type ResponseRecord, type TaskId } from '../core/types.ts';
@@ -70,6 +71,11 @@ export async function storedPlanKeys(db: LabDatabase, study: string, model: stri
   const ids = await db.responses.where('[study+model]').equals([study, model]).primaryKeys();
   const prefix = responseId(study, model, '').length;
   return new Set(ids.map((id) => String(id).slice(prefix)));
+}
+
+/** The latest `limit` responses of a study, newest first (the Run page's list). */
+export async function latestResponses(db: LabDatabase, study: string, limit: number): Promise<StoredResponse[]> {
+  return db.responses.where('[study+createdAt]').between([study, Dexie.minKey], [study, Dexie.maxKey]).reverse().limit(limit).toArray();
 }
 
 export async function countResponses(db: LabDatabase, study: string): Promise<number> {

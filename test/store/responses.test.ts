@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LabDatabase } from '../../src/store/db.ts';
+import { LabDatabase, SCHEMA_V1 } from '../../src/store/db.ts';
 import {
   importRecords,
   rebuildCells,
@@ -11,6 +11,8 @@ import {
   storedPlanKeys,
   studyCells,
   fromStored,
+  latestResponses,
+  toStored,
 } from '../../src/store/responses.ts';
 import { deleteStudy, getStudyRule, saveRunState, saveStudy, putSetting, getSetting } from '../../src/store/studies.ts';
 import { isQuotaExceeded } from '../../src/store/quota.ts';
@@ -276,6 +278,34 @@ describe('studies, runs and settings', () => {
 });
 
 describe('schema', () => {
+  it('upgrades a version 1 database to the current schema keeping every record', async () => {
+    const name = freshName();
+    const v1 = new Dexie(name);
+    v1.version(1).stores(SCHEMA_V1);
+    await v1.table('studies').put({ id: 'study-a', name: 'a', config: { name: 'demo' }, planSize: 2, createdAt: '2026-01-01T00:00:00.000Z' });
+    const old = [record({ item: '1:1', createdAt: '2026-01-01T00:00:01.000Z' }), record({ item: '2:1', createdAt: '2026-01-01T00:00:02.000Z' })];
+    await v1.table('responses').bulkPut(old.map((r) => toStored(r)));
+    await v1.table('cells').put({ id: 'study-a|model-x|offensiveness|a woman|p7', study: 'study-a', model: 'model-x', task: 'offensiveness', persona: 'a woman', template: 'p7', n: 2, refusals: 0, answers: 2, withGold: 2, correct: 2 });
+    await v1.table('settings').put({ key: 'theme', value: 'dark' });
+    v1.close();
+
+    const current = database(name);
+    expect(current.verno).toBe(2);
+    expect(await current.responses.count()).toBe(2);
+    expect((await latestResponses(current, 'study-a', 5)).map((r) => r.item)).toEqual(['2:1', '1:1']);
+    expect(await studyCells(current, 'study-a')).toEqual([expect.objectContaining({ n: 2, answers: 2 })]);
+    expect(await getSetting(current, 'theme', '')).toBe('dark');
+    await saveResponse(current, record({ item: '3:1', createdAt: '2026-01-01T00:00:03.000Z' }));
+    expect((await studyCells(current, 'study-a'))[0].n).toBe(3);
+  });
+
+  it('lists the latest responses of one study only, newest first', async () => {
+    const db = database();
+    for (let i = 0; i < 5; i++) await saveResponse(db, record({ item: `${i}:1`, createdAt: `2026-01-01T00:00:0${i}.000Z` }));
+    await saveResponse(db, record({ study: 'study-b', createdAt: '2026-01-02T00:00:00.000Z' }));
+    expect((await latestResponses(db, 'study-a', 3)).map((r) => r.item)).toEqual(['4:1', '3:1', '2:1']);
+  });
+
   it('reopening the database keeps every table', async () => {
     const name = freshName();
     const first = database(name);
@@ -285,6 +315,6 @@ describe('schema', () => {
     first.close();
     const again = database(name);
     expect([await again.studies.count(), await again.responses.count(), await again.cells.count(), await getSetting(again, 'theme', '')]).toEqual([1, 1, 1, 'dark']);
-    expect(again.verno).toBe(1);
+    expect(again.verno).toBe(2);
   });
 });
