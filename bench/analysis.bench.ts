@@ -32,7 +32,9 @@ function* paperRows(count: number, seed = 1): Generator<ResponseRow> {
       const t = Math.floor(planU() * 3);
       const p = Math.floor(planU() * PERSONAS.length);
       const r = Math.floor(planU() * 9);
-      const item = `${TASKS[t]}-${Math.floor(i / 10)}`;
+      // a flat string, as JSON.parse, IndexedDB or a CSV slice give (a template literal of 13+ characters would be a
+      // rope that every comparison has to flatten first)
+      const item = (t * 1e7 + Math.floor(i / 10)).toString(36);
       // Qwen2.5 never refuses, as in the paper
       const eta = -4 + (m < 2 ? 2 : 0) + t * 1.2 + (p === 3 || p === 4 ? 1.5 : 0) - (r > 2 ? 1 : 0);
       const refused = m !== 9 && m !== 10 && u() < 1 / (1 + Math.exp(-eta));
