@@ -354,7 +354,10 @@ export class ResponseReader {
     try {
       value = JSON.parse(text);
     } catch {
-      throw new ResponseFormatError('not valid JSON; each line must be one response object as written by `cli run`', this.#line);
+      throw new ResponseFormatError(
+        'not valid JSON; each line must be one response object as written by `cli run` (a run stopped mid-write can leave a torn last line: resume the run to repair it, or delete that line)',
+        this.#line,
+      );
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw new ResponseFormatError('expected a JSON object with model, task, persona, template and refused', this.#line);
