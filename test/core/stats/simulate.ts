@@ -1,6 +1,6 @@
 // Test helper: tables simulated from known logistic coefficients with a seeded generator (no Math.random).
 import type { CellCounts, ResponseRow } from '../../../src/core/stats/cells.ts';
-import paper from '../../../../shared/data/paper-results.json' with { type: 'json' };
+import paper from '../../../static-data/paper-results.json' with { type: 'json' };
 
 /** mulberry32: a small seeded uniform generator, kept here so the tests do not depend on the plan's RNG. */
 export function seeded(seed: number): () => number {
