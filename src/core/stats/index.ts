@@ -13,3 +13,4 @@ export { margins, addToMargins, type Margins, type Tally } from './margins.ts';
 export { rates, responseTypeRates, responseTypeOf } from './rates.ts';
 export { LiveAnalysis } from './live.ts';
 export { iotaBootstrap, binomial, type IotaInterval } from './bootstrap.ts';
+export { ResponseReader, ResponseFormatError, REQUIRED_COLUMNS } from './read-rows.ts';
