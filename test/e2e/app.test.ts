@@ -59,6 +59,17 @@ describe('quick demo with the simulator', () => {
     await expect(page.getByText('Simulated — not a model').first().isVisible()).resolves.toBe(true);
     await expect(page.locator('figure svg').count()).resolves.toBeGreaterThanOrEqual(7);
     await screenshot(page, 'results');
+    // Each chart exports as SVG, PNG and CSV; simulated data says so in the file name.
+    const exports = page.getByRole('group', { name: 'Export Refusal rate by model and task' });
+    const [svg] = await Promise.all([page.waitForEvent('download'), exports.getByRole('button', { name: 'SVG' }).click()]);
+    expect(svg.suggestedFilename()).toMatch(/^persona-refusal-lab_refusal-rate-by-model-and-task_.*simulated.*\.svg$/);
+    const svgText = readFileSync(await svg.path(), 'utf8');
+    expect(svgText).toMatch(/<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svgText).toContain('includes simulated responses, not a model');
+    const [png] = await Promise.all([page.waitForEvent('download'), exports.getByRole('button', { name: 'PNG' }).click()]);
+    expect([...readFileSync(await png.path()).subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    const [csv] = await Promise.all([page.waitForEvent('download'), exports.getByRole('button', { name: 'CSV' }).click()]);
+    expect(readFileSync(await csv.path(), 'utf8')).toContain('simulated:Llama2-13B');
     // The regression's reference persona and fit can be chosen; the coefficient plot names the reference.
     await page.locator('select[name=reference-persona]').selectOption('a man');
     await page.locator('figure', { hasText: 'logistic regression' }).getByText(/reference: a man/).first().waitFor();
