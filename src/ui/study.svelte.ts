@@ -1,5 +1,6 @@
 // The study being set up on the Study page: an editable configuration, its validation by field, and the plan preview.
 import { validateConfig } from '../core/config.ts';
+import { PERSONA_SET_IDS, PERSONA_SETS, personaKey, type PersonaInfo } from '../core/personas.ts';
 import { DEFAULT_LABELS, TASKS, type StudyConfig, type TaskConfig, type TaskId } from '../core/types.ts';
 import type { KeyValueStorage } from './models.svelte.ts';
 
@@ -77,6 +78,35 @@ export class StudyDraft {
       );
     }
     this.persist();
+  }
+
+  /** The personas of the chosen sets, each once (the first set that has it), in set order. */
+  get setPersonas(): PersonaInfo[] {
+    const seen = new Set<string>();
+    const out: PersonaInfo[] = [];
+    for (const set of PERSONA_SET_IDS) {
+      if (!this.config.personas.sets.includes(set)) continue;
+      for (const p of PERSONA_SETS[set]) {
+        const key = personaKey(p.persona);
+        if (!seen.has(key)) (seen.add(key), out.push(p));
+      }
+    }
+    return out;
+  }
+
+  /** Whether a persona of the chosen sets is used (all are, unless `only` narrows them). */
+  isChosen(persona: string): boolean {
+    const only = this.config.personas.only;
+    return !only || only.some((p) => personaKey(p) === personaKey(persona));
+  }
+
+  /** Uses or leaves out personas of the sets; choosing all of them clears `only`. */
+  choose(personas: readonly string[], on: boolean): void {
+    const keys = new Set(personas.map(personaKey));
+    const all = this.setPersonas;
+    const chosen = all.filter((p) => (keys.has(personaKey(p.persona)) ? on : this.isChosen(p.persona))).map((p) => p.persona);
+    if (chosen.length === all.length) delete this.config.personas.only;
+    else this.config.personas.only = chosen;
   }
 
   /** Custom personas, one per line. */

@@ -58,3 +58,25 @@ describe('StudyDraft', () => {
     expect(new StudyDraft(demo, storage).config.seed).toBe(demo.seed);
   });
 });
+
+describe('StudyDraft persona choice', () => {
+  it('narrows the sets to chosen personas and clears the choice when all are chosen again', () => {
+    const draft = new StudyDraft(demo);
+    expect(draft.setPersonas).toHaveLength(15);
+    draft.choose(['a man', 'a woman'], false);
+    expect(draft.config.personas.only).toHaveLength(13);
+    expect(draft.isChosen('a man')).toBe(false);
+    expect(draft.isChosen('a Black person')).toBe(true);
+    expect(draft.valid).toBe(true);
+    draft.choose(['a man', 'a woman'], true);
+    expect(draft.config.personas.only).toBeUndefined();
+  });
+
+  it('lists each persona of several sets once', () => {
+    const draft = new StudyDraft(demo);
+    draft.config.personas.sets = ['paper', 'universal', 'control'];
+    const keys = draft.setPersonas.map((p) => p.persona.toLowerCase());
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys.length).toBeGreaterThan(150);
+  });
+});
