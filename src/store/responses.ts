@@ -7,7 +7,7 @@ import { DEFAULT_LABELS, type Cell, type ClassifierId, type ResponseRecord, type
 import type { ReclassifySummary } from '../worker/api.ts';
 import { addCounts, cellDeltas, ZERO_COUNTS, type CellCounts } from './cells.ts';
 import type { LabDatabase, StoredCell, StoredResponse } from './db.ts';
-import { setStudyRule } from './studies.ts';
+import { getStudyRule, setStudyRule } from './studies.ts';
 
 export function responseId(study: string, model: string, key: string): string {
   return `${study}|${model}|${key}`;
@@ -100,7 +100,10 @@ export interface ImportSummary {
 }
 
 export interface ImportOptions {
-  /** Re-classify incoming records under this rule when theirs differs, so a study never mixes rules. */
+  /**
+   * Re-classify incoming records whose rule differs from this one, so a study never mixes rules. Default: each
+   * record's study's current rule (getStudyRule) with its label words, where the study is stored here.
+   */
   rule?: ClassifierId;
   labels?: Partial<Record<TaskId, string[]>>;
   chunkSize?: number;
@@ -135,9 +138,20 @@ export async function importRecords(db: LabDatabase, records: Iterable<ResponseR
       summary.added += fresh.length;
     });
   };
-  const classifierOf = options.rule ? classifiersFor(options.rule, options.labels) : null;
+  // The rule (and classifiers) each record's study is under; null where the study is not stored and no rule given.
+  const targets = new Map<string, { rule: ClassifierId; classifierOf: (task: TaskId) => Classifier } | null>();
+  const targetOf = async (study: string) => {
+    if (!targets.has(study)) {
+      const config = options.rule ? null : (await db.studies.get(study))?.config;
+      const rule = options.rule ?? (config ? await getStudyRule(db, study, config) : null);
+      const labels = options.labels ?? (config ? Object.fromEntries(config.tasks.map((t) => [t.task, t.labels])) : {});
+      targets.set(study, rule ? { rule, classifierOf: classifiersFor(rule, labels) } : null);
+    }
+    return targets.get(study)!;
+  };
   for (const record of records) {
-    chunk.push(toStored(classifierOf ? reclassified(record, classifierOf) : record, record.rule));
+    const target = await targetOf(record.study);
+    chunk.push(toStored(target && target.rule !== record.rule ? reclassified(record, target.classifierOf) : record, record.rule));
     if (chunk.length >= chunkSize) await flush();
   }
   if (chunk.length > 0) await flush();

@@ -164,11 +164,25 @@ describe('importRecords', () => {
     expect(await cellOf(db)).toEqual([{ n: 4, refusals: 1, answers: 3, withGold: 3, correct: 3 }]);
   });
 
-  it('re-classifies incoming records under the study rule when asked', async () => {
+  it('re-classifies incoming records under the rule asked for when theirs differs', async () => {
     const db = database();
-    await importRecords(db, [record({ response: 'No, this text is not offensive.' })], { rule: 'paper-prefix' });
+    await importRecords(db, [record({ response: 'No, this text is not offensive.', rule: 'hedge-no-answer' })], { rule: 'paper-prefix' });
     const [stored] = await db.responses.toArray();
-    expect([stored.kind, stored.refused, stored.rule]).toEqual(['refusal', true, 'paper-prefix']);
+    expect([stored.kind, stored.refused, stored.rule, stored.decodedUnder]).toEqual(['refusal', true, 'paper-prefix', 'hedge-no-answer']);
+  });
+
+  it("brings incoming records under their stored study's current rule, so a re-classified study stays on one rule", async () => {
+    const db = database();
+    const config = { classifier: 'paper-prefix', tasks: [{ task: 'offensiveness', samplesPerClass: 1, labels: ['offensive', 'not offensive'] }] } as unknown as import('../../src/core/types.ts').StudyConfig;
+    await saveStudy(db, { id: 'study-a', name: 'a', config, planSize: 2 });
+    await saveResponse(db, record({ item: '1:1' }));
+    await reclassifyStudy(db, 'study-a', 'hedge-no-answer');
+    const cliLine = refusal({ item: '2:1', response: 'No, this text is not offensive.', kind: 'refusal', refused: true });
+    await importRecords(db, [cliLine, { ...cliLine, study: 'not-stored-here', item: '3:1' }]);
+    const imported = await db.responses.get('study-a|model-x|offensiveness|2:1|a woman|p7');
+    expect([imported?.kind, imported?.label, imported?.rule]).toEqual(['answer', 'not offensive', 'hedge-no-answer']);
+    const foreign = await db.responses.get('not-stored-here|model-x|offensiveness|3:1|a woman|p7');
+    expect([foreign?.kind, foreign?.rule]).toEqual(['refusal', 'paper-prefix']);
   });
 });
 
