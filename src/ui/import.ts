@@ -2,7 +2,7 @@
 // into the store (duplicates kept once, conflicts reported, another study's bundle refused with the differences).
 import { mergeInputs, parseResultsFile, type Conflict, type SourceReport, type StudyRef } from '../core/bundle.ts';
 import { platformCodec } from '../core/share.ts';
-import { db as defaultDb, importRecords, saveStudy, type LabDatabase } from '../store/index.ts';
+import { db as defaultDb, getStudyRule, importRecords, saveStudy, setStudyRule, type LabDatabase } from '../store/index.ts';
 import { fromStored } from '../store/responses.ts';
 
 export type ImportOutcome =
@@ -45,7 +45,16 @@ export async function importResultsFile(
   if (input.kind === 'bundle' && !(await database.studies.get(study.id))) {
     await saveStudy(database, { id: study.id, name: study.config.name, config: study.config, planSize: options.planSize ? await options.planSize(study.config) : 0 });
   }
-  const summary = await importRecords(database, merged.records);
+  // Verdicts never mix rules: into an empty study, rows all under one rule bring that rule with them; otherwise rows
+  // under another rule than the study's current one are re-classified.
+  let rule = await getStudyRule(database, study.id, study.config);
+  const incoming = new Set(merged.records.map((r) => r.rule));
+  if (existing.length === 0 && incoming.size === 1) {
+    rule = [...incoming][0];
+    await setStudyRule(database, study.id, rule);
+  }
+  const labels = Object.fromEntries(study.config.tasks.map((t) => [t.task, t.labels]));
+  const summary = await importRecords(database, merged.records, { rule, labels });
   return {
     ok: true,
     study: study.id,

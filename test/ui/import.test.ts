@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { importResultsFile } from '../../src/ui/import.ts';
 import { recordsToJsonl } from '../../src/ui/exports.ts';
-import { LabDatabase, saveStudy } from '../../src/store/index.ts';
+import { LabDatabase, getStudyRule, saveStudy, setStudyRule } from '../../src/store/index.ts';
 import { buildPlan } from '../../src/core/plan.ts';
 import { loadStudyData } from '../../src/core/load.ts';
 import { studyId } from '../../src/core/config.ts';
@@ -15,10 +15,12 @@ const config = quickDemo as StudyConfig;
 const id = studyId(config);
 const plan = buildPlan(config, await loadStudyData(readStudyFile));
 
+/** NLI rows of the plan answered with `response` ('neutral' an answer, anything else a refusal, as paper-prefix reads them). */
 function records(count: number, response = 'neutral'): ResponseRecord[] {
-  return plan.slice(0, count).map((row) => ({
+  return plan.filter((row) => row.task === 'nli').slice(0, count).map((row) => ({
     study: id, model: 'test-model', task: row.task, item: row.item, class: row.class, persona: row.persona, template: row.template,
-    responseType: row.responseType, ...(row.gold ? { gold: row.gold } : {}), response, kind: 'unparsed', refused: false,
+    responseType: row.responseType, ...(row.gold ? { gold: row.gold } : {}), response,
+    ...(response === 'neutral' ? { kind: 'answer' as const, refused: false, label: 'neutral' } : { kind: 'refusal' as const, refused: true }),
     rule: 'paper-prefix', stoppedEarly: false, latencyMs: 5, promptTokens: 10, completionTokens: 1,
     provenance: { backend: 'openai', simulated: false, modelId: 'test-model', seed: 1, temperature: 0, maxTokens: 64, stopWhenDecided: false },
     createdAt: '2025-01-01T00:00:00.000Z',
@@ -65,5 +67,27 @@ describe('importResultsFile', () => {
     const outcome = await importResultsFile(file('notes.txt', 'hello'), id, { database: db });
     expect(outcome.ok).toBe(false);
     if (!outcome.ok) expect(outcome.message).toContain('notes.txt');
+  });
+});
+
+describe('importResultsFile and the study rule', () => {
+  it('brings the rows\' rule into an empty study', async () => {
+    await saveStudy(db, { id, name: config.name, config, planSize: plan.length });
+    const rows = records(2).map((r) => ({ ...r, rule: 'hedge-no-answer' as const }));
+    await importResultsFile(file('h.jsonl', recordsToJsonl(rows)), id, { database: db });
+    expect(await getStudyRule(db, id, config)).toBe('hedge-no-answer');
+    expect((await db.responses.toArray()).map((r) => r.rule)).toEqual(['hedge-no-answer', 'hedge-no-answer']);
+  });
+
+  it("re-classifies imported rows under the study's current rule when the study has responses", async () => {
+    await saveStudy(db, { id, name: config.name, config, planSize: plan.length });
+    await setStudyRule(db, id, 'hedge-no-answer');
+    const [stored, ...incoming] = records(3, 'No, this is neutral.');
+    await importResultsFile(file('first.jsonl', recordsToJsonl([{ ...stored, rule: 'hedge-no-answer', kind: 'answer', refused: false, label: 'neutral' }])), id, { database: db });
+    // "No, this is neutral." is a refusal by the paper's prefixes (as the rows say) but an answer under hedge-no-answer.
+    const outcome = await importResultsFile(file('more.jsonl', recordsToJsonl(incoming)), id, { database: db });
+    expect(outcome).toMatchObject({ ok: true, added: 2 });
+    const all = await db.responses.toArray();
+    expect(all.map((r) => [r.rule, r.kind, r.refused])).toEqual(Array(3).fill(['hedge-no-answer', 'answer', false]));
   });
 });
