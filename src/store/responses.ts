@@ -101,8 +101,9 @@ export interface ImportSummary {
 
 export interface ImportOptions {
   /**
-   * Re-classify incoming records whose rule differs from this one, so a study never mixes rules. Default: each
-   * record's study's current rule (getStudyRule) with its label words, where the study is stored here.
+   * Re-classify incoming records whose rule differs from this one, so a study never mixes rules. Default, for a study
+   * stored here: its current rule (getStudyRule) with its label words; a study with no responses yet takes the rule
+   * of the first record imported (so an export re-imported elsewhere reads exactly as it did).
    */
   rule?: ClassifierId;
   labels?: Partial<Record<TaskId, string[]>>;
@@ -140,17 +141,21 @@ export async function importRecords(db: LabDatabase, records: Iterable<ResponseR
   };
   // The rule (and classifiers) each record's study is under; null where the study is not stored and no rule given.
   const targets = new Map<string, { rule: ClassifierId; classifierOf: (task: TaskId) => Classifier } | null>();
-  const targetOf = async (study: string) => {
+  const targetOf = async (study: string, first: ClassifierId) => {
     if (!targets.has(study)) {
       const config = options.rule ? null : (await db.studies.get(study))?.config;
-      const rule = options.rule ?? (config ? await getStudyRule(db, study, config) : null);
+      let rule = options.rule ?? (config ? await getStudyRule(db, study, config) : null);
+      if (!options.rule && config && (await countResponses(db, study)) === 0) {
+        rule = first;
+        await setStudyRule(db, study, first);
+      }
       const labels = options.labels ?? (config ? Object.fromEntries(config.tasks.map((t) => [t.task, t.labels])) : {});
       targets.set(study, rule ? { rule, classifierOf: classifiersFor(rule, labels) } : null);
     }
     return targets.get(study)!;
   };
   for (const record of records) {
-    const target = await targetOf(record.study);
+    const target = await targetOf(record.study, record.rule);
     chunk.push(toStored(target && target.rule !== record.rule ? reclassified(record, target.classifierOf) : record, record.rule));
     if (chunk.length >= chunkSize) await flush();
   }

@@ -184,6 +184,19 @@ describe('importRecords', () => {
     const foreign = await db.responses.get('not-stored-here|model-x|offensiveness|3:1|a woman|p7');
     expect([foreign?.kind, foreign?.rule]).toEqual(['refusal', 'paper-prefix']);
   });
+
+  it('a study with no responses yet takes the rule of what is imported, so an export reads the same elsewhere', async () => {
+    const db = database();
+    const config = { classifier: 'paper-prefix', tasks: [{ task: 'offensiveness', samplesPerClass: 1, labels: ['offensive', 'not offensive'] }] } as unknown as import('../../src/core/types.ts').StudyConfig;
+    await saveStudy(db, { id: 'study-a', name: 'a', config, planSize: 2 });
+    const exported = [
+      record({ item: '1:1', response: 'No, this text is not offensive.', rule: 'hedge-no-answer' }),
+      record({ item: '2:1', response: 'No, it is offensive.', label: 'offensive', rule: 'hedge-no-answer' }),
+    ];
+    await importRecords(db, exported);
+    expect((await db.responses.toArray()).map((r) => [r.kind, r.rule])).toEqual([['answer', 'hedge-no-answer'], ['answer', 'hedge-no-answer']]);
+    expect(await getStudyRule(db, 'study-a', config)).toBe('hedge-no-answer');
+  });
 });
 
 describe('reclassifyStudy', () => {
