@@ -35,7 +35,7 @@ interface ExportCheck {
 }
 
 async function exportPng(scale: number): Promise<ExportCheck> {
-  const svg = document.querySelector('#chart svg')!;
+  const svg = document.querySelector<SVGSVGElement>('#chart svg')!;
   const blob = await pngBlob(svg, scale);
   const bytes = new Uint8Array(await blob.arrayBuffer());
   const bitmap = await createImageBitmap(blob);
