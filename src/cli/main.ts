@@ -26,6 +26,12 @@ async function cli(argv: string[]): Promise<number> {
   return (await command.load()).main(rest);
 }
 
+// A reader that stops early (`| head`) closes the pipe: that is not an error of ours.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 cli(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
