@@ -22,6 +22,19 @@ describe('GitHub Pages deploy', () => {
     expect(workflow).toMatch(pattern);
   });
 
+  // Older majors run on Node 20, which GitHub Actions no longer runs; these are the first on Node 24.
+  it.each([
+    ['actions/checkout', 5],
+    ['actions/setup-node', 5],
+    ['actions/configure-pages', 6],
+    ['actions/upload-pages-artifact', 5],
+    ['actions/deploy-pages', 5],
+  ])('uses %s at v%i or later', (action, minimum) => {
+    const used = [...workflow.matchAll(new RegExp(`uses: ${action}@v(\\d+)`, 'g'))].map((m) => Number(m[1]));
+    expect(used.length).toBeGreaterThan(0);
+    for (const major of used) expect(major).toBeGreaterThanOrEqual(minimum);
+  });
+
   it('deploys after the build job', () => {
     expect(workflow).toMatch(/deploy:\s*\n\s*needs: build/);
   });
