@@ -147,7 +147,7 @@ export function summarizeProvenance(records: readonly ResponseRecord[]): Provena
 /** Builds an attendee's bundle. Throws BundleError when a response belongs to another study. */
 export function makeBundle(input: { config: StudyConfig; shard?: Shard; responses: readonly ResponseRecord[]; exportedAt: string }): Bundle {
   const checked = validateConfig(input.config);
-  if (!checked.ok) throw new BundleError(`Cannot export an invalid study: ${checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}.`);
+  if (!checked.ok) throw new BundleError(`Cannot export an invalid study: ${checked.errors.map((e) => e.message).join('; ')}.`);
   const config = checked.config;
   const id = studyId(config);
   const foreign = input.responses.find((r) => r.study !== id);
@@ -312,7 +312,7 @@ function parseBundleObject(name: string, b: Record<string, unknown>, refuse: (m:
   const study = b.study as Record<string, unknown> | undefined;
   if (typeof study !== 'object' || study === null || typeof study.id !== 'string') return refuse('has no study; export the bundle again.');
   const checked = validateConfig(study.config);
-  if (!checked.ok) return refuse(`carries an invalid study configuration (${checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}).`);
+  if (!checked.ok) return refuse(`carries an invalid study configuration (${checked.errors.map((e) => e.message).join('; ')}).`);
   const id = studyId(checked.config);
   if (id !== study.id) return refuse(`was changed after export: its configuration checks as study ${id}, but it says ${study.id}. Export the bundle again.`);
   let shard: Shard | undefined;
@@ -553,7 +553,7 @@ export function mergeInputs(inputs: readonly ParsedInput[], options: MergeOption
         sources.push({
           status: 'refused',
           name: input.name,
-          message: `${input.name} holds results of study ${other.study}, but this study is ${study.id}: it was run with a different configuration. Run \`npm run cli -- run\` with this study's config file (export it from the Study page), or import the file into its own study.`,
+          message: `${input.name} holds results of study ${other.study}, but this study is ${study.id}: it was run with a different configuration. Run \`npm run cli -- run\` with this study's config file (download it beside the study's share link on the Study or Workshop page), or import the file into its own study.`,
         });
         continue;
       }

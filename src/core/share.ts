@@ -108,6 +108,7 @@ export interface SharedStudy {
 
 export type ShareLinkError =
   | { kind: 'empty' }
+  | { kind: 'not-a-link' }
   | { kind: 'version'; found: string }
   | { kind: 'too-long'; chars: number }
   | { kind: 'base64' }
@@ -130,6 +131,8 @@ export function shareErrorMessage(error: ShareLinkError): string {
   switch (error.kind) {
     case 'empty':
       return 'This link carries no study. Ask the organiser for the workshop link.';
+    case 'not-a-link':
+      return `This is not a study link: a study link ends in "#/workshop?s=v1." followed by the study. ${ASK_AGAIN}`;
     case 'version':
       return `This link is in format "${error.found}", but this site reads "${SHARE_VERSION}" links. Open it on the site that made it, or ask the organiser for a new link made on this site.`;
     case 'too-long':
@@ -143,7 +146,7 @@ export function shareErrorMessage(error: ShareLinkError): string {
     case 'shape':
       return `This link does not describe a study (${error.detail}). ${ASK_AGAIN}`;
     case 'config':
-      return `The study in this link is not valid: ${error.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}. Ask the organiser to check the study and share it again.`;
+      return `The study in this link is not valid: ${error.errors.map((e) => e.message).join('; ')}. Ask the organiser to check the study and share it again.`;
     case 'checksum':
       return `This link was changed after it was made (its study checks as ${error.actual}, the link says ${error.expected}), so it was not opened. ${ASK_AGAIN}`;
     case 'shard':
@@ -160,7 +163,7 @@ function fail(error: ShareLinkError): DecodeShareResult {
 /** Encodes a study (and optional shard) as a link token. Throws on an invalid config: a link must always open. */
 export async function encodeShareToken(config: StudyConfig, shard: ShardSpec | undefined, codec: Codec | null): Promise<string> {
   const checked = validateConfig(config);
-  if (!checked.ok) throw new InvalidShareError(`Cannot share an invalid study: ${checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}. Fix the study first.`);
+  if (!checked.ok) throw new InvalidShareError(`Cannot share an invalid study: ${checked.errors.map((e) => e.message).join('; ')}. Fix the study first.`);
   if (shard) {
     const problem = validateShardSpec(shard);
     if (problem) throw new InvalidShareError(`Cannot share shard ${shard.k ?? '?'} of ${shard.n}: ${problem}.`);
@@ -185,8 +188,10 @@ export async function decodeShareToken(token: string, codec: Codec | null): Prom
   if (!trimmed) return fail({ kind: 'empty' });
   if (trimmed.length > MAX_SHARE_TOKEN_CHARS) return fail({ kind: 'too-long', chars: trimmed.length });
   const match = /^(v\d+)\.([a-z])\.(.*)$/s.exec(trimmed);
-  const version = match?.[1] ?? trimmed.split('.')[0].slice(0, 12);
-  if (!match || version !== SHARE_VERSION) return fail({ kind: 'version', found: version || '(none)' });
+  // Only something shaped like a link of another format version is called one; any other text is no link at all.
+  if (!match) return fail(/^v\d+\./.test(trimmed) ? { kind: 'version', found: trimmed.split('.')[0].slice(0, 12) } : { kind: 'not-a-link' });
+  const version = match[1];
+  if (version !== SHARE_VERSION) return fail({ kind: 'version', found: version });
   const [, , encoding, data] = match;
   if (encoding !== 'z' && encoding !== 'j') return fail({ kind: 'version', found: `${version}.${encoding}` });
   const bytes = fromBase64Url(data);

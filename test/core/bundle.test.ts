@@ -170,6 +170,11 @@ describe('bundles', () => {
       { name: 'other format', bytes: JSON.stringify({ format: 'something-else', version: 1 }), message: /not a Persona Refusal Lab bundle/ },
       { name: 'newer version', bytes: JSON.stringify({ format: 'persona-refusal-lab/bundle', version: 2 }), message: /version 2; this site reads version 1/ },
       { name: 'damaged gzip', bytes: new Uint8Array([0x1f, 0x8b, 1, 2, 3, 4]), message: /damaged gzip/ },
+      {
+        name: 'an invalid configuration (each field named once)',
+        bytes: JSON.stringify({ format: 'persona-refusal-lab/bundle', version: 1, study: { id: 'x', config: { version: 1, name: 'n', seed: -2 } }, responses: [] }),
+        message: /invalid study configuration \(seed: must[^;]*;(?!.*seed: seed:)/,
+      },
     ])('refuses $name with a message', async ({ bytes, message }) => {
       const result = await parseResultsFile('f', typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes, codec);
       expect(result.ok).toBe(false);

@@ -105,7 +105,8 @@ describe('bad links are refused with a clear message', () => {
     { name: 'empty', token: async () => '  ', kind: 'empty' },
     { name: 'an older format', token: async () => 'v0.eJzLSM3JyQcABiwCFQ', kind: 'version' },
     { name: 'a newer format', token: async () => 'v2.z.abc', kind: 'version' },
-    { name: 'no format at all', token: async () => 'hello-world', kind: 'version' },
+    { name: 'no format at all', token: async () => 'hello-world', kind: 'not-a-link' },
+    { name: 'a word with dots', token: async () => 'see.you.there', kind: 'not-a-link' },
     { name: 'an unknown encoding', token: async () => 'v1.q.abc', kind: 'version' },
     { name: 'characters outside base64url', token: async () => 'v1.z.ab+/cd==', kind: 'base64' },
     { name: 'an impossible base64 length', token: async () => 'v1.z.abcde', kind: 'base64' },
@@ -132,9 +133,21 @@ describe('bad links are refused with a clear message', () => {
     expect(!result.ok && result.message).toMatch(/current Chrome, Edge, Firefox or Safari/);
   });
 
-  it('names the field when the config is invalid', async () => {
-    const result = await decodeShareToken(rawToken({ config: { ...config, seed: -1.5 }, id }), codec);
-    expect(!result.ok && result.message).toMatch(/seed/);
+  it.each([
+    { field: 'seed', change: { seed: -1.5 } },
+    { field: 'templates[0]', change: { templates: ['p10'] } },
+    { field: 'name', change: { name: '' } },
+  ])('names the invalid field $field once', async ({ field, change }) => {
+    const result = await decodeShareToken(rawToken({ config: { ...config, ...change }, id }), codec);
+    const message = result.ok ? '' : result.message;
+    expect(message).toContain(`${field}:`);
+    expect(message).not.toContain(`${field}: ${field}:`);
+  });
+
+  it('says plainly that text which is no link at all is not a study link', async () => {
+    const result = await decodeShareToken('hello-world', codec);
+    expect(!result.ok && result.message).toMatch(/^This is not a study link/);
+    expect(!result.ok && result.message).not.toMatch(/format "hello/);
   });
 
   it('never opens a link with a character changed or cut short, wherever the damage is', async () => {
