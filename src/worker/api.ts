@@ -20,6 +20,12 @@ export type ModelSpec =
       backend: 'webllm';
       /** web-llm catalogue id, e.g. "Llama-3.2-1B-Instruct-q4f32_1-MLC". */
       model: string;
+      /**
+       * GPU memory the model may use, MB, as the user set it on the Models page. Browsers do not say how much GPU
+       * memory there is, so without it the worker assumes `defaultBudgetMB(navigator.deviceMemory)` (at most about
+       * 4.8 GB, which refuses every 7B/8B model).
+       */
+      budgetMB?: number;
     }
   | {
       backend: 'openai';

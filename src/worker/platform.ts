@@ -5,7 +5,7 @@ import { defaultBudgetMB, detectGpu, preferredVariant, type GpuCapability, type 
 import { createOpenAIBackend } from '../backends/openai.ts';
 import { createSimulatorBackend } from '../backends/simulator.ts';
 import type { Backend } from '../backends/types.ts';
-import { createWebLLMBackend, type WebLLMBackend } from '../backends/webllm.ts';
+import { createWebLLMBackend, type EngineFactory, type ModelCacheLike, type WebLLMBackend } from '../backends/webllm.ts';
 import { db } from '../store/db.ts';
 import { recordModelName, type ModelSpec } from './api.ts';
 import type { ServiceDeps } from './service.ts';
@@ -20,7 +20,13 @@ function readStaticText(name: string): Promise<string> {
   });
 }
 
-export function browserDeps(nav: WorkerNavigatorLike = globalThis.navigator as WorkerNavigatorLike): ServiceDeps {
+/** Stand-ins for web-llm itself (tests); the worker uses the real engine and cache. */
+export interface WebLLMInjection {
+  engineFactory?: EngineFactory;
+  cache?: ModelCacheLike;
+}
+
+export function browserDeps(nav: WorkerNavigatorLike = globalThis.navigator as WorkerNavigatorLike, webllm: WebLLMInjection = {}): ServiceDeps {
   let gpu: Promise<GpuCapability> | null = null;
   const gpuCapability = () => (gpu ??= detectGpu(nav.gpu));
 
@@ -30,13 +36,18 @@ export function browserDeps(nav: WorkerNavigatorLike = globalThis.navigator as W
     async createBackend(spec: ModelSpec, onProgress): Promise<Backend> {
       switch (spec.backend) {
         case 'webllm':
-          return createWebLLMBackend({
-            modelId: spec.model,
-            gpu: await gpuCapability(),
-            budgetMB: defaultBudgetMB(nav.deviceMemory),
-            onProgress,
-            ...(nav.userAgent ? { browser: nav.userAgent } : {}),
-          });
+          return createWebLLMBackend(
+            {
+              modelId: spec.model,
+              gpu: await gpuCapability(),
+              // The budget the user set on the Models page, which may well exceed the browser's guess.
+              budgetMB: spec.budgetMB ?? defaultBudgetMB(nav.deviceMemory),
+              onProgress,
+              ...(nav.userAgent ? { browser: nav.userAgent } : {}),
+              ...(webllm.cache ? { cache: webllm.cache } : {}),
+            },
+            webllm.engineFactory,
+          );
         case 'openai':
           return createOpenAIBackend({
             baseUrl: spec.baseUrl,

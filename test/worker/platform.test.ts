@@ -3,6 +3,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import type { GpuLike } from '../../src/backends/gpu.ts';
+import type { ModelCacheLike, WebLLMEngineLike } from '../../src/backends/webllm.ts';
 import { browserDeps } from '../../src/worker/platform.ts';
 import type { ModelSpec } from '../../src/worker/api.ts';
 import { ScriptedBackend } from './fakes.ts';
@@ -16,6 +17,18 @@ function gpu(features: string[]): GpuLike {
     }),
   };
 }
+
+/** Just enough of web-llm for a load to succeed: no GPU work, nothing downloaded. */
+const webllm = {
+  engineFactory: async (): Promise<WebLLMEngineLike> => ({
+    chat: { completions: { create: async () => (async function* () {})() } },
+    reload: async () => undefined,
+    interruptGenerate: () => undefined,
+    unload: async () => undefined,
+    setInitProgressCallback: () => undefined,
+  }),
+  cache: { hasModelInCache: async () => false, deleteModelAllInfoInCache: async () => undefined } satisfies ModelCacheLike,
+};
 
 describe('browserDeps', () => {
   it.each<[string, ModelSpec, GpuLike | undefined, string]>([
@@ -60,5 +73,17 @@ describe('browserDeps', () => {
   it('passes the browser and its storage on for provenance and the full-disk message', () => {
     const storage = { estimate: async () => ({ usage: 1, quota: 2 }) };
     expect(browserDeps({ userAgent: 'TestBrowser/1', storage })).toMatchObject({ browser: 'TestBrowser/1', storage });
+  });
+
+  // Browsers report at most 8 GB of device memory, so the default budget (60%) is under 5 GB: a 7B model needs the
+  // budget the user set on the Models page to reach the worker.
+  it.each<[string, ModelSpec, RegExp | string]>([
+    ['a 7B model with the default budget is refused, naming one that fits', { backend: 'webllm', model: 'Qwen2.5-7B-Instruct-q4f16_1-MLC' }, /cannot run on this device: it needs about 5107 MB of GPU memory and the budget is 4915 MB\. Try \S+ instead/],
+    ['a 7B model with the budget raised on the Models page loads', { backend: 'webllm', model: 'Qwen2.5-7B-Instruct-q4f16_1-MLC', budgetMB: 8192 }, 'Qwen2.5-7B-Instruct-q4f16_1-MLC'],
+    ['a small model with the budget lowered below its need is refused', { backend: 'webllm', model: 'Llama-3.2-1B-Instruct-q4f16_1-MLC', budgetMB: 512 }, /the budget is 512 MB/],
+  ])('web-llm: %s', async (_name, spec, expected) => {
+    const made = browserDeps({ gpu: gpu(['shader-f16']), deviceMemory: 8 }, webllm).createBackend(spec, () => undefined);
+    if (typeof expected === 'string') expect((await made).provenance.modelId).toBe(expected);
+    else await expect(made).rejects.toMatchObject({ name: 'ModelDoesNotFitError', message: expect.stringMatching(expected) });
   });
 });
