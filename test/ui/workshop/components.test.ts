@@ -51,6 +51,15 @@ describe('ShareLink', () => {
     expect(await Promise.all(each.map((i) => shardOf(i.value)))).toEqual([{ n: 3, k: 1 }, { n: 3, k: 2 }, { n: 3, k: 3 }]);
   });
 
+  it('offers the study as a config file for `cli run --config`: the same study id', async () => {
+    const { getByTestId } = render(ShareLink, { props: { config, pageUrl: PAGE } });
+    const link = getByTestId('share-config') as HTMLAnchorElement;
+    expect(link.getAttribute('download')).toMatch(/\.json$/);
+    const text = decodeURIComponent(link.href.slice(link.href.indexOf(',') + 1));
+    const opened = validateConfig(JSON.parse(text));
+    expect(opened.ok && studyId(opened.config)).toBe(studyId(config));
+  });
+
   it('asks for a valid study first', () => {
     const { getByText } = render(ShareLink, { props: { config: null, pageUrl: PAGE } });
     expect(getByText(/Set up a valid study first/)).toBeTruthy();
