@@ -288,3 +288,38 @@ describe('PersonaRates with the cells', () => {
     expect(container.querySelector('thead')!.textContent).toContain('highest_model_rate');
   });
 });
+
+describe('every chart is one tab stop with arrow keys, Home and End inside it', () => {
+  it.each([
+    ['RateHeatmap', () => render(RateHeatmap, { result })],
+    ['ResponseTypeRates', () => render(ResponseTypeRates, { result })],
+    ['PersonaRates', () => render(PersonaRates, { result })],
+    ['PersonaVsBaseline', () => render(PersonaVsBaseline, { result })],
+    ['SensitivityBars', () => render(SensitivityBars, { result })],
+    ['CoefficientPlot', () => render(CoefficientPlot, { result })],
+    ['AccuracyChart', () => render(AccuracyChart, { result })],
+  ])('%s', async (_name, draw) => {
+    const { container } = draw();
+    // A chart of panels has one tab stop per panel: count them by SVG.
+    const panels = [...container.querySelectorAll('svg')]
+      .map((svg) => [...svg.querySelectorAll<SVGGElement>('.mark')].filter((m) => m.closest('svg') === svg))
+      .filter((own) => own.length > 1);
+    expect(panels.length).toBeGreaterThan(0);
+    for (const own of panels) {
+      const tabStops = () => own.filter((m) => m.getAttribute('tabindex') === '0');
+      expect(tabStops()).toEqual([own[0]]);
+      own[0].focus();
+      await fireEvent.keyDown(own[0], { key: 'End' });
+      expect(document.activeElement).toBe(own[own.length - 1]);
+      expect(tabStops()).toEqual([own[own.length - 1]]);
+      expect(container.querySelector('.chart-readout')!.textContent).toBe(own[own.length - 1].getAttribute('aria-label'));
+      await fireEvent.keyDown(own[own.length - 1], { key: 'Home' });
+      expect(document.activeElement).toBe(own[0]);
+      expect(tabStops()).toEqual([own[0]]);
+      // Keys that do not move (Tab, letters) are left to the page.
+      const tab = new KeyboardEvent('keydown', { key: 'Tab', bubbles: true, cancelable: true });
+      own[0].dispatchEvent(tab);
+      expect(tab.defaultPrevented).toBe(false);
+    }
+  });
+});
