@@ -67,6 +67,7 @@ export interface RunStudyOptions {
 }
 
 type Stop = { status: 'paused'; reason: PauseReason; message: string } | { status: 'cancelled' };
+const STOPPED: unique symbol = Symbol('stopped');
 
 export async function runStudy(options: RunStudyOptions): Promise<RunOutcome> {
   const { study, rows, models, sink, rule, decoding } = options;
@@ -107,11 +108,17 @@ export async function runStudy(options: RunStudyOptions): Promise<RunOutcome> {
   // Each request gets its own controller (no listener pile-up on one shared signal at high concurrency).
   let stop: Stop | null = null;
   const inFlight = new Set<AbortController>();
+  let onStopped = () => {};
+  const stopped = new Promise<typeof STOPPED>((resolve) => (onStopped = () => resolve(STOPPED)));
   const halt = (s: Stop) => {
     if (stop) return;
     stop = s;
+    onStopped();
     for (const controller of inFlight) controller.abort(s.status);
   };
+  // Loading or reloading a model can take minutes (a download): a pause or cancel does not wait for it. The load
+  // goes on, so its owner (the worker) has the model ready for the next run.
+  const untilStopped = <T>(work: Promise<T>): Promise<T | typeof STOPPED> => Promise.race([work, stopped]);
   const onOuterAbort = () => {
     const reason: unknown = options.signal?.reason;
     halt(reason === 'pause' ? { status: 'paused', reason: 'user', message: 'Paused. Resume to continue from the first unfinished row.' } : { status: 'cancelled' });
@@ -150,7 +157,9 @@ export async function runStudy(options: RunStudyOptions): Promise<RunOutcome> {
       if (todo.length === 0) continue;
 
       emit({ type: 'model', model: model.name, state: 'loading' });
-      let backend = await model.backend();
+      const loaded = await untilStopped(model.backend());
+      if (loaded === STOPPED) break;
+      let backend = loaded;
       emit({ type: 'model', model: model.name, state: 'ready' });
       let recreating: Promise<Backend> | null = null;
       // Workers that see the same lost device share one recreation.
@@ -207,7 +216,9 @@ export async function runStudy(options: RunStudyOptions): Promise<RunOutcome> {
             if (stop) return;
             if (isDeviceLost(err) && losses < (options.maxDeviceLossesPerRow ?? 2)) {
               losses++;
-              used = await recreate(used);
+              const fresh = await untilStopped(recreate(used));
+              if (fresh === STOPPED) return;
+              used = fresh;
               continue;
             }
             failed++;

@@ -123,6 +123,49 @@ describe('runStudy', () => {
     expectEveryRowOnce(sink, rows);
   });
 
+  it.each([
+    ['pause', { status: 'paused', reason: 'user', done: 0, total: 6 }],
+    ['cancel', { status: 'cancelled', done: 0, total: 6 }],
+  ] as const)('%s while the model is still loading ends the run at once, without waiting for the load', async (how, expected) => {
+    const controller = new AbortController();
+    const { options } = setup(6);
+    let finishLoad: (b: ScriptedBackend) => void = () => {};
+    const load = new Promise<ScriptedBackend>((resolve) => (finishLoad = resolve));
+    const backend = new ScriptedBackend();
+    const outcome = await runStudy({
+      ...options,
+      models: [{ name: 'model-x', backend: () => load, recreate: async () => backend }],
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'model' && e.state === 'loading') controller.abort(how);
+      },
+    });
+    expect(outcome).toMatchObject(expected);
+    finishLoad(backend);
+    await load;
+    expect(backend.calls).toBe(0);
+  });
+
+  it('a pause while a lost GPU device is being recovered ends the run at once; resuming stores every row once', async () => {
+    const controller = new AbortController();
+    const { sink, rows, options } = setup(6);
+    let finishRecovery: () => void = () => {};
+    const recovery = new Promise<void>((resolve) => (finishRecovery = resolve));
+    const first = new ScriptedBackend({ fail: (call) => (call === 2 ? new DeviceLostError() : undefined) });
+    const outcome = await runStudy({
+      ...options,
+      models: [{ name: 'model-x', backend: async () => first, recreate: () => recovery.then(() => new ScriptedBackend()) }],
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'model' && e.state === 'recreating') controller.abort('pause');
+      },
+    });
+    expect(outcome).toMatchObject({ status: 'paused', reason: 'user', done: 2, total: 6 });
+    finishRecovery();
+    expect(await runStudy({ ...setup(6).options, sink })).toEqual({ status: 'done', done: 6, total: 6 });
+    expectEveryRowOnce(sink, rows);
+  });
+
   it('an already aborted signal runs nothing', async () => {
     const { options, calls } = setup(5);
     const controller = new AbortController();
