@@ -60,6 +60,15 @@ describe('ShareLink', () => {
     expect(opened.ok && studyId(opened.config)).toBe(studyId(config));
   });
 
+  it.each([
+    { name: 'Quick demo: NLI and offensiveness, 240 prompts', file: 'quick-demo-nli-and-offensiveness-240.json' },
+    { name: 'Room 4 — Tuesday', file: 'room-4-tuesday.json' },
+    { name: '***', file: 'study.json' },
+  ])('names the config file after the study, cut at a word: $file', ({ name, file }) => {
+    const { getByTestId } = render(ShareLink, { props: { config: { ...config, name }, pageUrl: PAGE } });
+    expect(getByTestId('share-config').getAttribute('download')).toBe(file);
+  });
+
   it('asks for a valid study first', () => {
     const { getByText } = render(ShareLink, { props: { config: null, pageUrl: PAGE } });
     expect(getByText(/Set up a valid study first/)).toBeTruthy();
