@@ -328,6 +328,9 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBacken
   // Usage in the last streamed chunk; dropped for servers that reject the field with a 400.
   let askUsage = stream;
   const limiter = new Limiter(concurrency);
+  // After a Retry-After (429, 503), no request of this backend goes out before the time the server named: the other
+  // rows in flight or queued would only be refused again, and hosted APIs count those refusals against the key.
+  let notBefore = -Infinity;
 
   async function attempt(request: GenerateRequest): Promise<GenerateResult> {
     const started = performance.now();
@@ -444,8 +447,13 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBacken
 
   async function generate(request: GenerateRequest): Promise<GenerateResult> {
     return limiter.run(async () => {
+      // A request that has just waited out its own Retry-After goes at once; the others wait for the gate.
+      let waitedRetryAfter = false;
       for (let tries = 1; ; tries++) {
         try {
+          const wait = notBefore - now();
+          if (wait > 0 && !waitedRetryAfter) await sleep(wait, request.signal);
+          waitedRetryAfter = false;
           return await attempt(request);
         } catch (error) {
           if (request.signal?.aborted) throw request.signal.reason;
@@ -455,9 +463,14 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBacken
             throw conn.redactError(error);
           }
           const asked = error instanceof EndpointHttpError ? error.retryAfterMs : null;
-          const delay =
-            asked !== null ? Math.min(asked, maxRetryAfterMs) : backoffDelay(tries - 1, baseDelayMs, maxDelayMs, random);
-          await sleep(delay, request.signal);
+          if (asked !== null) {
+            const delay = Math.min(asked, maxRetryAfterMs);
+            notBefore = Math.max(notBefore, now() + delay);
+            await sleep(delay, request.signal);
+            waitedRetryAfter = true;
+          } else {
+            await sleep(backoffDelay(tries - 1, baseDelayMs, maxDelayMs, random), request.signal);
+          }
         }
       }
     });

@@ -223,6 +223,22 @@ describe('generate', () => {
     expect(sleeps).toEqual([3000]);
   });
 
+  it('holds back every request of the backend until the time a Retry-After named, not just the refused one', async () => {
+    // A is refused (429, Retry-After 2 s) while B streams slowly; C takes B's slot afterwards and must wait too.
+    let refused = false;
+    const s = await start({
+      tokenDelayMs: 5,
+      reply: (body) => (body.messages?.[0]?.content === 'B' ? 'one two three four five six seven eight nine ten eleven twelve' : 'polite'),
+      faults: (_i, body) => (body.messages?.[0]?.content === 'A' && !refused ? ((refused = true), { kind: 'rate-limit', retryAfter: '2' }) : null),
+    });
+    const { b, sleeps } = backend(s, { concurrency: 2, now: () => 0 });
+    const ask = (content: string) => b.generate(request({ messages: [{ role: 'user', content }] }));
+    const texts = await Promise.all([ask('A'), ask('B'), ask('C')].map((p) => p.then((r) => r.text)));
+    expect(texts).toEqual(['polite', 'one two three four five six seven eight nine ten eleven twelve', 'polite']);
+    expect(sleeps).toEqual([2000, 2000]);
+    expect(s.stats.chatRequests).toBe(4);
+  });
+
   it('caps a very long Retry-After', async () => {
     const s = await start({ faults: [{ kind: 'rate-limit', retryAfter: '86400' }] });
     const { b, sleeps } = backend(s, { maxRetryAfterMs: 60_000 });
