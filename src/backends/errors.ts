@@ -74,8 +74,9 @@ export class EndpointCorsError extends BackendError {
   constructor(endpoint: string, pageOrigin: string, options?: { cause?: unknown }) {
     const mixed = pageOrigin.startsWith('https:') && endpoint.startsWith('http:') && !isLoopbackUrl(endpoint);
     super(
-      `The browser could not reach ${endpoint} from ${pageOrigin}. If the server is running, it is not allowing ` +
-        'this page to call it (CORS). Fix it on the server: ' +
+      `The browser could not reach ${endpoint} from ${pageOrigin}. Either nothing is answering there (start the ` +
+        'server, and check the address and port), or the server does not allow this page to call it (CORS). ' +
+        'To allow it, on the server: ' +
         `vLLM: start with --allowed-origins '["${pageOrigin}"]'; ` +
         `Ollama: set OLLAMA_ORIGINS=${pageOrigin} and restart it; ` +
         `llama.cpp server: allows any origin by default, newer builds take --cors-origins ${pageOrigin}; ` +

@@ -207,9 +207,10 @@ class Connection {
     if (outer?.aborted) return outer.reason;
     if (timedOut) return new EndpointTimeoutError(this.endpoint, this.timeoutMs);
     if (error instanceof BackendError) return error;
-    // Node's fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, ...) is in its cause.
-    const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
-    const detail = (error instanceof Error ? error.message : String(error)) + (typeof code === 'string' ? `: ${code}` : '');
+    // Node's fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, "bad port", ...) is in its cause.
+    const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
+    const why = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : null;
+    const detail = (error instanceof Error ? error.message : String(error)) + (why ? `: ${why}` : '');
     if (!this.#reached && this.#pageOrigin && new URL(this.endpoint).origin !== this.#pageOrigin) {
       return new EndpointCorsError(this.endpoint, this.#pageOrigin, { cause: error });
     }

@@ -112,6 +112,12 @@ describe('listModels and testConnection', () => {
     expect(result.kind === 'error' && result.message).toMatch(/fetch failed: ECONNREFUSED.*server is running/);
   });
 
+  it('says why a port fetch refuses to call was not reached', async () => {
+    // Port 9 is on fetch's list of blocked ports: the reason is in the error's cause, and has no code.
+    const result = await testConnection({ baseUrl: 'http://127.0.0.1:9', timeoutMs: 2000 });
+    expect(result.kind === 'error' && result.message).toMatch(/Could not reach http:\/\/127\.0\.0\.1:9 \(fetch failed: bad port\)/);
+  });
+
   it('explains a server whose /v1/models is not a model list', async () => {
     const notJson: typeof fetch = async () => new Response('null', { status: 200 });
     expect(await testConnection({ baseUrl: 'http://x', fetch: notJson })).toMatchObject({ kind: 'error', error: 'MalformedResponseError' });
@@ -137,6 +143,8 @@ describe('listModels and testConnection', () => {
     expect(message).toContain('llama.cpp');
     expect(message).toContain('command line');
     expect(message).toContain('https page cannot call a plain http server');
+    // In a browser a server that is down fails the same way: the message must not assume it is running.
+    expect(message).toContain('Either nothing is answering there (start the server, and check the address and port)');
   });
 });
 
