@@ -8,6 +8,7 @@ import { buildPlan } from '../core/plan.ts';
 import { planForShard, shardSettingKey } from '../core/shard.ts';
 import type { ClassifierId, PlanRow, StudyConfig, TaskId } from '../core/types.ts';
 import type { LabDatabase, RunRecord } from '../store/db.ts';
+import { isQuotaExceeded } from '../store/quota.ts';
 import { countResponses, reclassifyStudy } from '../store/responses.ts';
 import { getSetting, getStudyConfig, getStudyRule, saveRunState } from '../store/studies.ts';
 import {
@@ -147,7 +148,11 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
       const total = rows.length * request.models.length;
       const state = { id: study, models: request.models.map(withoutApiKey), total, settings };
       const done = await countResponses(db, study).catch(() => 0);
-      await saveRunState(db, { ...state, status: 'running', done: Math.min(done, total) }, new Date(now()));
+      // On a full disk even this small write fails: the run still starts, and its first response pauses it with
+      // the storage message (how much space the rest needs) instead of a bare QuotaExceededError.
+      await saveRunState(db, { ...state, status: 'running', done: Math.min(done, total) }, new Date(now())).catch((err: unknown) => {
+        if (!isQuotaExceeded(err)) throw err;
+      });
       // The run state follows progress every few seconds (so a reload shows where the run stood); writes are
       // chained so the final state is always the last one written.
       let stateWrites: Promise<unknown> = Promise.resolve();

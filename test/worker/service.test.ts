@@ -125,6 +125,25 @@ describe('LabWorkerApi', () => {
     expect(await db.responses.count()).toBe(ROWS);
   });
 
+  it('resuming on a disk that is still full pauses with the storage message, not a bare QuotaExceededError', async () => {
+    const { api, db } = await setup({ storage: { estimate: async () => ({ usage: 99, quota: 100 }) } });
+    const diskFull = () => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+    for (const table of [db.runs, db.cells]) {
+      table.hook('creating', diskFull);
+      table.hook('updating', diskFull);
+    }
+    const { result } = await startCollecting(api, [simulator]);
+    expect(value(result)).toMatchObject({
+      status: 'paused',
+      reason: 'storage-full',
+      done: 0,
+      message: expect.stringMatching(/storage for this site is full.*72 responses still to run need about .*Nothing already saved was lost/),
+    });
+    expect(await db.responses.count()).toBe(0);
+  });
+
   it("runs only this browser's shard of the plan when the Workshop page set one", async () => {
     const { api, db } = await setup();
     await putSetting(db, shardSettingKey(study), { k: 2, n: 3 });
