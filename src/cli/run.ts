@@ -33,7 +33,9 @@ Progress goes to stderr; a JSON summary to stdout. Exit 0 when every row is stor
 interface RunArgs {
   config: string;
   out: string;
-  backend: { kind: 'openai'; endpoint: string; model: string; apiKey?: string; concurrency?: number; timeoutMs?: number } | { kind: 'simulator'; model: string };
+  backend:
+    | { kind: 'openai'; endpoint: string; model: string; apiKey?: string; keyVar?: string; concurrency?: number; timeoutMs?: number }
+    | { kind: 'simulator'; model: string };
   maxFailures?: number;
   shard?: Shard;
 }
@@ -79,6 +81,7 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): RunArgs | 'help' {
       endpoint: values.endpoint,
       model,
       apiKey,
+      ...(keyVar !== undefined ? { keyVar } : {}),
       concurrency: integerOption(values.concurrency, 'concurrency', 1, 1024),
       timeoutMs: integerOption(values['timeout-ms'], 'timeout-ms', 100, 3_600_000),
     },
@@ -107,8 +110,17 @@ function makeBackend(spec: RunArgs['backend']): Backend {
 }
 
 /** Before any row: is the server there, does the key work, does it serve the model? Null when all is well. */
-async function checkEndpoint(backend: OpenAIBackend, model: string): Promise<string | null> {
+async function checkEndpoint(backend: OpenAIBackend, model: string, keyVar: string | undefined): Promise<string | null> {
   const test = await backend.testConnection();
+  if (test.kind === 'error' && test.error === 'EndpointAuthError') {
+    // The backend's advice is the app's ("enter it again"); here the key comes from the environment.
+    return (
+      test.message.replace(/ Check the API key:.*$/, '') +
+      (keyVar === undefined
+        ? ' The server wants an API key: export it in an environment variable and name that variable with --api-key-env, e.g. export OPENAI_API_KEY=... then --api-key-env OPENAI_API_KEY.'
+        : ` Check the API key in the environment variable ${keyVar} (--api-key-env).`)
+    );
+  }
   if (test.kind === 'error') return test.message;
   if (test.kind === 'no-models') return test.message;
   if (test.models.includes(model)) return null;
@@ -163,7 +175,7 @@ export async function main(argv: string[], io: { env?: NodeJS.ProcessEnv; stdout
   }
   const model = backend.provenance.modelId;
   if (args.backend.kind === 'openai') {
-    const problem = await checkEndpoint(backend as OpenAIBackend, args.backend.model);
+    const problem = await checkEndpoint(backend as OpenAIBackend, args.backend.model, args.backend.keyVar);
     if (problem !== null) {
       await backend.dispose();
       stderr.write(problem + '\n');

@@ -181,16 +181,17 @@ describe('cli run --endpoint', () => {
   });
 
   it.each<[string, string[], RegExp]>([
-    ['a missing API key', ['--model', 'test-model'], /refused the request \(HTTP 401\)\. Check the API key/],
+    ['a missing API key', ['--model', 'test-model'], /refused the request \(HTTP 401\)\. The server wants an API key: .*name that variable with --api-key-env/],
+    ['a wrong API key', ['--model', 'test-model', '--api-key-env', 'WRONG_KEY'], /refused the request \(HTTP 401\)\. Check the API key in the environment variable WRONG_KEY \(--api-key-env\)\.$/m],
     ['a model the server does not serve', ['--model', 'gpt-9', '--api-key-env', 'LAB_KEY'], /does not serve a model named "gpt-9"\. It lists: test-model\. Pass one of them with --model/],
     ['a server that is not there', ['--model', 'test-model', '--endpoint', 'http://127.0.0.1:9'], /Could not reach http:\/\/127\.0\.0\.1:9/],
   ])('checks the endpoint before any row: %s', async (_name, extra, message) => {
     const out = outFile();
     const endpoint = extra.includes('--endpoint') ? [] : ['--endpoint', server.url];
-    const { code, stderr, stdout } = await run(['--config', configPath, ...endpoint, ...extra, '--out', out], { LAB_KEY: 'sk-test-secret-123' });
+    const { code, stderr, stdout } = await run(['--config', configPath, ...endpoint, ...extra, '--out', out], { LAB_KEY: 'sk-test-secret-123', WRONG_KEY: 'sk-wrong-456' });
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
-    expect(stderr).not.toContain('sk-test-secret');
+    expect(stderr).not.toMatch(/sk-test-secret|sk-wrong/);
     expect(stdout).toBe('');
     expect(existsSync(out)).toBe(false);
   });
