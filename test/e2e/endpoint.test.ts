@@ -118,6 +118,12 @@ describe('a browser without WebGPU', () => {
     await expect(note.textContent()).resolves.toContain('OpenAI-compatible endpoint');
     // Every catalogue model is unavailable but still listed, and the other backends remain usable.
     await expect(page.getByRole('button', { name: 'Download' }).first().isDisabled()).resolves.toBe(true);
+    await expect(page.getByText('needs WebGPU').first().isVisible()).resolves.toBe(true);
+    // One row per model until the reader asks for every build, as with WebGPU.
+    await expect(page.getByText('(1k context)').count()).resolves.toBe(0);
+    await page.getByLabel(/Show every build/).check();
+    await expect(page.getByText('(1k context)').count()).resolves.toBeGreaterThan(0);
+    await page.getByLabel(/Show every build/).uncheck();
     await page.getByLabel('The simulator (not a model)').check();
     await expect(page.getByText('Responses will be stored as simulated:').count()).resolves.toBe(1);
     await screenshot(page, 'models-no-webgpu');
