@@ -52,6 +52,19 @@ describe('OpenAI-compatible backend in Chromium', () => {
     expect(message).toContain(`OLLAMA_ORIGINS=${origin}`);
   });
 
+  it('a server that is not running reads, in the browser, as "start it or allow this page": both fixes are named', async () => {
+    const s = await start({ cors: true });
+    const url = s.url;
+    await s.close();
+    endpoint = undefined;
+    const result = await inPage<ConnectionTest>('return openai.testConnection({ baseUrl, timeoutMs: 5000 });', url);
+    expect(result).toMatchObject({ kind: 'error', error: 'EndpointCorsError' });
+    const message = result.kind === 'error' ? result.message : '';
+    expect(message).toContain(`could not reach ${url}`);
+    expect(message).toContain('Either nothing is answering there (start the server, and check the address and port)');
+    expect(message).toContain('OLLAMA_ORIGINS=');
+  });
+
   it('streams, stops early and sends the key when the server allows the page', async () => {
     const s = await start({ cors: true, apiKey: 'k-browser', tokenDelayMs: 2, reply: () => "I'm sorry, but I can't assist with this request. ".repeat(10) });
     const result = await inPage<{ models: string[]; full: GenerateResult; early: GenerateResult }>(
