@@ -9,7 +9,7 @@ import { planForShard, shardSettingKey } from '../core/shard.ts';
 import type { ClassifierId, PlanRow, StudyConfig, TaskId } from '../core/types.ts';
 import type { LabDatabase, RunRecord } from '../store/db.ts';
 import { isQuotaExceeded } from '../store/quota.ts';
-import { countResponses, reclassifyStudy } from '../store/responses.ts';
+import { reclassifyStudy, storedPlanKeys } from '../store/responses.ts';
 import { getSetting, getStudyConfig, getStudyRule, saveRunState } from '../store/studies.ts';
 import {
   DEFAULT_RUN_SETTINGS,
@@ -147,7 +147,13 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
       const settings: RunSettings = { ...DEFAULT_RUN_SETTINGS, ...request.settings };
       const total = rows.length * request.models.length;
       const state = { id: study, models: request.models.map(withoutApiKey), total, settings };
-      const done = await countResponses(db, study).catch(() => 0);
+      // Rows of this plan (or shard) already stored for these models, so a reload before the first progress write
+      // shows where the run really stands (not the study's responses of other models).
+      const planned = new Set(rows.map((r) => r.key));
+      let done = 0;
+      for (const name of await Promise.all(request.models.map(nameOf))) {
+        for (const key of await storedPlanKeys(db, study, name)) if (planned.has(key)) done++;
+      }
       // On a full disk even this small write fails: the run still starts, and its first response pauses it with
       // the storage message (how much space the rest needs) instead of a bare QuotaExceededError.
       await saveRunState(db, { ...state, status: 'running', done: Math.min(done, total) }, new Date(now())).catch((err: unknown) => {

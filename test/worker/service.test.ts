@@ -176,6 +176,17 @@ describe('LabWorkerApi', () => {
     expect(sampled).toBeLessThan(ROWS / 2);
   });
 
+  it("starts the run state from this run's models' stored rows, not the study's responses of other models", async () => {
+    const { api, db } = await setup();
+    value((await startCollecting(api, [simulator])).result);
+    let atStart: Promise<unknown> | null = null;
+    const { result } = await startCollecting(api, [{ backend: 'simulator', model: 'Gemma2-2B' }], () => {
+      atStart ??= db.runs.get(study);
+    });
+    expect(await atStart).toMatchObject({ status: 'running', done: 0, total: ROWS });
+    expect(value(result)).toEqual({ status: 'done', done: ROWS, total: ROWS });
+  });
+
   it('keeps the run state up to date while running, ending with the outcome', async () => {
     let clock = 0;
     const { api, db } = await setup({ now: () => (clock += 100) });
