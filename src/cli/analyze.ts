@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { analyze, CellTable, FACTORS, UnknownLevelError, type Factor } from '../core/stats/index.ts';
 import { ResponseFormatError, ResponseReader } from '../core/stats/read-rows.ts';
 import { DEFAULT_LAMBDA } from '../core/stats/logit.ts';
+import { fileProblem } from './args.ts';
 
 const USAGE = 'usage: npm run cli -- analyze FILE [--ref factor=level ...] [--l2 LAMBDA ...] [--bootstrap N [--seed S]] [--out FILE]';
 
@@ -103,22 +104,32 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
+  let json: string;
   try {
     const table = await readResponses(args.file);
     const result = analyze(table, { reference: args.reference, lambdas: args.lambdas, bootstrap: args.bootstrap });
-    const json = JSON.stringify(result, null, 1) + '\n';
-    if (args.out === undefined) process.stdout.write(json);
-    else await writeFile(args.out, json);
-    return 0;
+    json = JSON.stringify(result, null, 1) + '\n';
   } catch (err) {
     if (err instanceof ResponseFormatError || err instanceof UnknownLevelError) {
       process.stderr.write(`${args.file}: ${err.message}\n`);
       return 2;
     }
-    if (err instanceof Error && 'code' in err && (err.code === 'ENOENT' || err.code === 'EISDIR' || err.code === 'EACCES')) {
-      process.stderr.write(`Cannot read ${args.file} (${err.code}); check the path.\n`);
-      return 2;
-    }
-    throw err;
+    const problem = fileProblem(err, 'read', args.file);
+    if (problem === null) throw err;
+    process.stderr.write(problem + '\n');
+    return 2;
   }
+  if (args.out === undefined) {
+    process.stdout.write(json);
+    return 0;
+  }
+  try {
+    await writeFile(args.out, json);
+  } catch (err) {
+    const problem = fileProblem(err, 'write', args.out);
+    if (problem === null) throw err;
+    process.stderr.write(problem + '\n');
+    return 2;
+  }
+  return 0;
 }

@@ -41,3 +41,25 @@ export function usageFailure(err: unknown, usage: string, stderr: NodeJS.Writabl
   stderr.write(`${err.message}\n${usage}\n`);
   return 2;
 }
+
+const FILE_PROBLEMS: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'it is a folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+};
+
+/**
+ * A user-facing sentence for a file-system error on a path the user named (reading the input or writing --out),
+ * or null when the error is of another kind.
+ */
+export function fileProblem(err: unknown, action: 'read' | 'write', path: string): string | null {
+  const code = err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : '';
+  const why = FILE_PROBLEMS[code];
+  if (why === undefined) return null;
+  return action === 'read'
+    ? `Cannot read ${path} (${code}: ${why}); check the path.`
+    : `Cannot write ${path} (${code}: ${why}); check that its folder exists and can be written to.`;
+}

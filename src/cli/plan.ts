@@ -5,7 +5,7 @@ import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { buildPlan, summarizePlan } from '../core/plan.ts';
 import type { PlanRow } from '../core/types.ts';
-import { parseCommandArgs, requireOption, usageFailure } from './args.ts';
+import { fileProblem, parseCommandArgs, requireOption, usageFailure } from './args.ts';
 import { loadConfigFile, loadStudyData } from './load-data.ts';
 
 const USAGE = `usage: npm run cli -- plan --config FILE [--out plan.jsonl]
@@ -58,7 +58,16 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const rows = buildPlan(checked.config, await loadStudyData());
-  if (outPath !== undefined) await writePlanJsonl(rows, outPath);
+  if (outPath !== undefined) {
+    try {
+      await writePlanJsonl(rows, outPath);
+    } catch (err) {
+      const problem = fileProblem(err, 'write', outPath);
+      if (problem === null) throw err;
+      process.stderr.write(problem + '\n');
+      return 2;
+    }
+  }
   process.stdout.write(JSON.stringify(summarizePlan(rows)) + '\n');
   return 0;
 }

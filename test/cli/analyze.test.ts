@@ -87,9 +87,22 @@ describe('cli analyze', () => {
 
   it('says which file it cannot read', async () => {
     expect(await main([join(dir, 'missing.csv')])).toBe(2);
-    expect(stderr).toMatch(/Cannot read .*missing\.csv \(ENOENT\)/);
+    expect(stderr).toMatch(/Cannot read .*missing\.csv \(ENOENT/);
     expect(await main([])).toBe(2);
     expect(stderr).toMatch(/Name the file/);
+  });
+
+  it.each([
+    ['a folder that does not exist', (d: string) => join(d, 'no-such-folder', 'result.json'), /ENOENT/],
+    ['a path through a file', (d: string) => join(file('plain.txt', 'x'), 'result.json'), /ENOTDIR/],
+    ['a folder', (d: string) => d, /EISDIR/],
+  ])('names the --out file, not the input, when it cannot write to %s', async (_, out, code) => {
+    const target = out(dir);
+    expect(await main([fixture('blocked.csv'), '--out', target])).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`Cannot write ${target} (`);
+    expect(stderr).toMatch(code);
+    expect(stderr).not.toMatch(/Cannot read/);
   });
 
   it('runs as `npm run cli -- analyze` through the dispatcher', () => {

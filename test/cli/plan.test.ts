@@ -99,6 +99,18 @@ describe('cli plan', () => {
     expect(stderr).toContain(message);
   });
 
+  it.each([
+    { where: 'a folder that does not exist', out: () => join(dir, 'no-such-folder', 'plan.jsonl'), code: 'ENOENT' },
+    { where: 'a folder', out: () => dir, code: 'EISDIR' },
+  ])('says it cannot write --out to $where, prints no summary and leaves no partial file', async ({ out, code }) => {
+    const before = await readdir(dir);
+    const result = await run(['--config', demo, '--out', out()]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`Cannot write ${out()} (${code}`);
+    expect(await readdir(dir)).toEqual(before);
+  });
+
   it('runs through the CLI dispatcher (npm run cli -- plan)', async () => {
     const tsx = join(STATIC_DATA_DIR, '../node_modules/.bin/tsx');
     const mainTs = join(STATIC_DATA_DIR, '../src/cli/main.ts');
