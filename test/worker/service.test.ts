@@ -252,6 +252,37 @@ describe('LabWorkerApi', () => {
     expect(value(await run).status).toBe('done');
   });
 
+  it('an endpoint that stops answering mid-run pauses the run saying what to check; resuming once it is back loses nothing', async () => {
+    // "Nothing listening" as Node's fetch reports it, switched on after 20 responses and off again for the resume.
+    let down = false;
+    const fetchUnlessDown: typeof fetch = async (input, init) => {
+      if (down) throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+      return fetch(input, init);
+    };
+    const { api, db } = await setup({
+      createBackend: async (spec) => {
+        if (spec.backend !== 'openai') throw new Error('endpoint only');
+        return createOpenAIBackend({ baseUrl: spec.baseUrl, model: spec.model, apiKey: spec.apiKey, concurrency: 4, baseDelayMs: 1, fetch: fetchUnlessDown });
+      },
+    });
+    const spec: ModelSpec = { backend: 'openai', baseUrl: server.url, model: 'test-model', apiKey: 'sk-service-secret' };
+    let responses = 0;
+    const { result, events } = await startCollecting(api, [spec], (e) => {
+      if (e.type === 'response' && ++responses === 20) down = true;
+    });
+    const paused = value(result);
+    expect(paused).toMatchObject({ status: 'paused', reason: 'endpoint-failing' });
+    expect(paused.status === 'paused' && paused.message).toMatch(/Could not reach .*ECONNREFUSED.*Check that the server is running.*resume/);
+    expect(events.some((e) => e.type === 'row-error')).toBe(true);
+    const kept = await db.responses.count();
+    expect(kept).toBe(paused.done);
+    expect(await db.runs.get(study)).toMatchObject({ status: 'paused', done: kept, message: paused.status === 'paused' ? paused.message : '' });
+    down = false;
+    expect(value(await api.resumeRun(study, { apiKey: 'sk-service-secret' }, () => undefined))).toEqual({ status: 'done', done: ROWS, total: ROWS });
+    expect(await db.responses.count()).toBe(ROWS);
+    expect((await studyCells(db, study)).reduce((n, c) => n + c.n, 0)).toBe(ROWS);
+  });
+
   it('an endpoint run uses the API key in memory only: not in the run state, not in any response', async () => {
     const { api, db } = await setup();
     const spec: ModelSpec = { backend: 'openai', baseUrl: server.url, model: 'test-model', apiKey: 'sk-service-secret' };
