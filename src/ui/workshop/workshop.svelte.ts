@@ -139,6 +139,8 @@ export class Workshop {
    */
   async importFiles(files: readonly { name: string; bytes: Uint8Array }[], into: string | null): Promise<string | null> {
     this.#lastFiles = files;
+    // The counts shown so far may be another study's: they go until this import's study is counted.
+    this.#coverage = null;
     const n = files.length;
     const report = await this.#doing(`Importing ${n} file${n === 1 ? '' : 's'}…`, () => importFiles(this.#deps, files, into));
     this.#report = report;

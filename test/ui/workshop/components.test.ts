@@ -6,6 +6,10 @@ import { decodeShareToken, platformCodec, shareTokenFromHash } from '../../../sr
 import type { Coverage as CoverageData } from '../../../src/core/shard.ts';
 import Coverage from '../../../src/ui/workshop/Coverage.svelte';
 import ShareLink from '../../../src/ui/workshop/ShareLink.svelte';
+import BundleImport from '../../../src/ui/workshop/BundleImport.svelte';
+import type { Workshop } from '../../../src/ui/workshop/workshop.svelte.ts';
+import type { ImportReport } from '../../../src/ui/workshop/workshop-io.ts';
+import type { SourceReport } from '../../../src/core/bundle.ts';
 import { smallConfig } from '../../core/fixtures/configs.ts';
 
 afterEach(() => cleanup());
@@ -107,5 +111,33 @@ describe('Coverage', () => {
   it('says when nothing is stored yet', () => {
     const { container } = render(Coverage, { props: { coverage: { ...coverage, models: [], overall: {}, outsidePlan: 0 } } });
     expect(container.textContent).toContain('No responses stored for this study yet: 3 shards waiting.');
+  });
+});
+
+describe('BundleImport report', () => {
+  const config = smallConfig();
+  const study = { id: studyId(config), config };
+  const merged: SourceReport = { status: 'merged', name: 'a.json', kind: 'bundle', models: ['m'], added: 1, duplicates: 1, conflicts: 1, outsidePlan: 0, malformed: [], simulated: false };
+  const refused: SourceReport = { status: 'refused', name: 'b.json', message: 'b.json was made with a different study configuration' };
+  const report = (sources: ImportReport['sources'], counts: { added: number; duplicates: number; conflicts: number }): ImportReport => ({
+    study, otherStudy: null, switchedStudy: false, sources, added: counts.added, duplicates: counts.duplicates,
+    conflicts: Array.from({ length: counts.conflicts }, () => ({ model: 'm', key: 'k', reason: 'response' as const, kept: { source: 'a', response: 'x', kind: 'answer' as const }, other: { source: 'b', response: 'y', kind: 'answer' as const } })),
+    storedConflicts: [], storedConflictCount: 0, shards: 1,
+  });
+  const render1 = (r: ImportReport) => render(BundleImport, { props: { workshop: { report: r, busy: null } as unknown as Workshop, active: study.id, onimported: () => undefined } });
+
+  it.each([
+    { counts: { added: 1, duplicates: 1, conflicts: 1 }, text: '1 new response, 1 duplicate kept once, 1 conflict.' },
+    { counts: { added: 2, duplicates: 0, conflicts: 3 }, text: '2 new responses, 0 duplicates kept once, 3 conflicts.' },
+  ])('counts in words: $text', ({ counts, text }) => {
+    const { getByTestId } = render1(report([merged, refused], counts));
+    expect(getByTestId('import-report').textContent?.replace(/\s+/g, ' ')).toContain(text);
+  });
+
+  it('says nothing was merged when every file was refused', () => {
+    const { getByTestId, container } = render1(report([refused], { added: 0, duplicates: 0, conflicts: 0 }));
+    expect(getByTestId('import-nothing').textContent).toMatch(/Nothing was merged into/);
+    expect(container.textContent).not.toMatch(/Merged into/);
+    expect(getByTestId('import-refused').textContent).toContain('different study configuration');
   });
 });

@@ -164,6 +164,27 @@ describe('the Workshop state class', () => {
     expect(again.link.status).toBe('open');
   });
 
+  it("importing into the files' own study never shows the previous study's coverage", async () => {
+    const { Workshop } = await import('../../../src/ui/workshop/workshop.svelte.ts');
+    const a = await attendee(1, 2);
+    const deps = browser();
+    const otherChecked = validateConfig(smallConfig({ seed: 31 }));
+    if (!otherChecked.ok) throw new Error('bad config');
+    const otherId = studyId(otherChecked.config);
+    await joinStudy(deps, { config: otherChecked.config, id: otherId }, null);
+    const workshop = new Workshop(deps.db, { codec: deps.codec, plan: deps.plan, now: deps.now });
+
+    expect(await workshop.importFiles([{ name: a.exported.fileName, bytes: a.exported.bytes }], otherId)).toBe(otherId);
+    expect(workshop.report?.sources.map((s) => s.status)).toEqual(['refused']);
+    expect(workshop.coverage).toMatchObject({ n: 1, models: [] });
+
+    const importing = workshop.importIntoOtherStudy();
+    expect(workshop.coverage).toBeNull();
+    expect(await importing).toBe(id);
+    expect(workshop.coverage).toMatchObject({ n: 2, models: ['simulated:Llama2-13B'] });
+    expect(workshop.coverage?.shards.map((s) => s.done['simulated:Llama2-13B'])).toEqual([shardRows(plan, { k: 1, n: 2 }).length, 0]);
+  });
+
   it('a bad link is a message, not a broken state', async () => {
     const { Workshop } = await import('../../../src/ui/workshop/workshop.svelte.ts');
     const deps = browser();
