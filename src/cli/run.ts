@@ -62,6 +62,8 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): RunArgs | 'help' {
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   if (values.simulate) {
     if (values.endpoint !== undefined || values.model !== undefined) throw new UsageError('Give either --simulate or --endpoint/--model, not both.');
+    const endpointOnly = (['api-key-env', 'concurrency', 'timeout-ms'] as const).filter((o) => values[o] !== undefined);
+    if (endpointOnly.length > 0) throw new UsageError(`${endpointOnly.map((o) => `--${o}`).join(', ')} ${endpointOnly.length === 1 ? 'goes' : 'go'} with --endpoint, not --simulate.`);
     return { config, out, backend: { kind: 'simulator', model: values['sim-model'] ?? 'Llama3.1-8B' }, maxFailures, shard };
   }
   if (values['sim-model'] !== undefined) throw new UsageError('--sim-model goes with --simulate.');
@@ -71,7 +73,15 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): RunArgs | 'help' {
   const keyVar = values['api-key-env'];
   if (keyVar !== undefined) {
     apiKey = env[keyVar];
-    if (!apiKey) throw new UsageError(`The environment variable ${keyVar} (--api-key-env) is empty or not set; export it first.`);
+    if (!apiKey) {
+      // Someone may pass the key itself (--api-key-env "$OPENAI_API_KEY"): only a conventional variable name is echoed.
+      throw new UsageError(
+        /^[A-Z][A-Z0-9_]{0,63}$/.test(keyVar)
+          ? `The environment variable ${keyVar} (--api-key-env) is empty or not set; export it first.`
+          : '--api-key-env takes the NAME of an environment variable that holds the key (e.g. export OPENAI_API_KEY=... ' +
+              'then --api-key-env OPENAI_API_KEY), never the key itself; the value given is not a variable that is set.',
+      );
+    }
   }
   return {
     config,

@@ -136,10 +136,13 @@ describe('cli run --simulate', () => {
     ['a shard out of range', ['--config', 'C', '--out', 'o', '--simulate', '--shard', '5/4'], /--shard: k must be a whole number from 1 to 4, got 5/],
     ['a shard that is not K/N', ['--config', 'C', '--out', 'o', '--simulate', '--shard', 'half'], /--shard: write it as K\/N/],
     ['an unknown option', ['--config', 'C', '--out', 'o', '--simulate', '--api-key', 'sk-x'], /Unknown option/],
+    ['the key itself given as the variable', ['--config', 'C', '--out', 'o', '--endpoint', 'http://x', '--model', 'm', '--api-key-env', 'sk-live-Secret9'], /takes the NAME of an environment variable .*never the key itself/],
+    ['endpoint options with the simulator', ['--config', 'C', '--out', 'o', '--simulate', '--concurrency', '8', '--timeout-ms', '500'], /--concurrency, --timeout-ms go with --endpoint, not --simulate/],
   ])('usage error: %s', async (_name, args, message) => {
     const { code, stderr, stdout } = await run(args);
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
+    expect(stderr).not.toContain('Secret9');
     expect(stderr).toMatch(/usage: npm run cli -- run/);
     expect(stdout).toBe('');
   });
