@@ -35,3 +35,31 @@ export function filterCells<C extends Cell>(cells: readonly C[], filter: Results
       inPersonaSet(c.persona, filter.personaSet),
   );
 }
+
+const PERSONA_SET_FILTERS: readonly PersonaSetFilter[] = ['all', 'paper', 'universal', 'control', 'custom'];
+
+/** What the Results page shows, as it travels in its link: `#/results?task=nli&model=m1&model=m2&personas=paper&paper=0`. */
+export interface ResultsView extends ResultsFilter {
+  showPaper: boolean;
+}
+
+/** Reads a Results link's query; anything missing or unknown falls back to showing everything. */
+export function viewFromParams(params: URLSearchParams): ResultsView {
+  const set = params.get('personas') as PersonaSetFilter | null;
+  return {
+    tasks: params.getAll('task').filter((v) => v !== ''),
+    models: params.getAll('model').filter((v) => v !== ''),
+    personaSet: set !== null && PERSONA_SET_FILTERS.includes(set) ? set : 'all',
+    showPaper: params.get('paper') !== '0',
+  };
+}
+
+/** The query for a view (one `task`/`model` per value); defaults are left out, so an unfiltered page links as `#/results`. */
+export function viewToParams(view: ResultsView): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const task of view.tasks) params.append('task', task);
+  for (const model of view.models) params.append('model', model);
+  if (view.personaSet !== 'all') params.set('personas', view.personaSet);
+  if (!view.showPaper) params.set('paper', '0');
+  return params;
+}

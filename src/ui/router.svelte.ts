@@ -64,7 +64,7 @@ export class Router {
   }
 
   /** Rewrites the query of the current page without a new history entry (filters, page numbers). */
-  replaceParams(params: Record<string, string>): void {
+  replaceParams(params: Record<string, string> | URLSearchParams): void {
     const next = href(this.route, params);
     this.#target.history.replaceState(null, '', next);
     this.#hash = next;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterCells, inPersonaSet } from '../../src/ui/results-filter.ts';
+import { filterCells, inPersonaSet, viewFromParams, viewToParams, type ResultsView } from '../../src/ui/results-filter.ts';
 import type { Cell } from '../../src/core/types.ts';
 
 const cell = (model: string, task: Cell['task'], persona: string, n = 10): Cell => ({
@@ -30,5 +30,29 @@ describe('filterCells', () => {
     [{ tasks: [], models: [], personaSet: 'control' }, 1],
   ] as const)('%o keeps %i cells (empty cells never)', (filter, expected) => {
     expect(filterCells(cells, { ...filter, tasks: [...filter.tasks], models: [...filter.models] })).toHaveLength(expected);
+  });
+});
+
+describe('the Results view in its link', () => {
+  const everything: ResultsView = { tasks: [], models: [], personaSet: 'all', showPaper: true };
+  it.each([
+    ['', everything],
+    ['task=nli', { ...everything, tasks: ['nli'] }],
+    ['task=nli&task=offensiveness&model=simulated%3ALlama2-13B&model=a%2Cb', { ...everything, tasks: ['nli', 'offensiveness'], models: ['simulated:Llama2-13B', 'a,b'] }],
+    ['personas=paper&paper=0', { ...everything, personaSet: 'paper', showPaper: false }],
+    ['personas=nobody&paper=yes&task=', everything],
+  ])('?%s', (query, view) => {
+    expect(viewFromParams(new URLSearchParams(query))).toEqual(view);
+  });
+
+  it.each<ResultsView>([
+    everything,
+    { ...everything, tasks: ['nli'], models: ['m 1', 'x,y&z'] },
+    { tasks: [], models: [], personaSet: 'custom', showPaper: false },
+  ])('round-trips %j and leaves the defaults out', (view) => {
+    const params = viewToParams(view);
+    expect(viewFromParams(new URLSearchParams(params.toString()))).toEqual(view);
+    expect(params.has('personas')).toBe(view.personaSet !== 'all');
+    expect(params.has('paper')).toBe(!view.showPaper);
   });
 });
