@@ -184,12 +184,19 @@ function normaliseShard(shard: ShardSpec): ShardSpec {
 
 /** Decodes and validates a token. Never throws: every failure is a result with a message for the user. */
 export async function decodeShareToken(token: string, codec: Codec | null): Promise<DecodeShareResult> {
-  const trimmed = token.trim();
+  // Chat apps and e-mail often take the punctuation after a link into it ("…?s=v1.z.abc)." ): a token ends in a
+  // base64url character, so whatever else trails it goes (the checksum still guards the study itself).
+  const trimmed = token.trim().replace(/[^A-Za-z0-9_-]+$/, '');
   if (!trimmed) return fail({ kind: 'empty' });
   if (trimmed.length > MAX_SHARE_TOKEN_CHARS) return fail({ kind: 'too-long', chars: trimmed.length });
   const match = /^(v\d+)\.([a-z])\.(.*)$/s.exec(trimmed);
   // Only something shaped like a link of another format version is called one; any other text is no link at all.
-  if (!match) return fail(/^v\d+\./.test(trimmed) ? { kind: 'version', found: trimmed.split('.')[0].slice(0, 12) } : { kind: 'not-a-link' });
+  if (!match) {
+    if (!/^v\d+(\.|$)/.test(trimmed)) return fail({ kind: 'not-a-link' });
+    const found = trimmed.split('.')[0].slice(0, 12);
+    // "v1.z" with nothing after it: a link of this format cut short.
+    return fail(found === SHARE_VERSION ? { kind: 'decompress' } : { kind: 'version', found });
+  }
   const version = match[1];
   if (version !== SHARE_VERSION) return fail({ kind: 'version', found: version });
   const [, , encoding, data] = match;

@@ -84,6 +84,12 @@ describe('share link round trip', () => {
     expect(token.length).toBeLessThan(1000);
   });
 
+  it.each(['.', ').', ',', '>', '"', '\u00a0', ' \n'])('opens a link with %j pasted after it (chat punctuation)', async (tail) => {
+    const config = CONFIGS[0].config;
+    const result = await decodeShareToken(`${await encodeShareToken(config, { n: 3, k: 1 }, codec)}${tail}`, codec);
+    expect(result.ok && result.study).toMatchObject({ id: studyId(config), shard: { n: 3, k: 1 } });
+  });
+
   it('does not depend on key order of the config object', async () => {
     const config = smallConfig();
     const shuffled = JSON.parse(canonicalJson(config)) as StudyConfig;
@@ -108,6 +114,8 @@ describe('bad links are refused with a clear message', () => {
     { name: 'no format at all', token: async () => 'hello-world', kind: 'not-a-link' },
     { name: 'a word with dots', token: async () => 'see.you.there', kind: 'not-a-link' },
     { name: 'an unknown encoding', token: async () => 'v1.q.abc', kind: 'version' },
+    { name: 'cut right after the format', token: async () => 'v1.z.', kind: 'decompress' },
+    { name: 'cut inside the format', token: async () => 'v1.', kind: 'decompress' },
     { name: 'characters outside base64url', token: async () => 'v1.z.ab+/cd==', kind: 'base64' },
     { name: 'an impossible base64 length', token: async () => 'v1.z.abcde', kind: 'base64' },
     { name: 'bytes that are not deflate', token: async () => `v1.z.${toBase64Url(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x00]))}`, kind: 'decompress' },

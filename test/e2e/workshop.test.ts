@@ -58,7 +58,7 @@ async function exportBundle(page: Page): Promise<{ name: string; buffer: Buffer 
   return { name: download.suggestedFilename(), buffer: readFileSync(path) };
 }
 
-describe('a workshop in three browsers', () => {
+describe('a workshop across four browsers and the command line', () => {
   it('two attendees run one shard each, the organiser merges their bundles and sees the whole study', async () => {
     // The organiser sets up the quick demo and makes a 2-shard link on the Study page itself.
     const organiser = await e2e.newPage();
