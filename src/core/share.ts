@@ -186,9 +186,12 @@ function normaliseShard(shard: ShardSpec): ShardSpec {
 export async function decodeShareToken(token: string, codec: Codec | null): Promise<DecodeShareResult> {
   // Chat apps and e-mail often take the punctuation after a link into it ("…?s=v1.z.abc)." ): a token ends in a
   // base64url character, so whatever else trails it goes (the checksum still guards the study itself).
-  const trimmed = token.trim().replace(/[^A-Za-z0-9_-]+$/, '');
+  // (A loop, not a /[^...]+$/ regex: that backtracks quadratically on a long run of punctuation.)
+  if (token.length > MAX_SHARE_TOKEN_CHARS) return fail({ kind: 'too-long', chars: token.length });
+  let end = token.length;
+  while (end > 0 && !/[A-Za-z0-9_-]/.test(token[end - 1])) end--;
+  const trimmed = token.slice(0, end).trim();
   if (!trimmed) return fail({ kind: 'empty' });
-  if (trimmed.length > MAX_SHARE_TOKEN_CHARS) return fail({ kind: 'too-long', chars: trimmed.length });
   const match = /^(v\d+)\.([a-z])\.(.*)$/s.exec(trimmed);
   // Only something shaped like a link of another format version is called one; any other text is no link at all.
   if (!match) {
