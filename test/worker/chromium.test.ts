@@ -99,6 +99,24 @@ describe('run worker in Chromium', () => {
     }
   });
 
+  it('an endpoint with nothing listening pauses the run at once with what to do, storing nothing and no key', async () => {
+    const gone = await startTestServer({ cors: true });
+    const baseUrl = gone.url;
+    await gone.close();
+    const { page, errors } = await openPage();
+    const study = await page.evaluate(() => window.lab.setup());
+    const spec = { backend: 'openai' as const, baseUrl, model: 'test-model', apiKey: 'sk-browser-secret' };
+    const result = await page.evaluate(([id, s]) => window.lab.start(id, s), [study, spec] as const);
+    expect(result.ok && result.value).toMatchObject({ status: 'paused', reason: 'endpoint-failing', done: 0 });
+    const message = result.ok && result.value.status === 'paused' ? result.value.message : '';
+    expect(message).toMatch(/could not reach .*Either nothing is answering there \(start the server, and check the address and port\)/);
+    expect(message).toMatch(/OLLAMA_ORIGINS=http:\/\/127\.0\.0\.1:\d+/);
+    expect(message).not.toContain('sk-browser-secret');
+    expect(await page.evaluate((id) => window.lab.stored(id), study)).toEqual({ responses: 0, distinct: 0, cellTotal: 0, run: 'paused' });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('a reload in the middle of an endpoint run loses nothing; resuming stores each remaining row once', async () => {
     const { page, errors } = await openPage();
     const study = await page.evaluate(() => window.lab.setup());
