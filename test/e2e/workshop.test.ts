@@ -43,6 +43,9 @@ async function runWithSimulator(page: Page): Promise<{ done: number; total: numb
   // Disabled means the simulator is already the chosen backend.
   if (await useSimulator.isEnabled()) await useSimulator.click();
   await page.goto(`${e2e.url}#/run`);
+  // The Run page says which shard this browser runs, and where to export it afterwards.
+  expect(await page.getByTestId('run-shard').textContent()).toMatch(/^shard \d of 2$/);
+  expect(await page.locator('.summary').textContent()).toContain('export your results there');
   await page.getByRole('button', { name: /Start run/ }).click();
   await page.waitForFunction(() => document.querySelector('[data-testid="run-status"]')?.textContent?.trim() === 'done', undefined, { timeout: RUN_TIMEOUT });
   const text = (await page.getByTestId('run-done').textContent()) ?? '';
