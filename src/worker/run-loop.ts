@@ -126,6 +126,17 @@ export async function runStudy(options: RunStudyOptions): Promise<RunOutcome> {
   if (options.signal?.aborted) onOuterAbort();
   else options.signal?.addEventListener('abort', onOuterAbort, { once: true });
 
+  // A GPU device lost while the model loads (a sleeping laptop, a driver reset) is retried like one lost mid-row.
+  const loadBackend = async (model: RunModel): Promise<Backend> => {
+    for (let losses = 0; ; losses++) {
+      try {
+        return await model.backend();
+      } catch (err) {
+        if (stop || !isDeviceLost(err) || losses >= (options.maxDeviceLossesPerRow ?? 2)) throw err;
+      }
+    }
+  };
+
   const progress = (force = false) => {
     const t = now();
     if (!force && t - lastProgress < progressInterval) return;
@@ -157,7 +168,7 @@ export async function runStudy(options: RunStudyOptions): Promise<RunOutcome> {
       if (todo.length === 0) continue;
 
       emit({ type: 'model', model: model.name, state: 'loading' });
-      const loaded = await untilStopped(model.backend());
+      const loaded = await untilStopped(loadBackend(model));
       if (loaded === STOPPED) break;
       let backend = loaded;
       emit({ type: 'model', model: model.name, state: 'ready' });

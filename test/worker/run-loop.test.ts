@@ -187,6 +187,22 @@ describe('runStudy', () => {
     expectEveryRowOnce(sink, rows);
   });
 
+  it.each([
+    [1, { status: 'done', done: 6, total: 6 }],
+    [3, { status: 'paused', reason: 'error', done: 0, total: 6 }],
+  ] as const)('a GPU device lost %i time(s) while the model loads: the load is tried again, up to the limit', async (losses, expected) => {
+    const { sink, options } = setup(6);
+    let loads = 0;
+    const backend = new ScriptedBackend();
+    const outcome = await runStudy({
+      ...options,
+      models: [{ name: 'model-x', backend: async () => (++loads <= losses ? Promise.reject('Device was lost during reload') : backend), recreate: async () => backend }],
+    });
+    expect(outcome).toMatchObject(expected);
+    expect(sink.records.size).toBe(outcome.done);
+    expect(loads).toBe(Math.min(losses + 1, 3));
+  });
+
   it('recognises a lost device that arrives as a plain string (worker boundary)', async () => {
     let lost = 0;
     const { options, model } = setup(3, { fail: () => (lost++ === 0 ? 'Error: Device was lost. Reason: unknown' : null) });
