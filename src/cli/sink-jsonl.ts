@@ -118,23 +118,34 @@ function parseRecord(line: string): ResponseRecord | null {
   return strings.every((f) => typeof r[f] === 'string') && typeof r.refused === 'boolean' ? (value as ResponseRecord) : null;
 }
 
-/** Truncates the file after its last newline (a line cut short by a kill); returns the bytes removed. */
+/**
+ * Truncates the file after its last newline (a line cut short by a kill); returns the bytes removed. A last line that
+ * is a whole record without its newline (an editor dropped it) is kept, and the newline added.
+ */
 function truncateTornTail(fd: number): number {
   const size = fstatSync(fd).size;
   if (size === 0) return 0;
   const chunk = Buffer.alloc(64 * 1024);
   let end = size;
+  let keep = 0;
   while (end > 0) {
     const start = Math.max(0, end - chunk.length);
     const read = readSync(fd, chunk, 0, end - start, start);
     const newline = chunk.subarray(0, read).lastIndexOf(0x0a);
     if (newline >= 0) {
-      const keep = start + newline + 1;
-      if (keep < size) ftruncateSync(fd, keep);
-      return size - keep;
+      keep = start + newline + 1;
+      break;
     }
     end = start;
   }
-  ftruncateSync(fd, 0);
-  return size;
+  if (keep === size) return 0;
+  // One response line is a few KB; anything far longer is not a record.
+  const tail = Buffer.alloc(Math.min(size - keep, 1 << 24));
+  readSync(fd, tail, 0, tail.length, keep);
+  if (tail.length === size - keep && parseRecord(tail.toString('utf8')) !== null) {
+    writeSync(fd, '\n');
+    return 0;
+  }
+  ftruncateSync(fd, keep);
+  return size - keep;
 }

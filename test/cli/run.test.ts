@@ -105,6 +105,19 @@ describe('cli run --simulate', () => {
     expectEachKeyOnce(readRecords(out));
   });
 
+  it('keeps a whole last record whose newline was dropped (an editor saved the file) instead of running it again', async () => {
+    const out = outFile();
+    await run(['--config', configPath, '--simulate', '--out', out]);
+    const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean);
+    writeFileSync(out, lines.slice(0, 31).join('\n'));
+    const again = await run(['--config', configPath, '--simulate', '--out', out]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).not.toMatch(/Removed/);
+    expect(again.stderr).toMatch(/31 already in .*resuming/);
+    expect(readFileSync(out, 'utf8').split('\n').slice(0, 31)).toEqual(lines.slice(0, 31));
+    expectEachKeyOnce(readRecords(out));
+  });
+
   it('runs one shard at a time; the shards of one plan together fill the file exactly', async () => {
     const out = outFile();
     const first = await run(['--config', configPath, '--simulate', '--shard', '1/2', '--out', out]);
