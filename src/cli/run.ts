@@ -18,7 +18,8 @@ const USAGE = `usage: npm run cli -- run --config FILE --out FILE
          (--endpoint URL --model NAME [--api-key-env VAR] [--concurrency N] [--timeout-ms N] | --simulate [--sim-model NAME])
          [--shard K/N] [--max-failures N]
   --config FILE        study config JSON (e.g. static-data/studies/quick-demo.json)
-  --out FILE           JSON lines, one response each; an existing file is resumed (its rows are skipped)
+  --out FILE           JSON lines, one response each; an existing file is resumed (its rows are skipped);
+                       FILE.lock keeps a second run off the file while this one writes
   --endpoint URL       OpenAI-compatible server (vLLM, Ollama, llama.cpp server, hosted APIs), with or without /v1
   --model NAME         model name as the server lists it (/v1/models)
   --api-key-env VAR    read the API key from environment variable VAR (never from the command line; never written)

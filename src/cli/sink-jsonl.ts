@@ -1,6 +1,6 @@
 // The run loop's sink for `cli run --out FILE`: one JSON line per response, appended with a single write of the
 // complete line, so a killed run leaves at most one torn line, which the next run truncates away before resuming.
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync, fsyncSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { planKey } from '../core/plan.ts';
@@ -14,6 +14,18 @@ export class ForeignStudyError extends Error {
     super(
       `${path} holds responses of study ${found}, but this config is study ${expected}. ` +
         'Write to another --out file, or use the config that produced this file.',
+    );
+  }
+}
+
+/** Another `cli run` is appending to the same file: both would write the same remaining rows. */
+export class OutputInUseError extends Error {
+  override name = 'OutputInUseError';
+  constructor(path: string, pid: number) {
+    super(
+      `Another run (process ${pid}) is writing ${path}. Wait for it to finish, or stop it (Ctrl-C) and run this command ` +
+        `again to resume; two runs on one file would both generate the rows still missing. ` +
+        `(If no such run exists, delete ${path}.lock.)`,
     );
   }
 }
@@ -36,19 +48,26 @@ export interface JsonlOpenReport {
 
 export class JsonlSink implements ResponseSink {
   readonly #fd: number;
+  readonly #lock: string;
   readonly #keys = new Map<string, Set<string>>();
   readonly counts = new Map<string, ModelCounts>();
 
-  private constructor(fd: number) {
+  private constructor(fd: number, lock: string) {
     this.#fd = fd;
+    this.#lock = lock;
   }
 
-  /** Opens (creating) `path` for appending, repairs a torn last line and reads the keys already written. */
+  /**
+   * Opens (creating) `path` for appending, repairs a torn last line and reads the keys already written. `path.lock`
+   * (holding this process id) keeps a second run off the file until `close()`; a killed run's lock is taken over.
+   */
   static async open(path: string, study: string): Promise<{ sink: JsonlSink; report: JsonlOpenReport }> {
     const fd = openSync(path, 'a+');
+    let lock: string | null = null;
     try {
+      lock = takeLock(path);
       const truncatedBytes = truncateTornTail(fd);
-      const sink = new JsonlSink(fd);
+      const sink = new JsonlSink(fd, lock);
       const report: JsonlOpenReport = { existing: 0, truncatedBytes, badLines: [] };
       const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
       let lineNo = 0;
@@ -66,6 +85,7 @@ export class JsonlSink implements ResponseSink {
       return { sink, report };
     } catch (err) {
       closeSync(fd);
+      if (lock !== null) releaseLock(lock);
       throw err;
     }
   }
@@ -85,6 +105,7 @@ export class JsonlSink implements ResponseSink {
   close(): void {
     fsyncSync(this.#fd);
     closeSync(this.#fd);
+    releaseLock(this.#lock);
   }
 
   /** Adds a record's key and counts; false when its key was already known (a duplicate line in the file). */
@@ -101,6 +122,42 @@ export class JsonlSink implements ResponseSink {
     else c.unparsed++;
     this.counts.set(record.model, c);
     return true;
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as { code?: unknown }).code === 'EPERM';
+  }
+}
+
+/** Creates `path.lock` with this process id; a lock left by a process that is gone (killed) is taken over. */
+function takeLock(path: string): string {
+  const lock = `${path}.lock`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = openSync(lock, 'wx');
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      return lock;
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'EEXIST' || attempt > 0) throw err;
+    }
+    const pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isRunning(pid)) throw new OutputInUseError(path, pid);
+    unlinkSync(lock);
+  }
+}
+
+function releaseLock(lock: string): void {
+  try {
+    unlinkSync(lock);
+  } catch {
+    /* already gone */
   }
 }
 

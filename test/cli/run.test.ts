@@ -118,6 +118,21 @@ describe('cli run --simulate', () => {
     expectEachKeyOnce(readRecords(out));
   });
 
+  it("refuses a file another run is writing (its lock names a live process), and takes over a killed run's lock", async () => {
+    const out = outFile();
+    writeFileSync(`${out}.lock`, `${process.ppid}\n`);
+    const busy = await run(['--config', configPath, '--simulate', '--out', out]);
+    expect(busy.code).toBe(2);
+    expect(busy.stderr).toMatch(new RegExp(`Another run \\(process ${process.ppid}\\) is writing .*Wait for it to finish`));
+    expect(readFileSync(out, 'utf8')).toBe('');
+    // A process id that is not running: the lock a SIGKILLed run leaves behind.
+    writeFileSync(`${out}.lock`, '2147483646\n');
+    const taken = await run(['--config', configPath, '--simulate', '--out', out]);
+    expect(taken.code).toBe(0);
+    expectEachKeyOnce(readRecords(out));
+    expect(existsSync(`${out}.lock`)).toBe(false);
+  });
+
   it('runs one shard at a time; the shards of one plan together fill the file exactly', async () => {
     const out = outFile();
     const first = await run(['--config', configPath, '--simulate', '--shard', '1/2', '--out', out]);
