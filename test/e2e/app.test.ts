@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { screenshot, startE2E, type E2E } from './harness.ts';
-import { setUpQuickDemo, storeSummary } from './steps.ts';
+import { setUpQuickDemo, storeSummary, unfocusableScrollBoxes } from './steps.ts';
 import { LATEST_LIMIT } from '../../src/ui/runner.svelte.ts';
 
 let e2e: E2E;
@@ -26,6 +26,7 @@ describe('quick demo with the simulator', () => {
     await expect(page.locator('[data-testid=plan-rows]').textContent()).resolves.toBe('240');
     await expect(page.getByText('Prompts per persona and task').count()).resolves.toBe(1);
     await expect(page.getByText('Prompts per template and task').count()).resolves.toBe(1);
+    await expect(unfocusableScrollBoxes(page)).resolves.toEqual([]);
     await screenshot(page, 'study');
   });
 
@@ -61,6 +62,8 @@ describe('quick demo with the simulator', () => {
     await expect(page.getByText('Simulated — not a model').first().isVisible()).resolves.toBe(true);
     await expect(page.locator('figure svg').count()).resolves.toBeGreaterThanOrEqual(7);
     await screenshot(page, 'results');
+    await page.locator('details.chart-table summary').first().click();
+    await expect(unfocusableScrollBoxes(page)).resolves.toEqual([]);
     // Each chart exports as SVG, PNG and CSV; simulated data says so in the file name.
     const exports = page.getByRole('group', { name: 'Export Refusal rate by model and task' });
     const [svg] = await Promise.all([page.waitForEvent('download'), exports.getByRole('button', { name: 'SVG' }).click()]);
@@ -158,6 +161,7 @@ describe('quick demo with the simulator', () => {
     expect(refusals + answers).toBeGreaterThan(100);
     await expect(page.getByText(`${refusals} refusals in 144 responses`).count()).resolves.toBe(1);
     await screenshot(page, 'explore');
+    await expect(unfocusableScrollBoxes(page)).resolves.toEqual([]);
     await page.getByRole('button', { name: 'Next text' }).click();
     await page.getByText(/text 2 of 30/).waitFor();
   }, 60_000);
@@ -168,6 +172,7 @@ describe('quick demo with the simulator', () => {
     await page.getByText('Full provenance notes').click();
     await page.locator('pre.readme', { hasText: 'CC BY-NC' }).waitFor();
     await screenshot(page, 'about');
+    await expect(unfocusableScrollBoxes(page)).resolves.toEqual([]);
     expect(errors).toEqual([]);
   });
 });

@@ -55,3 +55,16 @@ export async function storeSummary(page: Page, study: string): Promise<StoreSumm
     };
   }, study);
 }
+
+/** Boxes on the page that scroll but cannot take focus (keyboard users could not scroll them), by tag and class. */
+export async function unfocusableScrollBoxes(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('main *')]
+      .filter((el) => {
+        const style = getComputedStyle(el);
+        const scrolls = [style.overflowX, style.overflowY].some((o) => o === 'auto' || o === 'scroll');
+        return scrolls && (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1) && el.tabIndex < 0;
+      })
+      .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`),
+  );
+}
