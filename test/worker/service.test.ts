@@ -207,6 +207,25 @@ describe('LabWorkerApi', () => {
     expect(value(await first).status).toBe('done');
   });
 
+  it.each(['pause', 'cancel'] as const)('%s, then resume twice at once: one run goes on, the other is refused, every row stored once', async (how) => {
+    const { api, db } = await setup();
+    const written: string[] = [];
+    let responses = 0;
+    const { result } = await startCollecting(api, [simulator], (e, a) => {
+      if (e.type === 'response' && ++responses === 10) void (how === 'pause' ? a.pauseRun() : a.cancelRun());
+    });
+    expect(value(result).status).toBe(how === 'pause' ? 'paused' : 'cancelled');
+    const before = await db.responses.count();
+    const onEvent = (e: RunEvent) => void (e.type === 'response' && written.push(e.record.item + e.record.persona + e.record.template));
+    const [a, b] = await Promise.all([api.resumeRun(study, {}, onEvent), api.resumeRun(study, {}, onEvent)]);
+    const outcomes = [a, b].map((r) => (r.ok ? r.value.status : r.error.name)).sort();
+    expect(outcomes).toEqual(['RunInProgressError', 'done']);
+    expect(written).toHaveLength(ROWS - before);
+    expect(new Set(written).size).toBe(written.length);
+    expect(await db.responses.count()).toBe(ROWS);
+    expect((await studyCells(db, study)).reduce((n, c) => n + c.n, 0)).toBe(ROWS);
+  });
+
   it.each<[string, (api: LabWorkerApi) => Promise<ApiResult<unknown>>, string, RegExp]>([
     ['an unknown study', (api) => api.startRun({ study: 'nope', models: [simulator] }, () => undefined), 'UnknownStudyError', /Set it up on the Study page/],
     ['no models', (api) => api.startRun({ study, models: [] }, () => undefined), 'NoModelsError', /Choose at least one model/],
