@@ -176,9 +176,18 @@ export async function bundleBytes(bundle: Bundle, options: { gzip?: boolean; cod
   return options.codec.gzip(json);
 }
 
+/** A study name as a file-name part: lower-case words joined by '-', at most `max` characters, cut at a word. */
+export function fileSlug(name: string, max = 40): string {
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  if (slug.length <= max) return slug || 'study';
+  const cut = slug.slice(0, max + 1);
+  // One long word is cut at max; otherwise the last (partial) word goes.
+  return cut.includes('-') ? cut.slice(0, cut.lastIndexOf('-')) : slug.slice(0, max);
+}
+
 /** `prl-<study name>-<id>[-shard-k-of-n].json[.gz]`, safe on every file system. */
 export function bundleFileName(bundle: Pick<Bundle, 'study' | 'shard'>, gzip = false): string {
-  const name = bundle.study.config.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'study';
+  const name = fileSlug(bundle.study.config.name);
   const shard = bundle.shard ? `-shard-${bundle.shard.k}-of-${bundle.shard.n}` : '';
   return `prl-${name}-${bundle.study.id}${shard}.json${gzip ? '.gz' : ''}`;
 }

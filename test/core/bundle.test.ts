@@ -10,6 +10,7 @@ import {
   BundleError,
   bundleBytes,
   bundleFileName,
+  fileSlug,
   cleanRecord,
   describeDifferences,
   diffConfigs,
@@ -124,6 +125,16 @@ describe('bundles', () => {
       { shard: undefined, gzip: true, name: `prl-workshop-test-${id}.json.gz` },
     ])('file name $name', ({ shard, gzip, name }) => {
       expect(bundleFileName({ study: { id, config }, ...(shard ? { shard } : {}) }, gzip)).toBe(name);
+    });
+
+    it.each([
+      { name: 'Quick demo: NLI and offensiveness, 240 prompts', slug: 'quick-demo-nli-and-offensiveness-240' },
+      { name: 'Room 4 — Tuesday', slug: 'room-4-tuesday' },
+      { name: 'x'.repeat(60), slug: 'x'.repeat(40) },
+      { name: '***', slug: 'study' },
+    ])('names files after the study, long names cut at a word: $slug', ({ name, slug }) => {
+      expect(fileSlug(name)).toBe(slug);
+      expect(bundleFileName({ study: { id, config: { ...config, name } } })).toBe(`prl-${slug}-${id}.json`);
     });
   });
 
