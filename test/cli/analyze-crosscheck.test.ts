@@ -72,3 +72,17 @@ describe.each(names)('cli analyze on xc-%s matches statsmodels', (name) => {
     else expect(doc.cochranQ).toBeNull();
   });
 });
+
+describe('cli analyze reads the run command JSON lines exactly as the CSV', () => {
+  it.each(['sparse', 'separated-ref'])('xc-%s as JSON lines gives the same document', async (name) => {
+    const expected = JSON.parse(readFileSync(new URL(`xc-${name}.expected.json`, fixtures), 'utf8')) as { input: string; args: string[] };
+    const csvPath = new URL(expected.input, fixtures).pathname;
+    const { csvParse } = await import('d3-dsv');
+    const lines = csvParse(readFileSync(csvPath, 'utf8')).map((r) =>
+      JSON.stringify({ study: 's', model: r.model, task: r.task, item: r.item, persona: r.persona, template: r.prompt, response: 'x', kind: 'unparsed', refused: r.refused === '1' }),
+    );
+    const jsonl = join(dir, `${name}.jsonl`);
+    writeFileSync(jsonl, lines.join('\n') + '\n');
+    expect(await analyzeFile(jsonl, expected.args)).toEqual(await analyzeFile(csvPath, expected.args));
+  });
+});
