@@ -166,6 +166,23 @@ describe('quick demo with the simulator', () => {
     await page.getByText(/text 2 of 30/).waitFor();
   }, 60_000);
 
+  it('fits a phone-width screen: wide tables scroll in their own box, the page never sideways', async () => {
+    await page.setViewportSize({ width: 390, height: 800 });
+    try {
+      for (const route of ['study', 'models', 'run', 'results', 'explore', 'data', 'about']) {
+        await page.goto(`${e2e.url}#/${route}`);
+        await page.locator(`main[data-route=${route}] h2`).first().waitFor();
+        if (route === 'run') await page.locator('table.latest').waitFor();
+        if (route === 'results') await page.locator('figure svg').first().waitFor();
+        if (route === 'data') await page.locator('table.responses').waitFor();
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect(overflow, route).toBeLessThanOrEqual(0);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  }, 60_000);
+
   it('shows the About page and had no errors on any page', async () => {
     await page.goto(`${e2e.url}#/about`);
     await page.getByRole('heading', { name: 'How to cite' }).waitFor();
