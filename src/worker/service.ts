@@ -237,6 +237,9 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
     unloadModel: () =>
       guarded(async () => {
         if (running) throw new RunInProgressError();
+        // A load still going (a run paused while its model downloaded) would put the model on the GPU after this.
+        await loading?.promise.catch(() => undefined);
+        if (running) throw new RunInProgressError();
         const old = loaded;
         loaded = null;
         await old?.backend.dispose();

@@ -255,6 +255,24 @@ describe('LabWorkerApi', () => {
     expect(created).toHaveLength(2);
   });
 
+  it('a run paused while its model loads ends at once; unloading then waits for that load and frees the model', async () => {
+    let finishLoad: () => void = () => {};
+    const backend = new ScriptedBackend();
+    const { api } = await setup({
+      createBackend: async () => {
+        await new Promise<void>((resolve) => (finishLoad = resolve));
+        return backend;
+      },
+    });
+    const { result } = await startCollecting(api, [simulator], (e, a) => e.type === 'model' && e.state === 'loading' && void a.pauseRun());
+    expect(value(result)).toMatchObject({ status: 'paused', reason: 'user', done: 0 });
+    const unloaded = api.unloadModel();
+    finishLoad();
+    expect(value(await unloaded)).toBeNull();
+    expect(backend.disposed).toBe(true);
+    expect(backend.calls).toBe(0);
+  });
+
   it('loads once when asked twice at the same time', async () => {
     const { api, created } = await setup();
     const [a, b] = await Promise.all([api.loadModel(simulator), api.loadModel(simulator)]);
