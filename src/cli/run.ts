@@ -1,6 +1,7 @@
 // `npm run cli -- run --config FILE (--endpoint URL --model NAME | --simulate) --out results.jsonl`:
 // runs a study from Node against an OpenAI-compatible endpoint (or the simulator), one JSON line per response.
 // Running the same command again resumes: rows already in the file are skipped, none is written twice.
+import { join } from 'node:path';
 import { createOpenAIBackend, type OpenAIBackend } from '../backends/openai.ts';
 import { createSimulatorBackend } from '../backends/simulator.ts';
 import type { Backend } from '../backends/types.ts';
@@ -203,7 +204,9 @@ export async function main(argv: string[], io: { env?: NodeJS.ProcessEnv; stdout
     stderr.write(
       code === null
         ? `${err instanceof Error ? err.message : String(err)}\n`
-        : `Cannot open ${args.out} for writing (${code}): check that its folder exists and is writable.\n`,
+        : code === 'EISDIR'
+          ? `${args.out} is a folder: give --out a file name in it, e.g. ${join(args.out, 'results.jsonl')}.\n`
+          : `Cannot open ${args.out} for writing (${code}): check that its folder exists and is writable.\n`,
     );
     return 2;
   }

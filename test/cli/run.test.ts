@@ -175,10 +175,13 @@ describe('cli run --simulate', () => {
     expect(stdout).toBe('');
   });
 
-  it('says so when the output folder does not exist', async () => {
-    const { code, stderr } = await run(['--config', configPath, '--simulate', '--out', join(dir, 'missing', 'out.jsonl')]);
+  it.each([
+    ['a folder that does not exist', () => join(dir, 'missing', 'out.jsonl'), /Cannot open .*missing.*\(ENOENT\): check that its folder exists/],
+    ['a folder instead of a file', () => dir, /is a folder: give --out a file name in it, e\.g\. .*results\.jsonl/],
+  ])('says what is wrong with --out: %s', async (_name, out, message) => {
+    const { code, stderr } = await run(['--config', configPath, '--simulate', '--out', out()]);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/Cannot open .*missing.*\(ENOENT\): check that its folder exists/);
+    expect(stderr).toMatch(message);
   });
 
   it('reports an invalid config by field, with exit code 2', async () => {
