@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { screenshot, startE2E, type E2E } from './harness.ts';
-import { setUpQuickDemo, storeSummary, unfocusableScrollBoxes } from './steps.ts';
+import { contrastRatio, setUpQuickDemo, storeSummary, unfocusableScrollBoxes } from './steps.ts';
 import { LATEST_LIMIT } from '../../src/ui/runner.svelte.ts';
 
 let e2e: E2E;
@@ -39,6 +39,13 @@ describe('quick demo with the simulator', () => {
     await page.getByRole('button', { name: 'Start run' }).click();
     await page.locator('[data-testid=run-status]', { hasText: 'done' }).waitFor({ timeout: 60_000 });
     await expect(page.locator('[data-testid=run-done]').textContent()).resolves.toBe('240 / 240');
+    // The percentage on the bar stays readable over the filled part (no colour blending, 4.5:1 or better).
+    const label = await page.locator('[role=progressbar] .text').first().evaluate((el) => {
+      const inner = getComputedStyle(el.firstElementChild ?? el);
+      return { blend: getComputedStyle(el).mixBlendMode, color: inner.color, background: inner.backgroundColor };
+    });
+    expect(label.blend).toBe('normal');
+    expect(contrastRatio(label.color, label.background)).toBeGreaterThanOrEqual(4.5);
     await expect(page.locator('.simulated-badge').first().isVisible()).resolves.toBe(true);
     // The simulator outruns the throttled response events: once done, the latest responses come from the store.
     await expect.poll(() => page.locator('table.latest tbody tr').count()).toBe(LATEST_LIMIT);

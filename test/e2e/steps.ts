@@ -68,3 +68,17 @@ export async function unfocusableScrollBoxes(page: Page): Promise<string[]> {
       .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`),
   );
 }
+
+/** WCAG contrast ratio of two computed CSS colours (`rgb(…)`/`rgba(…)`; alpha is blended over white). */
+export function contrastRatio(a: string, b: string): number {
+  const luminance = (css: string) => {
+    const [r, g, bl, alpha = 1] = (css.match(/[\d.]+/g) ?? []).map(Number);
+    const channel = (v: number) => {
+      const c = (v * alpha + 255 * (1 - alpha)) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    };
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(bl);
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
