@@ -145,7 +145,7 @@ export class DeviceLostError extends BackendError {
       'The GPU device was lost' +
         (detail ? ` (${detail})` : '') +
         '. This happens when the GPU runs out of memory, the driver resets or the computer sleeps. ' +
-        'The run reloads the model and continues; if it keeps happening, choose a smaller model.',
+        'The run reloads the model and tries again; if it keeps happening (the run then pauses), choose a smaller model.',
       true,
     );
     this.name = 'DeviceLostError';
