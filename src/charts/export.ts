@@ -26,9 +26,14 @@ const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 
 /**
  * The chart's <svg> as a standalone SVG document: xmlns set, width and height from the viewBox, computed styles inlined,
- * interactive attributes (tabindex) dropped. Needs the element to be in a document (for getComputedStyle).
+ * interactive attributes (tabindex) dropped, and the chart's title drawn above it (so a picture pasted into slides says
+ * what it shows, and that it is simulated where it is). Needs the element to be in a document (for getComputedStyle).
  */
 export function serializeSvg(svg: SVGSVGElement): string {
+  return standalone(svg).text;
+}
+
+function standalone(svg: SVGSVGElement): { text: string; size: { width: number; height: number } | null } {
   const clone = svg.cloneNode(true) as SVGSVGElement;
   const view = typeof window === 'undefined' ? null : window;
   const source = [svg, ...svg.querySelectorAll('*')];
@@ -61,13 +66,75 @@ export function serializeSvg(svg: SVGSVGElement): string {
   clone.setAttributeNS(XMLNS_NS, 'xmlns', SVG_NS);
   clone.setAttributeNS(XMLNS_NS, 'xmlns:xlink', XLINK_NS);
   clone.setAttribute('version', '1.1');
-  const size = viewBoxSize(svg);
+  let size = viewBoxSize(svg);
   if (size) {
+    size = addHeading(clone, size);
     clone.setAttribute('width', String(size.width));
     clone.setAttribute('height', String(size.height));
   }
   const text = new XMLSerializer().serializeToString(clone);
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${text}`;
+  return { text: `<?xml version="1.0" encoding="UTF-8"?>\n${text}`, size };
+}
+
+const HEADING_FONT = 13;
+const HEADING_LINE = 17;
+const HEADING_PAD = 8;
+
+/** Draws the SVG's <title> as text above the chart, wrapped to its width; returns the new size. */
+function addHeading(clone: SVGSVGElement, size: { width: number; height: number }): { width: number; height: number } {
+  const title = [...clone.children].find((c) => c.localName === 'title')?.textContent?.trim();
+  if (!title) return size;
+  const doc = clone.ownerDocument;
+  const lines = wrapWords(title, size.width - 2 * HEADING_PAD);
+  const head = HEADING_PAD + lines.length * HEADING_LINE + HEADING_PAD / 2;
+  const body = doc.createElementNS(SVG_NS, 'g');
+  body.setAttribute('transform', `translate(0,${head})`);
+  for (const child of [...clone.childNodes]) {
+    if (child.nodeType === 1 && ['title', 'desc'].includes((child as Element).localName)) continue;
+    body.appendChild(child);
+  }
+  const background = doc.createElementNS(SVG_NS, 'rect');
+  background.setAttribute('width', String(size.width));
+  background.setAttribute('height', String(size.height + head));
+  background.setAttribute('fill', '#fff');
+  const heading = doc.createElementNS(SVG_NS, 'text');
+  heading.setAttribute('font-size', String(HEADING_FONT));
+  heading.setAttribute('font-weight', '600');
+  heading.setAttribute('fill', '#1d232b');
+  lines.forEach((line, i) => {
+    const span = doc.createElementNS(SVG_NS, 'tspan');
+    span.setAttribute('x', String(HEADING_PAD));
+    span.setAttribute('y', String(HEADING_PAD + (i + 0.8) * HEADING_LINE));
+    span.textContent = line;
+    heading.appendChild(span);
+  });
+  clone.append(background, heading, body);
+  clone.setAttribute('viewBox', `0 0 ${size.width} ${size.height + head}`);
+  return { width: size.width, height: size.height + head };
+}
+
+/**
+ * Greedy word wrap by estimated text width (bold, so a little wider than textWidth's regular estimate); a title too long
+ * for one line breaks first after its dash ("… by model and task —" / "includes simulated responses, not a model").
+ */
+function wrapWords(text: string, maxWidth: number): string[] {
+  const width = (s: string) => s.length * HEADING_FONT * 0.62;
+  if (width(text) <= maxWidth) return [text];
+  const parts = text.split(/(?<= —) /);
+  if (parts.length > 1) return parts.flatMap((part) => wrapWords(part, maxWidth));
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && width(next) > maxWidth) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = next;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
 }
 
 /** An attribute and a computed value that mean the same: "#222" and "rgb(34, 34, 34)", "12" and "12px". */
@@ -101,8 +168,8 @@ export class PngExportError extends Error {
 
 /** The chart as a PNG, drawn at `scale` times its size (2 for sharp slides). Browser only. */
 export async function pngBlob(svg: SVGSVGElement, scale = 2): Promise<Blob> {
-  const text = serializeSvg(svg);
-  const size = viewBoxSize(svg) ?? { width: svg.clientWidth, height: svg.clientHeight };
+  const { text, size: own } = standalone(svg);
+  const size = own ?? { width: svg.clientWidth, height: svg.clientHeight };
   if (size.width <= 0 || size.height <= 0) throw new PngExportError('The chart has no size yet; show it on the page, then export it.');
   const width = Math.ceil(size.width * scale);
   const height = Math.ceil(size.height * scale);

@@ -32,6 +32,8 @@ interface ExportCheck {
   svgLoads: boolean;
   rowLabelStyle: string | null;
   valueStyle: string | null;
+  /** The file's own size (the chart plus its heading). */
+  fileSize: [number, number];
 }
 
 async function exportPng(scale: number): Promise<ExportCheck> {
@@ -52,6 +54,7 @@ async function exportPng(scale: number): Promise<ExportCheck> {
     type: blob.type, signature: [...bytes.slice(0, 8)], width: bitmap.width, height: bitmap.height, svgLoads,
     rowLabelStyle: doc.querySelector('text[text-anchor="end"]')?.getAttribute('style') ?? null,
     valueStyle: doc.querySelector('g[role="img"] text')?.getAttribute('style') ?? null,
+    fileSize: [Number(doc.documentElement.getAttribute('width')), Number(doc.documentElement.getAttribute('height'))],
   };
 }
 

@@ -37,10 +37,14 @@ describe('chart export in a browser', () => {
     const [, , w, h] = viewBox.split(' ').map(Number);
     const png = await page.evaluate((scale) => (window as unknown as { exportPng: (s: number) => Promise<unknown> }).exportPng(scale), 2) as {
       type: string; signature: number[]; width: number; height: number; svgLoads: boolean; rowLabelStyle: string | null; valueStyle: string | null;
+      fileSize: [number, number];
     };
     expect(png.type).toBe('image/png');
     expect(png.signature).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-    expect([png.width, png.height]).toEqual([Math.ceil(w * 2), Math.ceil(h * 2)]);
+    // The file is the chart plus its title drawn above it.
+    expect(png.fileSize[0]).toBe(w);
+    expect(png.fileSize[1]).toBeGreaterThan(h);
+    expect([png.width, png.height]).toEqual([Math.ceil(png.fileSize[0] * 2), Math.ceil(png.fileSize[1] * 2)]);
     expect(png.svgLoads).toBe(true);
     expect(png.rowLabelStyle).toContain('fill:rgb(200, 0, 0)');
     expect(png.valueStyle).toBeNull();

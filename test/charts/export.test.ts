@@ -20,11 +20,14 @@ describe('serializeSvg', () => {
     const root = doc.documentElement;
     expect(root.namespaceURI).toBe('http://www.w3.org/2000/svg');
     expect(root.getAttribute('xmlns:xlink')).toBe('http://www.w3.org/1999/xlink');
-    const [, , w, h] = svg.getAttribute('viewBox')!.split(' ');
-    expect([root.getAttribute('width'), root.getAttribute('height')]).toEqual([w, h]);
+    const [, , w, h] = svg.getAttribute('viewBox')!.split(' ').map(Number);
+    // One line of heading above the chart: the file is that much taller than the chart, as wide.
+    expect([root.getAttribute('width'), root.getAttribute('height')]).toEqual([String(w), String(h + 29)]);
+    expect(root.getAttribute('viewBox')).toBe(`0 0 ${w} ${h + 29}`);
     expect(text).not.toContain('tabindex');
     expect(text).not.toContain('class=');
-    expect(doc.querySelectorAll('rect').length).toBe(svg.querySelectorAll('rect').length);
+    // The chart's rects, and one white background behind the heading and the chart.
+    expect(doc.querySelectorAll('rect').length).toBe(svg.querySelectorAll('rect').length + 1);
     expect(doc.querySelector('title')!.textContent).toBe('Refusal rate by model and task');
     // The live chart is left as it was.
     expect(svg.querySelectorAll('[tabindex]')).toHaveLength(4);
@@ -36,7 +39,22 @@ describe('serializeSvg', () => {
     expect(text.match(/xmlns="http:\/\/www.w3.org\/2000\/svg"/g)).toHaveLength(1);
     const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
     expect(doc.documentElement.namespaceURI).toBe('http://www.w3.org/2000/svg');
-    expect(doc.querySelectorAll('svg > svg')).toHaveLength(2);
+    expect(doc.querySelectorAll('svg svg')).toHaveLength(2);
+  });
+
+  it.each([
+    ['Refusal rate by model and task', ['Refusal rate by model and task']],
+    ['Refusal rate by model and task — includes simulated responses, not a model', ['Refusal rate by model and task —', 'includes simulated responses, not a model']],
+  ])('draws the title %j above the chart, wrapped to its width, so a picture pasted into slides says what it shows', (title, lines) => {
+    const { container } = render(RateHeatmap, { result: analyze(fixtureCells()), title });
+    const svg = container.querySelector('svg')!;
+    const doc = new DOMParser().parseFromString(serializeSvg(svg), 'image/svg+xml');
+    const heading = doc.documentElement.querySelector(':scope > text')!;
+    expect([...heading.querySelectorAll('tspan')].map((t) => t.textContent)).toEqual(lines);
+    // The chart itself sits below the heading, whole.
+    const body = doc.documentElement.querySelector(':scope > g')!;
+    expect(body.getAttribute('transform')).toBe(`translate(0,${8 + lines.length * 17 + 4})`);
+    expect(body.querySelectorAll('g[role="img"]')).toHaveLength(svg.querySelectorAll('g[role="img"]').length);
   });
 
   it('comes as an image/svg+xml blob', () => {

@@ -78,6 +78,8 @@ describe('quick demo with the simulator', () => {
     const svgText = readFileSync(await svg.path(), 'utf8');
     expect(svgText).toMatch(/<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svgText).toContain('includes simulated responses, not a model');
+    // Not only in the file's <title>: drawn above the chart, so the picture itself says it is simulated.
+    expect(svgText).toMatch(/<tspan[^>]*>includes simulated responses, not a model<\/tspan>/);
     const [png] = await Promise.all([page.waitForEvent('download'), exports.getByRole('button', { name: 'PNG' }).click()]);
     expect([...readFileSync(await png.path()).subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
     const [csv] = await Promise.all([page.waitForEvent('download'), exports.getByRole('button', { name: 'CSV' }).click()]);
