@@ -320,6 +320,12 @@ export function accuracyData(result: Pick<AnalysisResult, 'accuracy'>, filter: C
     row: r.level, series: r.task, value: r.accuracy, lo: lo(r.wilson), hi: hi(r.wilson), paper: null,
     label: `${r.level}, ${r.task}: ${r.n === 0 ? 'no answers with a gold label' : `${pct(r.accuracy)} correct (${count(r.correct)} of ${count(r.n)} answered; ${pctInterval(lo(r.wilson), hi(r.wilson))})`}`,
   }));
+  // A persona whose every response to a task was refused (or unparsed) has no accuracy there: say so beside its row.
+  const notes: Record<string, string> = {};
+  for (const row of rows) {
+    const missing = series.filter((task) => !points.some((p) => p.row === row && p.series === task && p.value !== null));
+    if (missing.length > 0) notes[row] = `no answers: ${missing.join(', ')}`;
+  }
   const table: ChartTable = {
     columns: ['persona', 'task', 'answered_with_gold', 'correct', 'accuracy', 'wilson_low', 'wilson_high'],
     rows: entries.map((r) => ({
@@ -327,7 +333,7 @@ export function accuracyData(result: Pick<AnalysisResult, 'accuracy'>, filter: C
       wilson_low: lo(r.wilson), wilson_high: hi(r.wilson),
     })),
   };
-  return { rows, groups, series, points, notes: {}, table };
+  return { rows, groups, series, points, notes, table };
 }
 
 export interface BaselinePanel {

@@ -143,6 +143,18 @@ describe('accuracyData', () => {
   it('is empty without gold labels', () => {
     expect(accuracyData({ accuracy: null }).points).toEqual([]);
   });
+
+  it.each([
+    { refusedAll: [] as string[], notes: {} },
+    { refusedAll: ['a man'], notes: { 'a man': 'no answers: offensiveness' } },
+    { refusedAll: ['a man', 'none'], notes: { 'a man': 'no answers: offensiveness', none: 'no answers: offensiveness' } },
+  ])('names the tasks a persona never answered ($refusedAll refused every offensiveness prompt)', ({ refusedAll, notes }) => {
+    const cells = fixtureCells().map((c) =>
+      c.task === 'offensiveness' && refusedAll.includes(c.persona) ? { ...c, refusals: c.n, answers: 0, withGold: 0, correct: 0 } : c);
+    const data = accuracyData(analyze(cells));
+    expect(data.notes).toEqual(notes);
+    for (const persona of refusedAll) expect(data.points.some((p) => p.row === persona && p.series === 'offensiveness' && p.value !== null)).toBe(false);
+  });
 });
 
 describe('personaVsBaselineData (Figure 1)', () => {
