@@ -20,7 +20,8 @@ export interface HeatmapLayout {
 /** `minLeft` lines up the grids of stacked panels; only the last of them needs the colour legend. */
 export function heatmapLayout(data: HeatmapData, minLeft = 0, legend = true): HeatmapLayout {
   const hasPaper = data.cells.some((c) => c.paper !== null);
-  const cellH = hasPaper ? 40 : 30;
+  // Each cell holds its rate and its Wilson interval, and the paper's rate where there is one.
+  const cellH = hasPaper ? 52 : 40;
   const left = Math.max(minLeft, Math.ceil(Math.max(40, ...data.rows.map((r) => textWidth(r))) + 10));
   // Columns widen to fit their labels up to a point; longer labels (model ids) are turned 40° instead.
   const colLabelW = Math.min(200, Math.max(0, ...data.cols.map((c) => textWidth(c))));

@@ -61,6 +61,8 @@ describe('RateHeatmap', () => {
     expect(llamaNli.querySelector('.value')!.textContent).toBe('12.5%');
     expect(llamaNli.querySelector('.paper')!.textContent).toBe('paper 12.6%');
     expect(llamaNli.querySelector('title')!.textContent).toContain('95% CI 9.5–16.3%');
+    // The Wilson interval is printed in the cell, not only in its tooltip.
+    expect(llamaNli.querySelector('.interval')!.textContent).toBe('9.5–16.3%');
     const qwenOff = cells.find((c) => c.getAttribute('aria-label')!.startsWith(`${QWEN}, offensiveness`))!;
     expect(qwenOff.querySelector('.value')!.textContent).toBe('0%');
     expect(qwenOff.querySelector('.paper')!.textContent).toBe('paper 0.19%');
@@ -320,6 +322,30 @@ describe('every chart is one tab stop with arrow keys, Home and End inside it', 
       const tab = new KeyboardEvent('keydown', { key: 'Tab', bubbles: true, cancelable: true });
       own[0].dispatchEvent(tab);
       expect(tab.defaultPrevented).toBe(false);
+    }
+  });
+});
+
+describe('every heatmap prints each cell\'s Wilson interval beneath its rate', () => {
+  it.each([
+    ['RateHeatmap', () => render(RateHeatmap, { result })],
+    ['ResponseTypeRates', () => render(ResponseTypeRates, { result })],
+    ['ModelPersonaHeatmap', () => render(ModelPersonaHeatmap, { cells: fixtureCells() })],
+  ])('%s', (_name, draw) => {
+    const { container } = draw();
+    const cells = marks(container);
+    expect(cells.length).toBeGreaterThan(0);
+    for (const cell of cells) {
+      const interval = cell.querySelector('.interval')?.textContent ?? '';
+      expect(interval, cell.getAttribute('aria-label')!).toMatch(/^[\d.<]+–[\d.]+%$/);
+      // The same interval the tooltip and the screen reader give.
+      expect(cell.getAttribute('aria-label')).toContain(`95% CI ${interval}`);
+      // Rate, interval and paper value are stacked inside the cell, in that order.
+      const ys = ['.value', '.interval', '.paper'].map((q) => cell.querySelector(q)).filter((t) => t !== null).map((t) => Number(t!.getAttribute('y')));
+      expect([...ys].sort((a, b) => a - b)).toEqual(ys);
+      const rect = cell.querySelector('rect')!;
+      const [top, bottom] = [Number(rect.getAttribute('y')), Number(rect.getAttribute('y')) + Number(rect.getAttribute('height'))];
+      for (const y of ys) expect(y > top + 4 && y < bottom - 4).toBe(true);
     }
   });
 });
