@@ -6,16 +6,36 @@ export interface MarkPosition {
   col: number;
 }
 
+/** The first mark in reading order (top row, then leftmost), whatever order the marks are drawn in; -1 without marks. */
+export function firstMark(positions: readonly MarkPosition[]): number {
+  return extreme(positions, -1);
+}
+
+/** The last mark in reading order (bottom row, then rightmost); -1 without marks. */
+export function lastMark(positions: readonly MarkPosition[]): number {
+  return extreme(positions, 1);
+}
+
+function extreme(positions: readonly MarkPosition[], sign: 1 | -1): number {
+  let best = -1;
+  positions.forEach((p, i) => {
+    const b = positions[best];
+    if (!b || sign * (p.row - b.row || p.col - b.col) > 0) best = i;
+  });
+  return best;
+}
+
 /**
  * The mark a key moves to from `current`: arrows go to the nearest mark in that direction (skipping gaps), Home and End
- * to the first and last mark. Returns `current` at an edge, and null for keys that do not move (leave them to the page).
+ * to the first and last mark in reading order. Returns `current` at an edge, and null for keys that do not move (leave
+ * them to the page).
  */
 export function stepMark(positions: readonly MarkPosition[], current: number, key: string): number | null {
   if (positions.length === 0) return null;
-  if (key === 'Home') return 0;
-  if (key === 'End') return positions.length - 1;
+  if (key === 'Home') return firstMark(positions);
+  if (key === 'End') return lastMark(positions);
   const here = positions[current];
-  if (!here) return 0;
+  if (!here) return firstMark(positions);
   let candidates: number[];
   let distance: (p: MarkPosition) => number;
   switch (key) {

@@ -1,20 +1,22 @@
 // A chart's marks as one tab stop (a roving tabindex): the mark last focused takes Tab, arrows move between marks.
-import { stepMark, type MarkPosition } from './keyboard.ts';
+import { firstMark, stepMark, type MarkPosition } from './keyboard.ts';
 
 export class RovingMarks {
-  #active = $state(0);
+  /** The mark focused last; null until one is, when the first mark in reading order takes Tab. */
+  #active = $state<number | null>(null);
   #positions: () => readonly MarkPosition[];
   /** The marks' elements by index, for `bind:this={roving.elements[index]}`. */
   readonly elements = $state<(SVGElement | undefined)[]>([]);
 
-  /** `positions` lists every mark's row and column in reading order; it is read again whenever the chart changes. */
+  /** `positions` gives each mark's row and column, in the order the marks are drawn; it is read again as the chart changes. */
   constructor(positions: () => readonly MarkPosition[]) {
     this.#positions = positions;
   }
 
-  /** The mark that takes Tab: the last one focused, or the last mark when the chart has shrunk below it. */
+  /** The mark that takes Tab: the last one focused (or the chart's first, if it has shrunk below it since). */
   get active(): number {
-    return Math.min(this.#active, Math.max(0, this.#positions().length - 1));
+    const positions = this.#positions();
+    return this.#active !== null && this.#active < positions.length ? this.#active : Math.max(0, firstMark(positions));
   }
 
   tabindex(index: number): 0 | -1 {

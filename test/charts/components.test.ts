@@ -309,20 +309,31 @@ describe('every chart is one tab stop with arrow keys, Home and End inside it', 
     expect(panels.length).toBeGreaterThan(0);
     for (const own of panels) {
       const tabStops = () => own.filter((m) => m.getAttribute('tabindex') === '0');
-      expect(tabStops()).toEqual([own[0]]);
-      own[0].focus();
-      await fireEvent.keyDown(own[0], { key: 'End' });
-      expect(document.activeElement).toBe(own[own.length - 1]);
-      expect(tabStops()).toEqual([own[own.length - 1]]);
-      expect(container.querySelector('.chart-readout')!.textContent).toBe(own[own.length - 1].getAttribute('aria-label'));
-      await fireEvent.keyDown(own[own.length - 1], { key: 'Home' });
-      expect(document.activeElement).toBe(own[0]);
-      expect(tabStops()).toEqual([own[0]]);
+      expect(tabStops()).toHaveLength(1);
+      const first = tabStops()[0];
+      // Tab lands where Home goes: the first mark in reading order.
+      first.focus();
+      await fireEvent.keyDown(first, { key: 'End' });
+      const last = document.activeElement as SVGGElement;
+      expect(own.includes(last)).toBe(true);
+      expect(last).not.toBe(first);
+      expect(tabStops()).toEqual([last]);
+      expect(container.querySelector('.chart-readout')!.textContent).toBe(last.getAttribute('aria-label'));
+      await fireEvent.keyDown(last, { key: 'Home' });
+      expect(document.activeElement).toBe(first);
+      expect(tabStops()).toEqual([first]);
       // Keys that do not move (Tab, letters) are left to the page.
       const tab = new KeyboardEvent('keydown', { key: 'Tab', bubbles: true, cancelable: true });
-      own[0].dispatchEvent(tab);
+      first.dispatchEvent(tab);
       expect(tab.defaultPrevented).toBe(false);
     }
+  });
+
+  it('PersonaRates, drawn series by series: Tab lands on the top row, not on the first point drawn', () => {
+    const { container } = render(PersonaRates, { result });
+    const topRow = container.querySelector('svg .row-label')!.textContent!;
+    const stop = marks(container).find((m) => m.getAttribute('tabindex') === '0')!;
+    expect(stop.getAttribute('aria-label')!.startsWith(`${topRow}, nli`)).toBe(true);
   });
 });
 
