@@ -78,6 +78,20 @@ describe('the Results page link', () => {
     expect(taskBox('nli').disabled).toBe(false);
   });
 
+  it.each([
+    { link: '#/results?task=nli', keep: (c: (typeof cells)[number]) => c.task === 'nli' },
+    { link: '#/results?personas=paper&task=offensiveness', keep: (c: (typeof cells)[number]) => c.task === 'offensiveness' },
+  ])('follows $link opened while the page is showing another view (the link is not overwritten)', async ({ link, keep }) => {
+    window.location.hash = '#/results?model=Qwen2.5-7B-Instruct-q4f16_1-MLC';
+    render(App, { app: app() });
+    await waitFor(async () => expect((await shown()).k).toBe('0'), { timeout: 5000 });
+    window.location.hash = link;
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+    const expected = total(keep);
+    await waitFor(async () => expect(await shown()).toEqual({ n: fmt(expected.n), k: fmt(expected.k) }), { timeout: 5000 });
+    expect(window.location.hash).toBe(link);
+  });
+
   it('hides the paper\'s numbers when the link says so', async () => {
     window.location.hash = '#/results?paper=0';
     render(App, { app: app() });
