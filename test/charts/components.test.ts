@@ -178,9 +178,13 @@ describe('PersonaVsBaseline', () => {
     expect(ticks[0]).toEqual(ticks[1]);
   });
 
-  it('explains what it needs when the study has no persona-free level', () => {
-    const { container } = render(PersonaVsBaseline, { result: { personaVsBaseline: null } });
-    expect(container.textContent).toContain('include persona-free as a level');
+  it.each([
+    ['the study has no persona-free level', { personaVsBaseline: null }],
+    ['only persona-free responses are left (a persona filter)', analyze(fixtureCells().filter((c) => c.persona === 'none'))],
+  ])('explains what it needs when %s', (_case, given) => {
+    const { container } = render(PersonaVsBaseline, { result: given });
+    expect(container.textContent).toContain('include persona-free as a level in the study, and keep both in the filters');
+    expect(container.querySelectorAll('svg')).toHaveLength(0);
   });
 });
 
