@@ -15,6 +15,8 @@ export interface EndpointSettings {
 interface Persisted {
   backend: BackendKind;
   webllmModel: string;
+  /** GPU memory (MB) a web-llm model may use, as set on the Models page; null = the browser's guess. */
+  webllmBudgetMB: number | null;
   simulatorModel: string;
   endpoint: EndpointSettings;
 }
@@ -36,6 +38,8 @@ export class ModelChoice {
   #session: KeyValueStorage | null;
   backend = $state<BackendKind>('simulator');
   webllmModel = $state('');
+  /** GPU memory (MB) a web-llm model may use; null = the browser's guess (navigator.deviceMemory, capped at 8 GB). */
+  webllmBudgetMB = $state<number | null>(null);
   simulatorModel = $state('Llama2-13B');
   endpoint = $state<EndpointSettings>({ ...DEFAULT_ENDPOINT });
   #apiKey = $state('');
@@ -47,6 +51,7 @@ export class ModelChoice {
     if (saved) {
       this.backend = saved.backend;
       this.webllmModel = saved.webllmModel;
+      this.webllmBudgetMB = saved.webllmBudgetMB;
       this.simulatorModel = saved.simulatorModel;
       this.endpoint = { ...DEFAULT_ENDPOINT, ...saved.endpoint };
     }
@@ -71,7 +76,7 @@ export class ModelChoice {
         return { ok: true, spec: { backend: 'simulator', model: this.simulatorModel } };
       case 'webllm':
         return this.webllmModel
-          ? { ok: true, spec: { backend: 'webllm', model: this.webllmModel } }
+          ? { ok: true, spec: this.webllmSpec(this.webllmModel) }
           : { ok: false, message: 'Pick a model from the catalogue on the Models page.' };
       case 'openai': {
         const { baseUrl, model, concurrency, timeoutMs } = this.endpoint;
@@ -92,6 +97,11 @@ export class ModelChoice {
     }
   }
 
+  /** A web-llm spec for `model`, carrying the GPU memory budget the user set (the worker checks the fit against it). */
+  webllmSpec(model: string): Extract<ModelSpec, { backend: 'webllm' }> {
+    return this.webllmBudgetMB === null ? { backend: 'webllm', model } : { backend: 'webllm', model, budgetMB: this.webllmBudgetMB };
+  }
+
   /** The name results will be stored under, e.g. "simulated:Llama2-13B". */
   get recordName(): string | null {
     const s = this.spec;
@@ -106,6 +116,7 @@ export class ModelChoice {
     const value: Persisted = {
       backend: this.backend,
       webllmModel: this.webllmModel,
+      webllmBudgetMB: this.webllmBudgetMB,
       simulatorModel: this.simulatorModel,
       endpoint: { ...this.endpoint },
     };
@@ -121,6 +132,7 @@ function parse(text: string | null): Persisted | null {
     return {
       backend: v.backend,
       webllmModel: typeof v.webllmModel === 'string' ? v.webllmModel : '',
+      webllmBudgetMB: typeof v.webllmBudgetMB === 'number' && Number.isFinite(v.webllmBudgetMB) && v.webllmBudgetMB > 0 ? v.webllmBudgetMB : null,
       simulatorModel: typeof v.simulatorModel === 'string' ? v.simulatorModel : 'Llama2-13B',
       endpoint: { ...DEFAULT_ENDPOINT, ...(typeof v.endpoint === 'object' && v.endpoint ? v.endpoint : {}) },
     };

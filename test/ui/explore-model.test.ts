@@ -35,6 +35,16 @@ describe('the Explore model worker', () => {
     expect(progress).toEqual([{ progress: 1, text: 'ready' }]);
   });
 
+  it.each([undefined, 12_288])('hands the Models page GPU memory budget (%s MB) to the backend factory', async (budgetMB) => {
+    const seen: (number | undefined)[] = [];
+    const api = createExploreModel(async (id, _onProgress, budget) => {
+      seen.push(budget);
+      return fakeBackend(id, []);
+    });
+    await api.load('a', undefined, budgetMB);
+    expect(seen).toEqual([budgetMB]);
+  });
+
   it('returns a load failure as data with its message', async () => {
     const api = createExploreModel(async () => {
       throw Object.assign(new Error('WebGPU is not available here. Use the simulator instead.'), { name: 'WebGPUUnavailableError' });

@@ -35,6 +35,20 @@ describe('ModelChoice', () => {
     if (!spec.ok) expect(spec.message).toContain(message);
   });
 
+  it.each([
+    { budget: null, expected: { backend: 'webllm', model: 'Qwen2.5-7B-Instruct-q4f32_1-MLC' } },
+    { budget: 12_288, expected: { backend: 'webllm', model: 'Qwen2.5-7B-Instruct-q4f32_1-MLC', budgetMB: 12_288 } },
+  ])('a web-llm run carries the GPU memory budget set on the Models page ($budget MB) and keeps it across reloads', ({ budget, expected }) => {
+    const local = new MemoryStorage();
+    const m = new ModelChoice(local, null);
+    m.backend = 'webllm';
+    m.webllmModel = 'Qwen2.5-7B-Instruct-q4f32_1-MLC';
+    m.webllmBudgetMB = budget;
+    m.save();
+    expect(m.spec).toEqual({ ok: true, spec: expected });
+    expect(new ModelChoice(local, null).spec).toEqual({ ok: true, spec: expected });
+  });
+
   it('keeps the choice across reloads but the API key only in session storage', () => {
     const local = new MemoryStorage();
     const session = new MemoryStorage();

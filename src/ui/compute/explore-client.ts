@@ -9,10 +9,10 @@ export interface ExploreModel {
   close(): void;
 }
 
-export async function openExploreModel(modelId: string, onProgress: (p: LoadProgress) => void): Promise<ExploreModel> {
+export async function openExploreModel(modelId: string, onProgress: (p: LoadProgress) => void, budgetMB?: number): Promise<ExploreModel> {
   const worker = new Worker(new URL('./explore.worker.ts', import.meta.url), { type: 'module', name: 'explore-model' });
   const api = Comlink.wrap<ExploreModelApi>(worker) as unknown as ExploreModelApi;
-  const loaded = await api.load(modelId, Comlink.proxy(onProgress));
+  const loaded = await api.load(modelId, Comlink.proxy(onProgress), budgetMB);
   if (!loaded.ok) {
     worker.terminate();
     throw new Error(loaded.error.message);

@@ -9,12 +9,13 @@ export type PlainGenerateRequest = Omit<GenerateRequest, 'signal' | 'shouldStop'
 
 export interface ExploreModelApi {
   /** Loads (downloading if needed) a web-llm catalogue model; loading the one already loaded does nothing. */
-  load(modelId: string, onProgress?: (p: LoadProgress) => void): Promise<ApiResult<{ model: string; provenance: Backend['provenance'] }>>;
+  load(modelId: string, onProgress?: (p: LoadProgress) => void, budgetMB?: number): Promise<ApiResult<{ model: string; provenance: Backend['provenance'] }>>;
   generate(request: PlainGenerateRequest): Promise<ApiResult<GenerateResult>>;
   dispose(): Promise<ApiResult<null>>;
 }
 
-export type BackendFactory = (modelId: string, onProgress: (p: LoadProgress) => void) => Promise<Backend>;
+/** `budgetMB`: the GPU memory the user allows on the Models page (undefined = the browser's guess). */
+export type BackendFactory = (modelId: string, onProgress: (p: LoadProgress) => void, budgetMB?: number) => Promise<Backend>;
 
 export function createExploreModel(create: BackendFactory): ExploreModelApi {
   let loaded: { id: string; backend: Backend } | null = null;
@@ -26,12 +27,12 @@ export function createExploreModel(create: BackendFactory): ExploreModelApi {
     }
   };
   return {
-    load: (modelId, onProgress) =>
+    load: (modelId, onProgress, budgetMB) =>
       guarded(async () => {
         if (loaded?.id !== modelId) {
           await loaded?.backend.dispose();
           loaded = null;
-          const backend = await create(modelId, (p) => void onProgress?.(p));
+          const backend = await create(modelId, (p) => void onProgress?.(p), budgetMB);
           loaded = { id: modelId, backend };
         }
         return { model: loaded.backend.provenance.modelId, provenance: loaded.backend.provenance };

@@ -6,7 +6,13 @@ import { createExploreModel } from './explore-model.ts';
 const nav = navigator as Navigator & { gpu?: GpuLike; deviceMemory?: number };
 
 Comlink.expose(
-  createExploreModel(async (modelId, onProgress) =>
-    createWebLLMBackend({ modelId, gpu: await detectGpu(nav.gpu), budgetMB: defaultBudgetMB(nav.deviceMemory), onProgress, browser: nav.userAgent }),
+  createExploreModel(async (modelId, onProgress, budgetMB) =>
+    createWebLLMBackend({
+      modelId,
+      gpu: await detectGpu(nav.gpu),
+      budgetMB: budgetMB ?? defaultBudgetMB(nav.deviceMemory),
+      onProgress,
+      browser: nav.userAgent,
+    }),
   ),
 );
