@@ -75,7 +75,7 @@ describe('cli run --simulate', () => {
       expect(typeof r.response).toBe('string');
       expect(typeof r.refused).toBe('boolean');
       expect(r.kind === 'answer').toBe(typeof r.label === 'string');
-      expect(r.provenance).toMatchObject({ backend: 'simulator', simulated: true, seed: 2025, temperature: 0, maxTokens: 64, stopWhenDecided: true });
+      expect(r.provenance).toMatchObject({ backend: 'simulator', simulated: true, ...config.decoding });
       expect(typeof r.latencyMs).toBe('number');
     }
     expect(records.some((r) => r.persona === 'none')).toBe(true);

@@ -96,7 +96,7 @@ describe('LabWorkerApi', () => {
     expect(events.filter((e) => e.type === 'response')).toHaveLength(ROWS);
     expect(events.find((e) => e.type === 'load-progress')).toEqual({ type: 'load-progress', model: 'simulated:Llama2-13B', progress: 1, text: 'ready' });
     const record = (await db.responses.toArray())[0];
-    expect(record).toMatchObject({ study, model: 'simulated:Llama2-13B', rule: 'paper-prefix', provenance: { simulated: true, stopWhenDecided: true, seed: 2025 } });
+    expect(record).toMatchObject({ study, model: 'simulated:Llama2-13B', rule: 'paper-prefix', provenance: { simulated: true, stopWhenDecided: config.decoding.stopWhenDecided, seed: config.decoding.seed } });
   });
 
   it('runs several models one after another', async () => {

@@ -19,7 +19,13 @@ import { freshName } from '../store/records.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const demo = JSON.parse(readFileSync(join(root, 'static-data/studies/quick-demo.json'), 'utf8')) as StudyConfig;
-const config: StudyConfig = { ...demo, name: 'web-llm run', tasks: demo.tasks.map((t) => ({ ...t, samplesPerClass: 2 })) };
+// Decoded with stop-when-decided, the path this test is about (the quick demo itself generates in full).
+const config: StudyConfig = {
+  ...demo,
+  name: 'web-llm run',
+  tasks: demo.tasks.map((t) => ({ ...t, samplesPerClass: 2 })),
+  decoding: { ...demo.decoding, stopWhenDecided: true },
+};
 const study = studyId(config);
 const ROWS = 48;
 const MODEL = 'Llama-3.2-1B-Instruct-q4f16_1-MLC';
@@ -132,7 +138,7 @@ describe('a study on web-llm (scripted engine) through the worker service', () =
       backend: 'webllm', simulated: false, modelId: MODEL, quantization: 'q4f16_1', browser: 'TestBrowser/1.0',
       adapter: { vendor: 'test-vendor', description: 'Test GPU', features: ['shader-f16'] }, seed: 2025, temperature: 0, stopWhenDecided: true,
     });
-    // The quick demo decodes with stop-when-decided: forced and semi-forced answers end at the label, refusals at the prefix.
+    // This study decodes with stop-when-decided: forced and semi-forced answers end at the label, refusals at the prefix.
     const early = stored.filter((r) => r.stoppedEarly);
     expect(early.length).toBeGreaterThan(0);
     expect(engines.reduce((n, e) => n + e.interrupts, 0)).toBeGreaterThanOrEqual(early.length);
