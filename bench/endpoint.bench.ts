@@ -1,8 +1,7 @@
 // Endpoint throughput: requests per second through the OpenAI-compatible backend at concurrency 1, 4 and 16,
 // against the local test server (in its own process) with a fixed 100 ms latency. Ideal = concurrency / latency; target >= 90% at 16.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createOpenAIBackend } from '../src/backends/openai.ts';
+import { startServerProcess } from './server-process.ts';
 import type { GenerateRequest } from '../src/backends/types.ts';
 
 const LATENCY_MS = 100;
@@ -18,33 +17,8 @@ async function pool(total: number, concurrency: number, task: (i: number) => Pro
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
-/** Starts the test server in a child process (see endpoint-server.ts); closing its stdin stops it. */
-async function startServer(latencyMs: number, reply: string): Promise<{ url: string; close: () => Promise<void> }> {
-  const script = fileURLToPath(new URL('./endpoint-server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, String(latencyMs), reply], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('\n')) resolve(out.trim());
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`the bench server exited (${code}) before it started`)));
-  });
-  return {
-    url,
-    close: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.stdin.end();
-      await exited;
-    },
-  };
-}
-
 export async function run(): Promise<void> {
-  const server = await startServer(LATENCY_MS, 'The text is polite. It thanks the reader.');
+  const server = await startServerProcess(LATENCY_MS, 'The text is polite. It thanks the reader.');
   try {
     console.log(`latency ${LATENCY_MS} ms per request (fixed), streamed replies of 8 tokens`);
     console.log('concurrency  requests  seconds  req/s    ideal req/s  of ideal  target');

@@ -2,12 +2,11 @@
 // process, as a real endpoint is) answering after a fixed 100 ms, next to the ideal (concurrency / latency) and next
 // to the bare backend's figure from endpoint.bench.ts. Target: at least 90% of ideal at 16, i.e. the loop, the
 // classifier and the JSON-lines sink add next to nothing to the wait for the model.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createOpenAIBackend } from '../src/backends/openai.ts';
+import { startServerProcess } from './server-process.ts';
 import { JsonlSink } from '../src/cli/sink-jsonl.ts';
 import { RESPONSE_TYPE_OF, TEMPLATE_IDS, type PlanRow } from '../src/core/types.ts';
 import { runStudy } from '../src/worker/run-loop.ts';
@@ -30,33 +29,8 @@ function rows(n: number): PlanRow[] {
   });
 }
 
-/** The bench test server of endpoint.bench.ts in a child process; closing its stdin stops it. */
-async function startServer(): Promise<{ url: string; close: () => Promise<void> }> {
-  const script = fileURLToPath(new URL('./endpoint-server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, String(LATENCY_MS), 'The text is offensive. It insults the reader.'], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('\n')) resolve(out.trim());
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`the bench server exited (${code}) before it started`)));
-  });
-  return {
-    url,
-    close: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.stdin.end();
-      await exited;
-    },
-  };
-}
-
 export async function run(): Promise<void> {
-  const server = await startServer();
+  const server = await startServerProcess(LATENCY_MS, 'The text is offensive. It insults the reader.');
   const dir = mkdtempSync(join(tmpdir(), 'run-loop-bench-'));
   const lines: string[] = [];
   try {
