@@ -95,6 +95,7 @@ function cleanProvenance(p: Provenance): Provenance {
     if (a.description !== undefined) out.adapter.description = a.description;
   }
   if (p.browser !== undefined) out.browser = p.browser;
+  if (p.batch !== undefined) out.batch = { ...p.batch };
   return out;
 }
 
