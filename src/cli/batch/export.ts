@@ -67,7 +67,7 @@ function parse(argv: string[]): ExportArgs | 'help' {
     ...(values.shard !== undefined ? { shard: parseShard(values.shard) } : {}),
     ...(values.missing !== undefined ? { missing: values.missing } : {}),
     maxLines: integerOption(values['max-lines'], 'max-lines', 1, 10_000_000) ?? DEFAULT_MAX_LINES,
-    maxBytes: integerOption(values['max-bytes'], 'max-bytes', 1024, 1e12) ?? DEFAULT_MAX_BYTES,
+    maxBytes: integerOption(values['max-bytes'], 'max-bytes', 256, 1e12) ?? DEFAULT_MAX_BYTES,
     endpointKind: kind,
   };
 }
