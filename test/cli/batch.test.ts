@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main as exportMain } from '../../src/cli/batch/export.ts';
 import { main as batch } from '../../src/cli/batch/main.ts';
 import { main as run } from '../../src/cli/run.ts';
 import { mergeInputs, parseResultsFile } from '../../src/core/bundle.ts';
@@ -153,6 +154,47 @@ describe('batch export', () => {
     expect(existsSync(join(out, 'manifest.json'))).toBe(false);
   });
 
+  it('--endpoint-kind completions with a renderer: each line is /v1/completions with the rendered prompt and its stop strings', async () => {
+    const out = fresh('completions');
+    const render = (row: { messages: Array<{ content: string }> }) => `<|user|>\n${row.messages.map((m) => m.content).join('\n')}\n<|assistant|>\n`;
+    const stdout = capture();
+    const stderr = capture();
+    const code = await exportMain(['--config', configPath, '--model', MODEL, '--out', out, '--endpoint-kind', 'completions'], {
+      stdout: stdout.stream,
+      stderr: stderr.stream,
+      rendererFor: (model) => (model === MODEL ? { renderPrompt: render, stop: ['<|end|>'] } : null),
+    });
+    expect(code).toBe(0);
+    const lines = inputsOf(out).flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { url: string; body: Record<string, unknown> }));
+    expect(lines).toHaveLength(ROWS);
+    const sent = new Map(runBodies.map((b) => [render(b as { messages: Array<{ content: string }> }), b]));
+    for (const line of lines) {
+      expect(line.url).toBe('/v1/completions');
+      const runBody = sent.get(line.body.prompt as string);
+      expect(runBody).toBeDefined();
+      expect(line.body).toEqual({ model: MODEL, prompt: line.body.prompt, temperature: runBody!.temperature, seed: runBody!.seed, max_tokens: runBody!.max_tokens, stop: ['<|end|>'] });
+    }
+    expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).url).toBe('/v1/completions');
+
+    // Completions outputs (choices[0].text) import like chat ones.
+    runFakeBatch({ inputs: inputsOf(out), output: join(out, 'output.jsonl') });
+    const results = fresh('completions-results') + '.jsonl';
+    const imported = await cli(batch, ['import', out, '--config', configPath, '--out', results]);
+    expect(imported.code).toBe(0);
+    expect(readRecords(results)).toHaveLength(ROWS);
+  });
+
+  it('--missing names a file that cannot be read, or of another study: refused, nothing exported', async () => {
+    const out = fresh('missing-bad');
+    const absent = await cli(batch, ['export', '--config', configPath, '--model', MODEL, '--out', out, '--missing', join(dir, 'no-such.jsonl')]);
+    expect(absent.code).toBe(2);
+    expect(absent.stderr).toMatch(/Cannot read .*no-such\.jsonl \(ENOENT/);
+    const foreign = await cli(batch, ['export', '--config', otherPath, '--model', MODEL, '--out', out, '--missing', join(dir, 'cli-run.jsonl')]);
+    expect(foreign.code).toBe(2);
+    expect(foreign.stderr).toMatch(/holds responses of study .* but this config is study/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('refuses a folder that already holds an export', async () => {
     const out = fresh('twice');
     await exportTo(out);
@@ -233,6 +275,11 @@ describe('batch import', () => {
       expect(new Set(all.map(keyOf)).size).toBe(ROWS);
       expect(all.map(seen).sort(bySeen)).toEqual([...reference.values()].map(seen).sort(bySeen));
 
+      // Both batches into a fresh file at once: the retry's answers supersede the first batch's errors.
+      const together = await cli(batch, ['import', exported, retry, '--config', configPath, '--out', fresh('together') + '.jsonl']);
+      expect(together.code).toBe(0);
+      expect(together.json()).toMatchObject({ added: ROWS, failed: 0, missing: 0 });
+
       const nothing = await exportTo(fresh('none'), ['--missing', results]);
       expect(nothing.code).toBe(0);
       expect(nothing.stderr).toMatch(/Nothing to export: all 72 rows/);
@@ -290,6 +337,32 @@ describe('batch import', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
     expect(existsSync(results)).toBe(false);
+  });
+
+  it('adds to a cli run results file: rows it holds are kept, only the rest are imported', async () => {
+    const results = fresh('mixed') + '.jsonl';
+    const ranLines = readFileSync(join(dir, 'cli-run.jsonl'), 'utf8').split('\n').filter(Boolean);
+    writeFileSync(results, ranLines.slice(0, 30).join('\n') + '\n');
+    const exported = fresh('mixed-export');
+    await exportTo(exported, ['--missing', results]);
+    expect(customIdsOf(inputsOf(exported))).toHaveLength(ROWS - 30);
+    runFakeBatch({ inputs: inputsOf(exported), output: join(exported, 'output.jsonl') });
+    const { code, json } = await cli(batch, ['import', exported, '--config', configPath, '--out', results]);
+    expect(code).toBe(0);
+    expect(json()).toMatchObject({ added: ROWS - 30, alreadyPresent: 0, missing: 0 });
+    const all = readRecords(results);
+    expect(all.slice(0, 30).map((r) => r.provenance.backend)).toEqual(Array(30).fill('openai'));
+    expect(all.map(seen).sort(bySeen)).toEqual([...reference.values()].map(seen).sort(bySeen));
+  });
+
+  it.each([
+    { args: ['import', '--config', 'x.json', '--out', 'y.jsonl'], message: /Name the batch output files/ },
+    { args: ['import', 'a.jsonl', '--out', 'y.jsonl'], message: /Missing --config/ },
+    { args: ['frobnicate'], message: /Unknown batch subcommand "frobnicate"/ },
+  ])('usage mistakes: $args', async ({ args, message }) => {
+    const { code, stderr } = await cli(batch, args);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
   });
 
   it('the imported results open in the app like cli run output, provenance included', async () => {

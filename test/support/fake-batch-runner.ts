@@ -29,7 +29,7 @@ interface InputLine {
   custom_id: string;
   method: string;
   url: string;
-  body: ChatRequestBody;
+  body: ChatRequestBody & { prompt?: string; stop?: string[] };
 }
 
 /** Runs the fake batch; returns how many lines went to the output and error files. */
@@ -50,7 +50,8 @@ export function runFakeBatch(options: FakeBatchOptions): { answered: number; fai
         dropped++;
         continue;
       }
-      if (line.method !== 'POST' || line.url !== '/v1/chat/completions') throw new Error(`fake batch runner: unsupported ${line.method} ${line.url}`);
+      const chat = line.url === '/v1/chat/completions';
+      if (line.method !== 'POST' || (!chat && line.url !== '/v1/completions')) throw new Error(`fake batch runner: unsupported ${line.method} ${line.url}`);
       if ((line.body as { stream?: unknown }).stream) throw new Error('fake batch runner: a batch request must not ask for streaming');
       if (options.fail?.has(line.custom_id)) {
         failed++;
@@ -61,15 +62,22 @@ export function runFakeBatch(options: FakeBatchOptions): { answered: number; fai
         }
         continue;
       }
-      const allTokens = tokenize(defaultReply(line.body));
+      // A rendered prompt is answered as if it were the user's message.
+      const asked: ChatRequestBody = chat ? line.body : { ...line.body, messages: [{ role: 'user', content: line.body.prompt ?? '' }] };
+      const allTokens = tokenize(defaultReply(asked));
       const tokens = allTokens.slice(0, line.body.max_tokens ?? Infinity);
-      const promptTokens = tokenize((line.body.messages ?? []).map((m) => m.content).join(' ')).length;
+      const promptTokens = tokenize((asked.messages ?? []).map((m) => m.content).join(' ')).length;
+      const finish = tokens.length < allTokens.length ? 'length' : 'stop';
       const body = {
-        id: `chatcmpl-${n}`,
-        object: 'chat.completion',
+        id: `${chat ? 'chatcmpl' : 'cmpl'}-${n}`,
+        object: chat ? 'chat.completion' : 'text_completion',
         created: 0,
         model: options.servedModel ?? line.body.model,
-        choices: [{ index: 0, message: { role: 'assistant', content: tokens.join('') }, finish_reason: tokens.length < allTokens.length ? 'length' : 'stop', logprobs: null }],
+        choices: [
+          chat
+            ? { index: 0, message: { role: 'assistant', content: tokens.join('') }, finish_reason: finish, logprobs: null }
+            : { index: 0, text: tokens.join(''), finish_reason: finish, logprobs: null },
+        ],
         usage: { prompt_tokens: promptTokens, completion_tokens: tokens.length, total_tokens: promptTokens + tokens.length },
       };
       const id = format === 'vllm' ? `vllm-${n}` : `batch_req_${n}`;
