@@ -201,6 +201,13 @@ describe('batch export', () => {
     const again = await cli(batch, ['export', '--config', configPath, '--model', MODEL, '--out', out]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already holds a batch export/);
+
+    const unfinished = fresh('unfinished');
+    await exportTo(unfinished);
+    rmSync(join(unfinished, 'manifest.json'));
+    const over = await cli(batch, ['export', '--config', configPath, '--model', MODEL, '--out', unfinished]);
+    expect(over.code).toBe(2);
+    expect(over.stderr).toMatch(/already holds request files of an earlier, unfinished export; give --out a new folder/);
   });
 
   it('--shard K/N exports only that shard, the shards together the whole plan', async () => {

@@ -178,7 +178,12 @@ export async function main(
     };
     writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n', { flag: 'wx' });
   } catch (err) {
-    stderr.write((fileProblem(err, 'write', args.out) ?? (err instanceof Error ? err.message : String(err))) + '\n');
+    const exists = (err as { code?: unknown }).code === 'EEXIST';
+    stderr.write(
+      (exists
+        ? `${args.out} already holds request files of an earlier, unfinished export; give --out a new folder (or empty this one).`
+        : (fileProblem(err, 'write', args.out) ?? (err instanceof Error ? err.message : String(err)))) + '\n',
+    );
     return 2;
   }
   stderr.write(

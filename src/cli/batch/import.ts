@@ -308,7 +308,7 @@ export async function main(
   const missing: Array<{ model: string; key: string }> = [];
   let missingCount = 0;
   for (const [model, keys] of requested) {
-    const have = await storedOf(model).catch(() => new Set<string>());
+    const have = await storedOf(model);
     for (const key of keys) {
       if (have.has(key) || failed.has(`${model}|${key}`)) continue;
       missingCount++;
