@@ -98,6 +98,52 @@ function endsWithNewline(path: string): boolean {
   }
 }
 
+/**
+ * Nothing is written when an export folder or a file belongs to another study (its plan keys may well exist in this
+ * plan too), or when no file can be read.
+ */
+async function checkStudies(
+  files: readonly string[],
+  dirs: readonly string[],
+  here: { study: string; name: string; configPath: string },
+): Promise<{ ok: true; manifests: BatchManifest[] } | { ok: false; message: string }> {
+  const manifests: BatchManifest[] = [];
+  for (const dir of dirs) {
+    const manifest = await readManifest(join(dir, MANIFEST_NAME));
+    if (manifest === null) continue;
+    if (manifest.study.id !== here.study) {
+      return {
+        ok: false,
+        message:
+          `${dir} holds a batch of study ${manifest.study.id} ("${manifest.study.name}"), but ${here.configPath} is study ${here.study} ("${here.name}"). ` +
+          'Import it with the config it was exported from. Nothing was imported.',
+      };
+    }
+    manifests.push(manifest);
+  }
+  if (files.length === 0) return { ok: false, message: 'No .jsonl files found: name the batch output files, or the folder they were downloaded to.' };
+  for (const file of files) {
+    let line: string | null;
+    try {
+      line = await firstLine(file);
+    } catch (err) {
+      return { ok: false, message: fileProblem(err, 'read', file) ?? String(err) };
+    }
+    const parsed = line === null ? null : parseOutputLine(line);
+    if (parsed === null || parsed.kind === 'malformed') continue;
+    const id = parseCustomId(parsed.customId);
+    if (id.ok && id.study !== here.study) {
+      return {
+        ok: false,
+        message:
+          `${file} holds batch lines of study ${id.study}, but ${here.configPath} is study ${here.study} ("${here.name}"). ` +
+          'Import it with the config it was exported from, or leave it out. Nothing was imported.',
+      };
+    }
+  }
+  return { ok: true, manifests };
+}
+
 interface FileReport {
   file: string;
   /** Output lines: answered and failed rows; request lines: rows asked for. */
@@ -144,43 +190,12 @@ export async function main(
     stderr.write((fileProblem(err, 'read', typeof path === 'string' ? path : args.inputs.join(' ')) ?? String(err)) + '\n');
     return 2;
   }
-  const manifests: BatchManifest[] = [];
-  for (const dir of dirs) {
-    const manifest = await readManifest(join(dir, MANIFEST_NAME));
-    if (manifest === null) continue;
-    if (manifest.study.id !== study) {
-      stderr.write(
-        `${dir} holds a batch of study ${manifest.study.id} ("${manifest.study.name}"), but ${args.config} is study ${study} ("${config.name}"). ` +
-          'Import it with the config it was exported from. Nothing was imported.\n',
-      );
-      return 2;
-    }
-    manifests.push(manifest);
-  }
-  if (files.length === 0) {
-    stderr.write(`No .jsonl files in ${args.inputs.join(', ')}: name the batch output files, or the folder they were downloaded to.\n`);
+  const studies = await checkStudies(files, dirs, { study, name: config.name, configPath: args.config });
+  if (!studies.ok) {
+    stderr.write(studies.message + '\n');
     return 2;
   }
-  // A file of another study is refused before anything is written: its plan keys may well exist in this plan too.
-  for (const file of files) {
-    let line: string | null;
-    try {
-      line = await firstLine(file);
-    } catch (err) {
-      stderr.write((fileProblem(err, 'read', file) ?? String(err)) + '\n');
-      return 2;
-    }
-    const parsed = line === null ? null : parseOutputLine(line);
-    if (parsed === null || parsed.kind === 'malformed') continue;
-    const id = parseCustomId(parsed.customId);
-    if (id.ok && id.study !== study) {
-      stderr.write(
-        `${file} holds batch lines of study ${id.study}, but ${args.config} is study ${study} ("${config.name}"). ` +
-          'Import it with the config it was exported from, or leave it out. Nothing was imported.\n',
-      );
-      return 2;
-    }
-  }
+  const manifests = studies.manifests;
 
   let opened: Awaited<ReturnType<typeof JsonlSink.open>>;
   try {
