@@ -372,6 +372,20 @@ describe('batch import', () => {
     expect(stderr).toMatch(message);
   });
 
+  it('a path that does not exist, or a folder without batch files: refused, nothing written', async () => {
+    const results = fresh('nothing') + '.jsonl';
+    const absent = await cli(batch, ['import', join(dir, 'no-such-folder'), '--config', configPath, '--out', results]);
+    expect(absent.code).toBe(2);
+    expect(absent.stderr).toMatch(/Cannot read .*no-such-folder \(ENOENT/);
+    const empty = fresh('empty');
+    await exportTo(empty);
+    for (const f of inputsOf(empty)) rmSync(f);
+    const none = await cli(batch, ['import', empty, '--config', configPath, '--out', results]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/No \.jsonl files found/);
+    expect(existsSync(results)).toBe(false);
+  });
+
   it('the imported results open in the app like cli run output, provenance included', async () => {
     const exported = fresh('app');
     await exportTo(exported);
