@@ -313,6 +313,11 @@ function finishOf(reason: string | null | undefined): 'stop' | 'length' {
   return reason === 'length' ? 'length' : 'stop';
 }
 
+/** The model and sampling fields of a `/v1/chat/completions` request; `cli batch export` writes the same body. */
+export function chatCompletionBody(model: string, request: Pick<GenerateRequest, 'messages' | 'temperature' | 'seed' | 'maxTokens'>) {
+  return { model, messages: request.messages, temperature: request.temperature, seed: request.seed, max_tokens: request.maxTokens };
+}
+
 export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBackend {
   const conn = new Connection(options);
   if (!options.model?.trim()) throw new EndpointConfigError('Choose a model: pick one from the list the server offers.');
@@ -336,11 +341,7 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBacken
   async function attempt(request: GenerateRequest): Promise<GenerateResult> {
     const started = performance.now();
     const body = {
-      model,
-      messages: request.messages,
-      temperature: request.temperature,
-      seed: request.seed,
-      max_tokens: request.maxTokens,
+      ...chatCompletionBody(model, request),
       stream,
       ...(askUsage ? { stream_options: { include_usage: true } } : {}),
     };

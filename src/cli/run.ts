@@ -102,7 +102,8 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): RunArgs | 'help' {
   };
 }
 
-function parseShard(text: string): Shard {
+/** `--shard K/N` (also `cli batch export`). */
+export function parseShard(text: string): Shard {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
   const spec = match ? { k: Number(match[1]), n: Number(match[2]) } : null;
   const problem = spec ? validateShardSpec(spec) : 'write it as K/N, e.g. 2/4';
@@ -140,8 +141,19 @@ async function checkEndpoint(backend: OpenAIBackend, model: string, keyVar: stri
   return `${test.endpoint} does not serve a model named "${model}". It lists: ${shown}. Pass one of them with --model.`;
 }
 
-function labelsOf(config: StudyConfig): Partial<Record<TaskId, string[]>> {
+/** The study's label words by task (also `cli batch import`). */
+export function labelsOf(config: StudyConfig): Partial<Record<TaskId, string[]>> {
   return Object.fromEntries(config.tasks.map((t) => [t.task, t.labels]));
+}
+
+/** What to tell the user when `JsonlSink.open(out)` throws (also `cli batch import`). */
+export function sinkOpenFailure(err: unknown, out: string): string {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : null;
+  return code === null
+    ? `${err instanceof Error ? err.message : String(err)}`
+    : code === 'EISDIR'
+      ? `${out} is a folder: give --out a file name in it, e.g. ${join(out, 'results.jsonl')}.`
+      : `Cannot open ${out} for writing (${code}): check that its folder exists and is writable.`;
 }
 
 function formatProgress(p: RunProgress): string {
@@ -200,14 +212,7 @@ export async function main(argv: string[], io: { env?: NodeJS.ProcessEnv; stdout
     opened = await JsonlSink.open(args.out, study);
   } catch (err) {
     await backend.dispose();
-    const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : null;
-    stderr.write(
-      code === null
-        ? `${err instanceof Error ? err.message : String(err)}\n`
-        : code === 'EISDIR'
-          ? `${args.out} is a folder: give --out a file name in it, e.g. ${join(args.out, 'results.jsonl')}.\n`
-          : `Cannot open ${args.out} for writing (${code}): check that its folder exists and is writable.\n`,
-    );
+    stderr.write(sinkOpenFailure(err, args.out) + '\n');
     return 2;
   }
   const { sink, report } = opened;

@@ -206,3 +206,21 @@ function truncateTornTail(fd: number): number {
   ftruncateSync(fd, keep);
   return size - keep;
 }
+
+/**
+ * The plan keys by model in a results file, read without taking its lock or repairing it (`cli batch export --missing`).
+ * Unreadable lines (a torn last line) count as not done; a file of another study throws ForeignStudyError.
+ */
+export async function readStoredKeys(path: string, study: string): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  for await (const line of lines) {
+    const record = line.trim() === '' ? null : parseRecord(line);
+    if (!record) continue;
+    if (record.study !== study) throw new ForeignStudyError(path, record.study, study);
+    let keys = out.get(record.model);
+    if (!keys) out.set(record.model, (keys = new Set()));
+    keys.add(planKey(record.task, record.item, record.persona, record.template));
+  }
+  return out;
+}

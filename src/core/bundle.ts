@@ -95,6 +95,10 @@ function cleanProvenance(p: Provenance): Provenance {
     if (a.description !== undefined) out.adapter.description = a.description;
   }
   if (p.browser !== undefined) out.browser = p.browser;
+  if (p.batch !== undefined) {
+    const b = p.batch;
+    out.batch = { file: String(b.file), ...Object.fromEntries((['lineId', 'requestId', 'servedModel', 'batchId'] as const).flatMap((k) => (typeof b[k] === 'string' ? [[k, b[k]]] : []))) };
+  }
   return out;
 }
 
