@@ -16,8 +16,11 @@ export const PERSONA_FREE = 'none';
 /** Where the persona goes: inside the task sentence (the 2025 paper) or as a system message (the 2024 study). */
 export type Placement = 'template' | 'system';
 
-/** Refusal rules: the 2025 paper's Appendix C prefixes, or the 2024 study's hedge-and-no-answer rule. */
-export const CLASSIFIER_IDS = ['paper-prefix', 'hedge-no-answer'] as const;
+/**
+ * Refusal rules: the 2025 paper's Appendix C prefixes, the 2024 study's hedge-and-no-answer rule, or refusal cues in
+ * the first two sentences (src/core/classify/refusal-cue.ts, measured in docs/refusal-rules.md).
+ */
+export const CLASSIFIER_IDS = ['paper-prefix', 'hedge-no-answer', 'refusal-cue'] as const;
 export type ClassifierId = (typeof CLASSIFIER_IDS)[number];
 
 export interface ChatMessage {

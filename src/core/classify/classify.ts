@@ -7,6 +7,7 @@ import { hedgesNormalised } from './hedge.ts';
 import { normaliseText, startOfContent } from './normalise.ts';
 import { assertResponseType, assertRule, assertTask, labelsFor } from './options.ts';
 import { prefixAt } from './paper-prefix.ts';
+import { refusalCueClassify } from './refusal-cue.ts';
 
 export interface ClassifyOptions {
   task: TaskId;
@@ -24,6 +25,8 @@ export interface DecideEarlyOptions extends ClassifyOptions {
  *   the first label (see answer.ts), otherwise unparsed. "matched" is the prefix as listed.
  * - hedge-no-answer: the first label when there is one; otherwise a refusal when one of the 2024 study's eight
  *   hedging patterns matches (see hedge.ts), otherwise unparsed. "matched" is the lower-cased matched text.
+ * - refusal-cue: a refusal cue in the first two sentences and no answer outside the refusal's own words; otherwise
+ *   the first label, otherwise unparsed (see refusal-cue.ts). "matched" is the cue as written, lower-cased.
  */
 export function classify(response: string, options: ClassifyOptions): Classification {
   return classifyWith(response, options.rule, checkedLabels(options));
@@ -71,6 +74,7 @@ function checkedLabels(options: ClassifyOptions): CompiledLabels {
 }
 
 export function classifyWith(response: string, rule: ClassifierId, labels: CompiledLabels): Classification {
+  if (rule === 'refusal-cue') return refusalCueClassify(response, labels);
   const text = normaliseText(response);
   if (rule === 'paper-prefix') {
     const matched = prefixAt(text, startOfContent(text));

@@ -5,6 +5,7 @@ import { firstLabel, labelCouldContinue, wordCharBefore } from './answer.ts';
 import type { CompiledLabels } from './answer.ts';
 import { normaliseText } from './normalise.ts';
 import { prefixState } from './paper-prefix.ts';
+import { refusalCueDecideEarly } from './refusal-cue.ts';
 
 /**
  * The decided verdict for a partial response, or null while more text could change it.
@@ -20,6 +21,7 @@ export function decideEarlyWith(
   labels: CompiledLabels,
   responseType: ResponseType,
 ): Classification | null {
+  if (rule === 'refusal-cue') return refusalCueDecideEarly(partial, labels, responseType);
   const text = normaliseText(partial);
   const labelOnly = responseType !== 'unforced';
   if (rule === 'paper-prefix') {

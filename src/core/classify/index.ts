@@ -8,4 +8,5 @@ export type { PaperPrefixOptions } from './paper-prefix.ts';
 export { hedges, HEDGE_PATTERNS } from './hedge.ts';
 export type { HedgePattern } from './hedge.ts';
 export { normaliseText } from './normalise.ts';
+export { refusalCueClassify, refusalCueDecideEarly } from './refusal-cue.ts';
 export { ClassifierOptionsError } from './options.ts';
