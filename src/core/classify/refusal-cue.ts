@@ -21,7 +21,7 @@ const NOT_AN_OPINION = String.raw`(?! (?:help but|stress|emphasi[sz]e|overstate|
 const INABILITY = String.raw`\bi(?: am|'m)? (?:cannot|can't|can not|could not|couldn't|won't|will not|unable to|not able to|not going to|do not|don't)\b${NOT_AN_OPINION}`;
 /** The words between an inability and its task verb stay in one clause. */
 const SAME_CLAUSE = String.raw`(?:(?!\bbut\b)[^\n,;:]){0,40}?`;
-const TASK_VERB = String.raw`\b(?:classif|categori[sz]|label|judg|determin|assess|evaluat|rate\b|rating|answer|respon|provide|help|assist|comply|fulfil|make|say|tell|decide|give|offer|engage|adopt|pretend|take on|role-?play|express|form|share|complete|perform|do (?:that|this|so|it)\b|be (?:a|an|sure|certain)\b|act as|participate|generate|create|write|support|condone|promote|endorse|discuss|speculate|choose|pick|select|identify|know\b|verify|confirm|comment|have\b)`;
+const TASK_VERB = String.raw`\b(?:classif|categori[sz]|label|judg|determin|assess|evaluat|rate\b|rating|answer|respon|provide|help|assist|comply|fulfil|make|say|tell|decide|give|offer|engage|adopt|pretend|take on|role-?play|express|form|share|complete|perform|do (?:that|this|so|it)\b|be (?:a|an|sure|certain)\b|act as|participate|generate|create|write|support|condone|promote|endorse|discuss|speculate|choose|pick|select|identify|know\b|verify|confirm|comment|have\b)[a-z]*`;
 /** Unwillingness that needs no task verb. */
 const UNWILLING = String.raw`\bi(?: am|'m)? (?:not comfortable|uncomfortable|must decline|decline|refuse|must refrain|will refrain|would rather not|prefer not to|not in a position to)\b|\bi'd rather not\b|\bi (?:don't|do not) feel comfortable\b`;
 /** Speaking as an AI and saying what it does not do ("As an AI, I don't…"; not "As an AI, I'd say offensive"). */
