@@ -1,6 +1,6 @@
 // Heavy page-side work, run in a worker (compute.worker.ts) so the page stays responsive: building the plan for the
-// preview and analysing the stored cells. The same functions run in-thread in tests.
-import { buildPlan, planRow, summarizePlan } from '../../core/plan.ts';
+// Study page's preview and the Workshop page, and analysing the stored cells. The same functions run in-thread in tests.
+import { buildPlan, planRow, summarizePlan, type PlanRowKey } from '../../core/plan.ts';
 import { crossTab, type CrossTable } from '../../core/crosstab.ts';
 import { loadStudyData } from '../../core/load.ts';
 import { itemsForTask, type StudyData } from '../../core/datasets.ts';
@@ -41,6 +41,8 @@ export interface ExploreGrid {
 
 export interface Compute {
   planPreview(config: StudyConfig): Promise<PlanPreview>;
+  /** The plan's rows without their prompts (the Workshop page sizes, shards and covers plans; it sends no prompts). */
+  planRowKeys(config: StudyConfig): Promise<PlanRowKey[]>;
   exploreGrid(config: StudyConfig, task: TaskId, index: number): Promise<ExploreGrid>;
   analyzeCells(cells: Cell[], options?: AnalysisOptions): Promise<AnalysisResult>;
 }
@@ -77,6 +79,10 @@ export function createCompute(readText: (name: string) => Promise<string> = fetc
     async planPreview(config) {
       data ??= loadStudyData(readText);
       return planPreview(config, buildPlan(config, await data));
+    },
+    async planRowKeys(config) {
+      data ??= loadStudyData(readText);
+      return buildPlan(config, await data).map((r) => ({ key: r.key, task: r.task, item: r.item }));
     },
     async exploreGrid(config, task, index) {
       data ??= loadStudyData(readText);
