@@ -12,5 +12,6 @@ export { accuracy, accuracyStat } from './accuracy.ts';
 export { margins, addToMargins, type Margins, type Tally } from './margins.ts';
 export { rates, responseTypeRates, responseTypeOf } from './rates.ts';
 export { LiveAnalysis } from './live.ts';
+export { poolCells, type PoolableCell, type PooledRate } from './pool.ts';
 export { iotaBootstrap, binomial, type IotaInterval } from './bootstrap.ts';
 export { ResponseReader, ResponseFormatError, REQUIRED_COLUMNS } from './read-rows.ts';

@@ -3,6 +3,7 @@
 import { bundleBytes, bundleFileName, makeBundle, mergeInputs, parseResultsFile, type Conflict, type ParsedInput, type SourceReport, type StudyRef } from '../../core/bundle.ts';
 import { coverage, readShardSetting, shardRows, shardSettingKey, type Coverage, type Shard } from '../../core/shard.ts';
 import type { Codec, SharedStudy } from '../../core/share.ts';
+import type { PlanRowKey } from '../../core/plan.ts';
 import type { PlanRow, StudyConfig, TaskId } from '../../core/types.ts';
 import type { LabDatabase } from '../../store/db.ts';
 import { fromStored, importRecords, type ImportSummary } from '../../store/responses.ts';
@@ -11,8 +12,8 @@ import { getSetting, putSetting, saveStudy } from '../../store/studies.ts';
 export interface WorkshopDeps {
   db: LabDatabase;
   codec: Codec | null;
-  /** The study's plan (static data fetched once by the caller). */
-  plan: (config: StudyConfig) => Promise<PlanRow[]>;
+  /** The study's plan rows, without their prompts (built off the page's thread by the caller). */
+  plan: (config: StudyConfig) => Promise<readonly PlanRowKey[]>;
   now: () => Date;
 }
 
