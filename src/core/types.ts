@@ -16,9 +16,16 @@ export const PERSONA_FREE = 'none';
 /** Where the persona goes: inside the task sentence (the 2025 paper) or as a system message (the 2024 study). */
 export type Placement = 'template' | 'system';
 
-/** Refusal rules: the 2025 paper's Appendix C prefixes, or the 2024 study's hedge-and-no-answer rule. */
-export const CLASSIFIER_IDS = ['paper-prefix', 'hedge-no-answer'] as const;
-export type ClassifierId = (typeof CLASSIFIER_IDS)[number];
+/**
+ * Refusal rules, in the order pages list them. Each id has one entry in the registry `RULES`
+ * (src/core/classify/rules.ts) with its title, description, `classify` and `decideEarly`.
+ */
+export const RULE_IDS = ['paper-prefix', 'paper-prefix-strict', 'hedge-no-answer'] as const;
+export type RuleId = (typeof RULE_IDS)[number];
+/** @deprecated the concept is the refusal rule: use RULE_IDS. */
+export const CLASSIFIER_IDS = RULE_IDS;
+/** @deprecated the concept is the refusal rule: use RuleId. */
+export type ClassifierId = RuleId;
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
