@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { loadStudyData } from '../src/cli/load-data.ts';
 import { studyId, validateConfig } from '../src/core/config.ts';
 import { buildPlan } from '../src/core/plan.ts';
-import { bundleBytes, makeBundle, mergeInputs, parseResultsFile, type ParsedInput } from '../src/core/bundle.ts';
+import { bundleBytes, makeBundle, mergeInputs, parseResultsFile, type ParsedInput } from '../src/core/bundle/index.ts';
 import { decodeShareToken, encodeShareToken, platformCodec } from '../src/core/share.ts';
 import { coverage, splitPlan } from '../src/core/shard.ts';
 import type { PlanRow, ResponseRecord, StudyConfig } from '../src/core/types.ts';

@@ -1,6 +1,6 @@
 // Importing results files on the Data page: results bundles and `cli run --out` JSON lines, merged by model + plan key
 // into the store (duplicates kept once, conflicts reported, another study's bundle refused with the differences).
-import { mergeInputs, parseResultsFile, type Conflict, type SourceReport, type StudyRef } from '../core/bundle.ts';
+import { mergeInputs, parseResultsFile, type Conflict, type SourceReport, type StudyRef } from '../core/bundle/index.ts';
 import { platformCodec } from '../core/share.ts';
 import { db as defaultDb, getStudyRule, importRecords, saveStudy, setStudyRule, type LabDatabase } from '../store/index.ts';
 import { fromStored } from '../store/responses.ts';

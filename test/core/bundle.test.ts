@@ -19,7 +19,7 @@ import {
   parseResultsFile,
   safeEndpoint,
   type ParsedInput,
-} from '../../src/core/bundle.ts';
+} from '../../src/core/bundle/index.ts';
 import { platformCodec, type Codec } from '../../src/core/share.ts';
 import { shardRows } from '../../src/core/shard.ts';
 import type { PlanRow, ResponseRecord, StudyConfig } from '../../src/core/types.ts';

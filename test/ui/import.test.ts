@@ -6,7 +6,7 @@ import { LabDatabase, getStudyRule, saveStudy, setStudyRule } from '../../src/st
 import { buildPlan } from '../../src/core/plan.ts';
 import { loadStudyData } from '../../src/core/load.ts';
 import { studyId } from '../../src/core/config.ts';
-import { makeBundle } from '../../src/core/bundle.ts';
+import { makeBundle } from '../../src/core/bundle/index.ts';
 import type { ResponseRecord, StudyConfig } from '../../src/core/types.ts';
 import quickDemo from '../../static-data/studies/quick-demo.json';
 import { readStudyFile } from './support.ts';

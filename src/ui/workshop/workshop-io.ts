@@ -1,6 +1,6 @@
 // What the Workshop page does with the store: join a shared study, export this browser's bundle, import and merge the
 // room's bundles, and measure coverage. Plain async functions over a LabDatabase, so tests run them on fake-indexeddb.
-import { bundleBytes, bundleFileName, makeBundle, mergeInputs, parseResultsFile, type Conflict, type ParsedInput, type SourceReport, type StudyRef } from '../../core/bundle.ts';
+import { bundleBytes, bundleFileName, makeBundle, mergeInputs, parseResultsFile, type Conflict, type ParsedInput, type SourceReport, type StudyRef } from '../../core/bundle/index.ts';
 import { coverage, readShardSetting, shardRows, shardSettingKey, type Coverage, type Shard } from '../../core/shard.ts';
 import type { Codec, SharedStudy } from '../../core/share.ts';
 import type { PlanRow, StudyConfig, TaskId } from '../../core/types.ts';

@@ -9,7 +9,7 @@ import ShareLink from '../../../src/ui/workshop/ShareLink.svelte';
 import BundleImport from '../../../src/ui/workshop/BundleImport.svelte';
 import type { Workshop } from '../../../src/ui/workshop/workshop.svelte.ts';
 import type { ImportReport } from '../../../src/ui/workshop/workshop-io.ts';
-import type { SourceReport } from '../../../src/core/bundle.ts';
+import type { SourceReport } from '../../../src/core/bundle/index.ts';
 import { smallConfig } from '../../core/fixtures/configs.ts';
 
 afterEach(() => cleanup());
