@@ -1,9 +1,10 @@
 // Merging parsed files into one study by model + plan key: duplicates kept once, conflicts reported, rows of another
 // study or outside the plan refused.
+import { createClassifier, type Classifier } from '../classify/classify.ts';
 import { isRuleId } from '../classify/rules.ts';
 import { planKey } from '../plan.ts';
 import type { Shard } from '../shard.ts';
-import { RESPONSE_TYPE_OF, responseKey, type Provenance, type ResponseRecord } from '../types.ts';
+import { RESPONSE_TYPE_OF, responseKey, type Provenance, type ResponseRecord, type RuleId, type TaskId } from '../types.ts';
 import { describeDifferences, diffConfigs, type ConfigDifference } from './compare.ts';
 import { cleanProvenance, type StudyRef } from './make.ts';
 import type { ParsedInput, RawRecord } from './parse.ts';
@@ -39,6 +40,8 @@ export type SourceReport =
       conflicts: number;
       /** Rows whose plan key is not in this study's plan: not imported. */
       outsidePlan: number;
+      /** Rows whose verdict in the file was not what their text reads as under the study's rule: stored as re-derived. */
+      rederived: number;
       /** Malformed rows skipped (line numbers for JSON lines, response numbers for bundles). */
       malformed: number[];
       simulated: boolean;
@@ -63,6 +66,30 @@ export interface MergeOptions {
   planKeys?: ReadonlySet<string>;
   /** Rows already stored for this study: they count for duplicates and conflicts and are not returned again. */
   existing?: Iterable<ResponseRecord>;
+  /**
+   * The study's rule in force. When given, every row's verdict is re-derived from its text under it (with the study's
+   * label words): a file's verdicts are never trusted.
+   */
+  rule?: RuleId;
+}
+
+/** Classifiers by task for one rule and a study's label words, compiled once per merge. */
+export function studyClassifiers(rule: RuleId, config: StudyRef['config']): (task: TaskId) => Classifier {
+  const compiled = new Map<TaskId, Classifier>();
+  return (task) => {
+    let c = compiled.get(task);
+    if (!c) compiled.set(task, (c = createClassifier({ task, labels: config.tasks.find((t) => t.task === task)?.labels ?? [], rule })));
+    return c;
+  };
+}
+
+/** The record with its verdict as `classifier` reads its text. */
+export function withVerdict<R extends ResponseRecord>(record: R, classifier: Classifier): R {
+  const c = classifier.classify(record.response);
+  const next: R = { ...record, kind: c.kind, refused: c.refused, rule: classifier.rule };
+  if (c.kind === 'answer') next.label = c.label;
+  else delete next.label;
+  return next;
 }
 
 function num(v: unknown, fallback: number): number {
@@ -133,13 +160,14 @@ export function mergeInputs(inputs: readonly ParsedInput[], options: MergeOption
   const conflicts: Conflict[] = [];
   let added = 0;
   let duplicates = 0;
+  const classifierOf = options.rule && study ? studyClassifiers(options.rule, study.config) : null;
 
   for (const input of inputs) {
     if (!study) {
       sources.push({
         status: 'refused',
         name: input.name,
-        message: `${input.name}: a command-line results file names its study only by id${input.records[0]?.study ? ` (${input.records[0].study})` : ''}, not by its configuration. Open the study's workshop link (or import one of its bundles) first, then import this file.`,
+        message: `${input.name}: a command-line results file names its study only by id${input.records[0]?.study ? ` (${input.records[0].study})` : ''}, not by its configuration. Set up the same study on the Study page (the configuration file the command line used), open its workshop link or import one of its bundles first, then import this file.`,
       });
       continue;
     }
@@ -168,6 +196,7 @@ export function mergeInputs(inputs: readonly ParsedInput[], options: MergeOption
     let inDuplicates = 0;
     let inConflicts = 0;
     let outsidePlan = 0;
+    let rederived = 0;
     const models = new Set<string>();
     let simulated = false;
     for (const raw of input.records) {
@@ -176,7 +205,9 @@ export function mergeInputs(inputs: readonly ParsedInput[], options: MergeOption
         outsidePlan++;
         continue;
       }
-      const record = completeRecord(raw, study);
+      const read = completeRecord(raw, study);
+      const record = classifierOf ? withVerdict(read, classifierOf(read.task)) : read;
+      if (record.kind !== read.kind || record.label !== read.label) rederived++;
       models.add(record.model);
       simulated ||= record.provenance.simulated;
       const rk = responseKey(record.model, key);
@@ -208,6 +239,7 @@ export function mergeInputs(inputs: readonly ParsedInput[], options: MergeOption
       duplicates: inDuplicates,
       conflicts: inConflicts,
       outsidePlan,
+      rederived,
       malformed: input.malformed,
       simulated,
     });

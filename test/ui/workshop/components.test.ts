@@ -117,10 +117,10 @@ describe('Coverage', () => {
 describe('BundleImport report', () => {
   const config = smallConfig();
   const study = { id: studyId(config), config };
-  const merged: SourceReport = { status: 'merged', name: 'a.json', kind: 'bundle', models: ['m'], added: 1, duplicates: 1, conflicts: 1, outsidePlan: 0, malformed: [], simulated: false };
+  const merged: SourceReport = { status: 'merged', name: 'a.json', kind: 'bundle', models: ['m'], added: 1, duplicates: 1, conflicts: 1, outsidePlan: 0, rederived: 0, malformed: [], simulated: false };
   const refused: SourceReport = { status: 'refused', name: 'b.json', message: 'b.json was made with a different study configuration' };
   const report = (sources: ImportReport['sources'], counts: { added: number; duplicates: number; conflicts: number }): ImportReport => ({
-    study, otherStudy: null, switchedStudy: false, sources, added: counts.added, duplicates: counts.duplicates,
+    study, rule: 'paper-prefix', outsidePlan: 0, otherStudy: null, switchedStudy: false, sources, added: counts.added, duplicates: counts.duplicates,
     conflicts: Array.from({ length: counts.conflicts }, () => ({ model: 'm', key: 'k', reason: 'response' as const, kept: { source: 'a', response: 'x', kind: 'answer' as const }, other: { source: 'b', response: 'y', kind: 'answer' as const } })),
     storedConflicts: [], storedConflictCount: 0, shards: 1,
   });
