@@ -53,7 +53,7 @@ export interface PlanRow {
 /** What a response classifies to. Recomputable from the stored text whenever the rule changes. */
 export type Classification =
   | { kind: 'answer'; refused: false; label: string }
-  | { kind: 'refusal'; refused: true; rule: ClassifierId; matched: string }
+  | { kind: 'refusal'; refused: true; rule: RuleId; matched: string }
   | { kind: 'unparsed'; refused: false };
 
 export type PersonaSetId = 'paper' | 'universal' | 'control';
@@ -98,7 +98,11 @@ export interface StudyConfig {
     /** Stop generating once the classifier's verdict cannot change. */
     stopWhenDecided: boolean;
   };
-  classifier: ClassifierId;
+  /**
+   * The refusal rule new responses are classified by. Config files, share links and bundles made before it was named
+   * `rule` say `classifier`; both are read, and the study id hashes it under the old key so ids stay as they were.
+   */
+  rule: RuleId;
 }
 
 /** Default label words; the paper gives NLI's, ours for politeness and offensiveness are documented in the README. */
@@ -172,7 +176,7 @@ export interface ResponseRecord {
   refused: boolean;
   label?: string;
   /** Rule that produced kind/refused; responses are re-classified when the user switches rule. */
-  rule: ClassifierId;
+  rule: RuleId;
   /** Generation stopped as soon as the verdict under `rule` was decided; the text is a prefix of the full response. */
   stoppedEarly: boolean;
   latencyMs: number;

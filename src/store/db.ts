@@ -95,6 +95,7 @@ export class LabDatabase extends Dexie {
     this.version(2).stores(SCHEMA_V2);
     // v3: the rule in force becomes a field of the study record. Each study takes its `rule:<id>` settings row (or,
     // without one, its config's rule) and the row goes; rows of studies no longer stored are left as they were.
+    // The config's `classifier` becomes `rule`.
     this.version(3)
       .stores(SCHEMA_V2)
       .upgrade(async (tx) => {
@@ -106,9 +107,16 @@ export class LabDatabase extends Dexie {
           .table<StudyRecord, string>('studies')
           .toCollection()
           .modify((study) => {
+            // The config's `classifier` field is called `rule` from v3 on (the study id hashes it as before).
+            const config = study.config as StudyConfig & { classifier?: unknown };
+            const configured = isRuleId(config.classifier) ? config.classifier : isRuleId(config.rule) ? config.rule : 'paper-prefix';
+            if ('classifier' in config) {
+              delete config.classifier;
+              config.rule = configured;
+            }
             const stored = ruleOf.get(study.id);
             if (ruleOf.has(study.id)) moved.push(LEGACY_RULE_KEY + study.id);
-            study.rule = isRuleId(stored) ? stored : isRuleId(study.config?.classifier) ? study.config.classifier : 'paper-prefix';
+            study.rule = isRuleId(stored) ? stored : configured;
           });
         await settings.bulkDelete(moved);
       });

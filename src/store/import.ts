@@ -79,7 +79,7 @@ export async function importFiles(deps: ImportDeps, files: readonly ImportFile[]
   // Into a study with no responses yet, rows all under one rule bring that rule (an export re-imported elsewhere
   // reads exactly as it did); otherwise the study's rule in force holds and every verdict is re-derived under it.
   const existing = stored ? (await db.responses.where('study').equals(stored.id).toArray()).map(fromStored) : [];
-  let rule: RuleId | null = target ? (stored?.rule ?? target.config.classifier) : null;
+  let rule: RuleId | null = target ? (stored?.rule ?? target.config.rule) : null;
   if (target && existing.length === 0) {
     const rules = new Set(inputs.flatMap((i) => i.records.map((r) => r.fields.rule)));
     const [only] = rules;

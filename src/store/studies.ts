@@ -14,7 +14,7 @@ export async function saveStudy(db: LabDatabase, study: NewStudy, now: Date = ne
     const existing = await db.studies.get(study.id);
     const record: StudyRecord = {
       ...study,
-      rule: existing?.rule ?? study.rule ?? study.config.classifier,
+      rule: existing?.rule ?? study.rule ?? study.config.rule,
       createdAt: existing?.createdAt ?? now.toISOString(),
     };
     await db.studies.put(record);
@@ -65,10 +65,10 @@ export async function getSetting<T>(db: LabDatabase, key: string, fallback: T): 
  * The refusal rule a study's stored verdicts are under (its record's `rule`). `fallback` answers for a study that is
  * not stored (the config's rule); without one an unknown study is an UnknownStudyError.
  */
-export async function getStudyRule(db: LabDatabase, study: string, fallback?: Pick<StudyConfig, 'classifier'>): Promise<RuleId> {
+export async function getStudyRule(db: LabDatabase, study: string, fallback?: Pick<StudyConfig, 'rule'>): Promise<RuleId> {
   const record = await db.studies.get(study);
   if (record) return record.rule;
-  if (fallback) return fallback.classifier;
+  if (fallback) return fallback.rule;
   throw new UnknownStudyError(study);
 }
 

@@ -44,7 +44,7 @@ function record(config: StudyConfig, row: PlanRow, model: string, response?: str
     kind: refused ? 'refusal' : 'answer',
     refused,
     ...(refused ? {} : { label: row.task === 'nli' ? 'neutral' : 'offensive' }),
-    rule: config.classifier,
+    rule: config.rule,
     stoppedEarly: false,
     latencyMs: 12,
     promptTokens: 40,

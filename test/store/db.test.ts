@@ -13,7 +13,9 @@ afterEach(async () => {
   for (const name of names.splice(0)) await Dexie.delete(name);
 });
 
-const config = (classifier: string) => ({ name: 'demo', classifier }) as unknown as StudyConfig;
+const config = (rule: string) => ({ name: 'demo', rule }) as unknown as StudyConfig;
+/** A config as stored before v3, when the rule was called `classifier`. */
+const oldConfig = (classifier: string) => ({ name: 'demo', classifier });
 
 /** A database as the app shipped it at schema v2, with the rule in force in `rule:<id>` settings rows. */
 async function v2Database(name: string) {
@@ -22,9 +24,9 @@ async function v2Database(name: string) {
   v2.version(2).stores(SCHEMA_V2);
   await v2.open();
   await v2.table('studies').bulkPut([
-    { id: 'switched', name: 'a', config: config('paper-prefix'), planSize: 2, createdAt: '2026-01-01T00:00:00.000Z' },
-    { id: 'as-configured', name: 'b', config: config('hedge-no-answer'), planSize: 3, createdAt: '2026-01-02T00:00:00.000Z' },
-    { id: 'bad-setting', name: 'c', config: config('paper-prefix'), planSize: 4, createdAt: '2026-01-03T00:00:00.000Z' },
+    { id: 'switched', name: 'a', config: oldConfig('paper-prefix'), planSize: 2, createdAt: '2026-01-01T00:00:00.000Z' },
+    { id: 'as-configured', name: 'b', config: oldConfig('hedge-no-answer'), planSize: 3, createdAt: '2026-01-02T00:00:00.000Z' },
+    { id: 'bad-setting', name: 'c', config: oldConfig('paper-prefix'), planSize: 4, createdAt: '2026-01-03T00:00:00.000Z' },
   ]);
   await v2.table('settings').bulkPut([
     { key: 'rule:switched', value: 'hedge-no-answer' },
@@ -52,6 +54,8 @@ describe('schema v3: the rule in force moves from settings into the study record
       ['bad-setting', 'paper-prefix', 4, '2026-01-03T00:00:00.000Z'],
     ]);
     expect(await getStudyRule(db, 'switched')).toBe('hedge-no-answer');
+    // The config's rule keeps its value under its new name.
+    expect(studies.map((s) => s.config)).toEqual([config('paper-prefix'), config('hedge-no-answer'), config('paper-prefix')]);
     // The moved rows are gone; the other settings, an orphan rule row and the responses stay.
     expect((await db.settings.toArray()).map((s) => s.key).sort()).toEqual(['rule:deleted-study', 'shard:switched']);
     expect(await getSetting(db, 'shard:switched', null)).toEqual({ k: 1, n: 2 });

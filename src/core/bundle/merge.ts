@@ -110,7 +110,7 @@ function completeRecord(raw: RawRecord, study: StudyRef): ResponseRecord {
     typeof p === 'object' && p !== null && typeof p.backend === 'string' && typeof p.modelId === 'string'
       ? cleanProvenance({ ...p, simulated: p.simulated === true, seed: num(p.seed, d.seed), temperature: num(p.temperature, d.temperature), maxTokens: num(p.maxTokens, d.maxTokens), stopWhenDecided: p.stopWhenDecided === true } as Provenance)
       : { backend: simulated ? 'simulator' : 'openai', simulated, modelId: raw.model, seed: d.seed, temperature: d.temperature, maxTokens: d.maxTokens, stopWhenDecided: d.stopWhenDecided };
-  const rule = isRuleId(f.rule) ? f.rule : study.config.classifier;
+  const rule = isRuleId(f.rule) ? f.rule : study.config.rule;
   const out: ResponseRecord = {
     study: study.id,
     model: raw.model,
