@@ -295,10 +295,10 @@ describe('bundles', () => {
       expect(m.sources[0]).toMatchObject({ outsidePlan: 1, added: 1 });
     });
 
-    it('needs a study before command-line rows: it says to open the link or a bundle first', async () => {
+    it('needs a study before command-line rows: it says to set it up, open its link or import a bundle first', async () => {
       const m = mergeInputs([await parsed('run.jsonl', JSON.stringify(record(config, plan[0], 'm')))]);
       expect(m.study).toBeNull();
-      expect(m.sources[0].status === 'refused' && m.sources[0].message).toMatch(/Open the study's workshop link/);
+      expect(m.sources[0].status === 'refused' && m.sources[0].message).toMatch(/Set up the same study on the Study page .*, open its workshop link or import one of its bundles first/);
     });
 
     it('takes the study from a bundle even when command-line rows come first', async () => {
