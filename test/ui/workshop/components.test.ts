@@ -134,6 +134,13 @@ describe('BundleImport report', () => {
     expect(getByTestId('import-report').textContent?.replace(/\s+/g, ' ')).toContain(text);
   });
 
+  it("names the study's rule and counts, per file, the rows left out of the plan and the verdicts re-derived", () => {
+    const { getByTestId, getAllByTestId } = render1({ ...report([{ ...merged, outsidePlan: 4, rederived: 221 }], { added: 1, duplicates: 0, conflicts: 0 }), rule: 'hedge-no-answer' });
+    expect(getByTestId('import-rule').textContent).toBe('hedge-no-answer');
+    const cells = [...getAllByTestId('import-source')[0].querySelectorAll('td')].map((td) => td.textContent?.trim());
+    expect(cells.slice(4)).toEqual(['1', '1', '1', '4', '221', '0']);
+  });
+
   it('says nothing was merged when every file was refused', () => {
     const { getByTestId, container } = render1(report([refused], { added: 0, duplicates: 0, conflicts: 0 }));
     expect(getByTestId('import-nothing').textContent).toMatch(/Nothing was merged into/);
