@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadStudyData } from '../../src/cli/load-data.ts';
+import { classify } from '../../src/core/classify/index.ts';
 import { studyId, validateConfig } from '../../src/core/config.ts';
 import { buildPlan } from '../../src/core/plan.ts';
 import {
@@ -235,6 +236,24 @@ describe('bundles', () => {
       expect(m.records.find((r) => r.item === a.responses[0].item && r.persona === a.responses[0].persona && r.template === a.responses[0].template)?.response).toBe(a.responses[0].response);
       expect(m.duplicates).toBe(a.responses.length - 2);
       expect(m.sources[1]).toMatchObject({ conflicts: 2 });
+    });
+
+    it("with the study's rule, re-derives every verdict from the text: a file's claimed verdict neither counts nor conflicts", async () => {
+      const a = bundleOf(1, 2);
+      const b = structuredClone(a);
+      b.responses[1].kind = b.responses[1].kind === 'refusal' ? 'unparsed' : 'refusal';
+      b.responses[1].refused = b.responses[1].kind === 'refusal';
+      delete b.responses[1].label;
+      const m = mergeInputs([await parsed('a.json', JSON.stringify(a)), await parsed('b.json', JSON.stringify(b))], { rule: 'hedge-no-answer' });
+      expect(m.conflicts).toEqual([]);
+      expect(m.sources[1]).toMatchObject({ status: 'merged', duplicates: a.responses.length, conflicts: 0 });
+      for (const r of m.records) {
+        const labels = config.tasks.find((t) => t.task === r.task)!.labels;
+        const expected = classify(r.response, { task: r.task, labels, rule: 'hedge-no-answer' });
+        expect({ kind: r.kind, refused: r.refused, label: r.label, rule: r.rule }).toEqual({ kind: expected.kind, refused: expected.refused, label: expected.kind === 'answer' ? expected.label : undefined, rule: 'hedge-no-answer' });
+      }
+      // The second file claimed one verdict its text does not give.
+      expect(m.sources.map((s) => s.status === 'merged' && s.rederived)).toEqual([expect.any(Number), (m.sources[0] as { rederived: number }).rederived + 1]);
     });
 
     it('refuses a bundle of another study configuration and says how they differ', async () => {
