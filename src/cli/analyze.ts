@@ -3,7 +3,7 @@
 import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { analyze, CellTable, FACTORS, UnknownLevelError, type Factor } from '../core/stats/index.ts';
+import { analyze, CellTable, FACTORS, TooManyLevelsError, UnknownLevelError, type Factor } from '../core/stats/index.ts';
 import { ResponseFormatError, ResponseReader } from '../core/stats/read-rows.ts';
 import { DEFAULT_LAMBDA } from '../core/stats/logit.ts';
 import { fileProblem } from './args.ts';
@@ -110,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
     const result = analyze(table, { reference: args.reference, lambdas: args.lambdas, bootstrap: args.bootstrap });
     json = JSON.stringify(result, null, 1) + '\n';
   } catch (err) {
-    if (err instanceof ResponseFormatError || err instanceof UnknownLevelError) {
+    if (err instanceof ResponseFormatError || err instanceof UnknownLevelError || err instanceof TooManyLevelsError) {
       process.stderr.write(`${args.file}: ${err.message}\n`);
       return 2;
     }

@@ -3,8 +3,8 @@ import { SAMPLINGS, defaultSampling } from './datasets.ts';
 import type { NliSplit } from './datasets.ts';
 import { PERSONA_SETS, PERSONA_SET_IDS, normalizePersona, personaKey, personaLevels } from './personas.ts';
 import { LABEL_COUNT } from './templates.ts';
-import { CLASSIFIER_IDS, DEFAULT_LABELS, PERSONA_FREE, TASKS, TEMPLATE_IDS } from './types.ts';
-import type { ClassifierId, PersonaSetId, Placement, StudyConfig, TaskConfig, TaskId, TemplateId } from './types.ts';
+import { RULE_IDS, DEFAULT_LABELS, PERSONA_FREE, TASKS, TEMPLATE_IDS } from './types.ts';
+import type { RuleId, PersonaSetId, Placement, StudyConfig, TaskConfig, TaskId, TemplateId } from './types.ts';
 
 export interface ConfigError {
   /** The field, e.g. `tasks[1].samplesPerClass`; '' for the whole document. */
@@ -221,11 +221,12 @@ function checkPersonas(c: Checker, value: unknown): StudyConfig['personas'] | un
 /**
  * Checks a study configuration and returns it normalised (tasks, sets and templates in canonical order,
  * personas trimmed and deduplicated, defaults filled in: labels, sampling, NLI split 'test', custom [],
- * placement 'template', classifier 'paper-prefix', stopWhenDecided false), or every error found.
+ * placement 'template', rule 'paper-prefix', stopWhenDecided false), or every error found. The rule may be given
+ * under its older name `classifier` (config files, share links and bundles made before the rename).
  */
 export function validateConfig(json: unknown): ConfigResult {
   const c = new Checker();
-  const fields = ['version', 'name', 'seed', 'tasks', 'variationsPerText', 'personas', 'templates', 'placement', 'decoding', 'classifier'];
+  const fields = ['version', 'name', 'seed', 'tasks', 'variationsPerText', 'personas', 'templates', 'placement', 'decoding', 'rule', 'classifier'];
   if (!c.object(json, '', fields)) return { ok: false, errors: c.errors };
 
   if (json.version !== 1) c.fail('version', 'must be 1', json.version);
@@ -252,7 +253,13 @@ export function validateConfig(json: unknown): ConfigResult {
   const personas = checkPersonas(c, json.personas);
   const templates = c.subset<TemplateId>(json.templates, 'templates', TEMPLATE_IDS);
   const placement = json.placement === undefined ? 'template' : c.oneOf(json.placement, 'placement', PLACEMENTS);
-  const classifier = json.classifier === undefined ? 'paper-prefix' : c.oneOf<ClassifierId>(json.classifier, 'classifier', CLASSIFIER_IDS);
+  let rule: RuleId | undefined;
+  if (json.rule !== undefined && json.classifier !== undefined && json.rule !== json.classifier) {
+    c.fail('rule', `${show(json.rule)} disagrees with its older name "classifier" (${show(json.classifier)}); give "rule" only`, undefined, false);
+  } else {
+    const given = json.rule !== undefined ? 'rule' : 'classifier';
+    rule = json[given] === undefined ? 'paper-prefix' : c.oneOf<RuleId>(json[given], given, RULE_IDS);
+  }
 
   let decoding: StudyConfig['decoding'] | undefined;
   if (c.object(json.decoding, 'decoding', ['temperature', 'maxTokens', 'seed', 'stopWhenDecided'])) {
@@ -290,13 +297,13 @@ export function validateConfig(json: unknown): ConfigResult {
     !templates ||
     placement === undefined ||
     !decoding ||
-    classifier === undefined
+    rule === undefined
   ) {
     return { ok: false, errors: c.errors };
   }
   return {
     ok: true,
-    config: { version: 1, name, seed, tasks, variationsPerText, personas, templates, placement, decoding, classifier },
+    config: { version: 1, name, seed, tasks, variationsPerText, personas, templates, placement, decoding, rule },
   };
 }
 
@@ -338,6 +345,7 @@ function cyrb53(text: string): number {
  */
 export function studyId(config: StudyConfig): string {
   const checked = validateConfig(config);
-  const { name: _name, ...measured } = checked.ok ? checked.config : config;
-  return cyrb53(canonicalJson(measured)).toString(16).padStart(14, '0');
+  const { name: _name, rule, classifier, ...measured }: StudyConfig & { classifier?: RuleId } = checked.ok ? checked.config : config;
+  // The hash input keeps the rule's first name, `classifier`: renaming the field must not change any study's id.
+  return cyrb53(canonicalJson({ ...measured, classifier: rule ?? classifier })).toString(16).padStart(14, '0');
 }

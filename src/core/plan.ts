@@ -10,7 +10,7 @@ import { RESPONSE_TYPE_OF, RESPONSE_TYPES, TASKS, TEMPLATE_IDS } from './types.t
 import type { ChatMessage, PlanRow, StudyConfig, TaskId, TemplateId } from './types.ts';
 
 /** What identifies a plan row without its prompt: enough to size, shard and cover a plan. */
-export type PlanRowKey = Pick<PlanRow, 'key' | 'task' | 'item'>;
+export type PlanRowKey = Pick<PlanRow, 'key' | 'task' | 'item' | 'persona'>;
 
 /** The plan could not be built as configured; the message says what to change. */
 export class PlanError extends Error {

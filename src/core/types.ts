@@ -16,9 +16,16 @@ export const PERSONA_FREE = 'none';
 /** Where the persona goes: inside the task sentence (the 2025 paper) or as a system message (the 2024 study). */
 export type Placement = 'template' | 'system';
 
-/** Refusal rules: the 2025 paper's Appendix C prefixes, or the 2024 study's hedge-and-no-answer rule. */
-export const CLASSIFIER_IDS = ['paper-prefix', 'hedge-no-answer'] as const;
-export type ClassifierId = (typeof CLASSIFIER_IDS)[number];
+/**
+ * Refusal rules, in the order pages list them. Each id has one entry in the registry `RULES`
+ * (src/core/classify/rules.ts) with its title, description, `classify` and `decideEarly`.
+ */
+export const RULE_IDS = ['paper-prefix', 'paper-prefix-strict', 'hedge-no-answer'] as const;
+export type RuleId = (typeof RULE_IDS)[number];
+/** @deprecated the concept is the refusal rule: use RULE_IDS. */
+export const CLASSIFIER_IDS = RULE_IDS;
+/** @deprecated the concept is the refusal rule: use RuleId. */
+export type ClassifierId = RuleId;
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -46,7 +53,7 @@ export interface PlanRow {
 /** What a response classifies to. Recomputable from the stored text whenever the rule changes. */
 export type Classification =
   | { kind: 'answer'; refused: false; label: string }
-  | { kind: 'refusal'; refused: true; rule: ClassifierId; matched: string }
+  | { kind: 'refusal'; refused: true; rule: RuleId; matched: string }
   | { kind: 'unparsed'; refused: false };
 
 export type PersonaSetId = 'paper' | 'universal' | 'control';
@@ -91,7 +98,11 @@ export interface StudyConfig {
     /** Stop generating once the classifier's verdict cannot change. */
     stopWhenDecided: boolean;
   };
-  classifier: ClassifierId;
+  /**
+   * The refusal rule new responses are classified by. Config files, share links and bundles made before it was named
+   * `rule` say `classifier`; both are read, and the study id hashes it under the old key so ids stay as they were.
+   */
+  rule: RuleId;
 }
 
 /** Default label words; the paper gives NLI's, ours for politeness and offensiveness are documented in the README. */
@@ -167,7 +178,7 @@ export interface ResponseRecord {
   refused: boolean;
   label?: string;
   /** Rule that produced kind/refused; responses are re-classified when the user switches rule. */
-  rule: ClassifierId;
+  rule: RuleId;
   /** Generation stopped as soon as the verdict under `rule` was decided; the text is a prefix of the full response. */
   stoppedEarly: boolean;
   latencyMs: number;

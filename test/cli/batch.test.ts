@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as exportMain } from '../../src/cli/batch/export.ts';
 import { main as batch } from '../../src/cli/batch/main.ts';
 import { main as run } from '../../src/cli/run.ts';
-import { mergeInputs, parseResultsFile } from '../../src/core/bundle.ts';
+import { mergeInputs, parseResultsFile } from '../../src/core/bundle/index.ts';
 import { studyId } from '../../src/core/config.ts';
 import { planKey } from '../../src/core/plan.ts';
 import type { ResponseRecord, StudyConfig } from '../../src/core/types.ts';

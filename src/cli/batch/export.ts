@@ -3,7 +3,7 @@
 // split to the services' size limits, with a manifest.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fileSlug } from '../../core/bundle.ts';
+import { fileSlug } from '../../core/bundle/index.ts';
 import { studyId } from '../../core/config.ts';
 import { buildPlan } from '../../core/plan.ts';
 import { shardRows, type Shard } from '../../core/shard.ts';

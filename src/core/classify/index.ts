@@ -9,3 +9,5 @@ export { hedges, HEDGE_PATTERNS } from './hedge.ts';
 export type { HedgePattern } from './hedge.ts';
 export { normaliseText } from './normalise.ts';
 export { ClassifierOptionsError } from './options.ts';
+export { RULES, RULE_LIST, isRuleId } from './rules.ts';
+export type { RefusalRule } from './rules.ts';

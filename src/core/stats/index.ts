@@ -3,7 +3,7 @@ export * from './result.ts';
 export { analyze, type AnalyzeOptions, iotaByFactor, iotaByKind, personaVsBaseline, blockedTest } from './analyze.ts';
 export { CellTable, CellCountError, type CellCounts, type ResponseRow, type StoredCell } from './cells.ts';
 export { wilson, clopperPearson, rateStat, Z95 } from './intervals.ts';
-export { orderLevels, sortLevels, codePointOrder, defaultReference, UnknownLevelError } from './levels.ts';
+export { orderLevels, sortLevels, codePointOrder, defaultReference, UnknownLevelError, TooManyLevelsError, MAX_LEVELS, checkLevelCounts } from './levels.ts';
 export { iota, iotaMulticlass, type LevelCount } from './iota.ts';
 export { fitLogit, fitMle, fitL2, separatedLevels, coefficientName, DEFAULT_LAMBDA, type LogitInput } from './logit.ts';
 export { compareProportions, twoSidedNormalP } from './newcombe.ts';

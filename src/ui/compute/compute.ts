@@ -82,7 +82,7 @@ export function createCompute(readText: (name: string) => Promise<string> = fetc
     },
     async planRowKeys(config) {
       data ??= loadStudyData(readText);
-      return buildPlan(config, await data).map((r) => ({ key: r.key, task: r.task, item: r.item }));
+      return buildPlan(config, await data).map((r) => ({ key: r.key, task: r.task, item: r.item, persona: r.persona }));
     },
     async exploreGrid(config, task, index) {
       data ??= loadStudyData(readText);

@@ -31,7 +31,7 @@ describe('computePlanSource', () => {
     const plan = computePlanSource(async () => compute);
     const rows = await plan(config);
     expect(rows).toHaveLength(240);
-    expect(rows[0]).toEqual({ key: expect.stringMatching(/^nli\|/), task: 'nli', item: expect.any(String) });
+    expect(rows[0]).toEqual({ key: expect.stringMatching(/^nli\|/), task: 'nli', item: expect.any(String), persona: expect.any(String) });
     expect(new Set(rows.map((r) => r.key)).size).toBe(240);
     expect(await plan(structuredClone(config))).toBe(rows);
     expect(state.builds).toBe(1);
