@@ -12,6 +12,7 @@ import {
   isDeviceLost,
 } from './errors.ts';
 import { resolveModel } from './gpu.ts';
+import { WebLLMFailureError, classifyWebLLMFailure, retryDelayMs, webLLMFailure } from './webllm-errors.ts';
 import type { GpuCapability } from './gpu.ts';
 import { modelInput } from '../core/chat-template.ts';
 import { chatTemplateFor } from './chat-templates.ts';
@@ -75,6 +76,10 @@ export interface WebLLMBackendOptions {
   /** navigator.userAgent, for provenance. */
   browser?: string;
   cache?: ModelCacheLike;
+  /** Waits between download retries (tests pass an instant one). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Storage use and quota for the storage-full message. Default: navigator.storage.estimate() where it exists. */
+  storageEstimate?: () => Promise<{ usage?: number; quota?: number }>;
 }
 
 export interface WebLLMBackend extends Backend {
@@ -163,16 +168,46 @@ export async function createWebLLMBackend(
   let lost = false;
   let queue: Promise<unknown> = Promise.resolve();
 
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const storageEstimate =
+    options.storageEstimate ?? (() => (globalThis.navigator?.storage?.estimate?.() ?? Promise.resolve({})) as Promise<{ usage?: number; quota?: number }>);
+
+  /** A failed load as the error that says what to do (webllm-errors.ts), or web-llm's own named errors. */
+  async function loadFailure(error: unknown): Promise<Error> {
+    if (classifyWebLLMFailure(error, 'load') === 'unknown') return mapEngineError(error, model, false);
+    const storage = await storageEstimate().catch(() => undefined);
+    return webLLMFailure(error, {
+      model,
+      phase: 'load',
+      budgetMB: options.budgetMB,
+      shaderF16: gpu?.kind === 'available' ? gpu.shaderF16 : undefined,
+      ...(storage ? { storage } : {}),
+    });
+  }
+
   async function load(): Promise<void> {
     const cached = await cache.hasModelInCache(model.id).catch(() => false);
     const report = (p: LoadProgress) => options.onProgress?.({ ...p, cached });
     report({ progress: 0, text: cached ? `Loading ${model.name} from the browser cache` : `Downloading ${model.name} (about ${model.downloadMB} MB)` });
     engine = await engineFactory();
-    engine.setInitProgressCallback((r) => report({ progress: r.progress, text: r.text }));
-    try {
-      await engine.reload(model.id);
-    } catch (error) {
-      throw mapEngineError(error, model, false);
+    let progress = 0;
+    engine.setInitProgressCallback((r) => {
+      progress = r.progress;
+      report({ progress: r.progress, text: r.text });
+    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await engine.reload(model.id);
+        break;
+      } catch (error) {
+        const failure = await loadFailure(error);
+        const behaviour = failure instanceof WebLLMFailureError ? failure.behaviour : null;
+        if (behaviour?.kind !== 'retry' || attempt >= behaviour.maxAttempts) throw failure;
+        // web-llm keeps the shards it finished in Cache Storage: loading again continues the download.
+        const delay = retryDelayMs(behaviour, attempt);
+        report({ progress, text: `The network dropped; trying the download again in ${Math.ceil(delay / 1000)} s (${attempt + 1} of ${behaviour.maxAttempts})` });
+        await sleep(delay);
+      }
     }
     lost = false;
     report({ progress: 1, text: `${model.name} is ready` });

@@ -203,8 +203,8 @@ describe('web-llm backend: loading', () => {
     },
     {
       name: 'an unknown string',
-      thrown: 'Failed to fetch model weights',
-      expected: { name: 'Error', message: 'Failed to fetch model weights' },
+      thrown: 'The tokenizer file is corrupt',
+      expected: { name: 'Error', message: 'The tokenizer file is corrupt' },
     },
   ])('maps a reload failure arriving as $name', async ({ thrown, expected }) => {
     await expect(make({ reloadError: thrown })).rejects.toMatchObject(expected);
