@@ -169,7 +169,7 @@ export interface Provenance {
 export interface ResponseInput {
   /** The system message in effect: the row's own, the study's custom text, the template's default, or null. */
   system: string | null;
-  /** SHA-256 (hex) of the exact text given to the tokenizer. */
+  /** SHA-256 (hex) of the exact text given to the tokenizer; for an endpoint's chat API (template null), of the JSON of the messages sent. */
   promptSha256: string;
   /** The chat template family rendered; null where a server applied its own template (endpoint chat). */
   template: string | null;
