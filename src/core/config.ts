@@ -4,7 +4,8 @@ import type { NliSplit } from './datasets.ts';
 import { PERSONA_SETS, PERSONA_SET_IDS, normalizePersona, personaKey, personaLevels } from './personas.ts';
 import { LABEL_COUNT } from './templates.ts';
 import { RULE_IDS, DEFAULT_LABELS, PERSONA_FREE, TASKS, TEMPLATE_IDS } from './types.ts';
-import type { RuleId, PersonaSetId, Placement, StudyConfig, TaskConfig, TaskId, TemplateId } from './types.ts';
+import type { RuleId, PersonaSetId, Placement, StudyConfig, SystemMessageSetting, TaskConfig, TaskId, TemplateId } from './types.ts';
+import { DEFAULT_TEMPLATE_DATE } from './types.ts';
 
 export interface ConfigError {
   /** The field, e.g. `tasks[1].samplesPerClass`; '' for the whole document. */
@@ -226,7 +227,7 @@ function checkPersonas(c: Checker, value: unknown): StudyConfig['personas'] | un
  */
 export function validateConfig(json: unknown): ConfigResult {
   const c = new Checker();
-  const fields = ['version', 'name', 'seed', 'tasks', 'variationsPerText', 'personas', 'templates', 'placement', 'decoding', 'rule', 'classifier'];
+  const fields = ['version', 'name', 'seed', 'tasks', 'variationsPerText', 'personas', 'templates', 'placement', 'decoding', 'rule', 'classifier', 'systemMessage', 'templateDate'];
   if (!c.object(json, '', fields)) return { ok: false, errors: c.errors };
 
   if (json.version !== 1) c.fail('version', 'must be 1', json.version);
@@ -273,6 +274,9 @@ export function validateConfig(json: unknown): ConfigResult {
     }
   }
 
+  const systemMessage = checkSystemMessage(c, json.systemMessage);
+  const templateDate = checkTemplateDate(c, json.templateDate);
+
   let variationsPerText: number | undefined;
   if (personas && templates) {
     const levels = personaLevels(personas).length;
@@ -301,10 +305,49 @@ export function validateConfig(json: unknown): ConfigResult {
   ) {
     return { ok: false, errors: c.errors };
   }
-  return {
-    ok: true,
-    config: { version: 1, name, seed, tasks, variationsPerText, personas, templates, placement, decoding, rule },
-  };
+  const config: StudyConfig = { version: 1, name, seed, tasks, variationsPerText, personas, templates, placement, decoding, rule };
+  // The defaults stay absent, so a config written before these fields existed keeps its study id.
+  if (systemMessage && systemMessage.kind !== 'model-default') config.systemMessage = systemMessage;
+  if (templateDate !== undefined && templateDate !== DEFAULT_TEMPLATE_DATE) config.templateDate = templateDate;
+  return { ok: true, config };
+}
+
+const SYSTEM_KINDS: readonly SystemMessageSetting['kind'][] = ['model-default', 'none', 'custom'];
+const SYSTEM_TEXT_MAX = 2000;
+
+function checkSystemMessage(c: Checker, value: unknown): SystemMessageSetting | undefined {
+  if (value === undefined) return undefined;
+  const path = 'systemMessage';
+  if (!c.object(value, path, ['kind', 'text'])) return undefined;
+  const kind = c.oneOf(value.kind, `${path}.kind`, SYSTEM_KINDS);
+  if (kind !== 'custom') {
+    if (value.text !== undefined) c.fail(`${path}.text`, 'applies to kind "custom" only; remove it', value.text);
+    return kind === undefined ? undefined : { kind };
+  }
+  if (typeof value.text !== 'string' || value.text.trim() === '' || value.text.length > SYSTEM_TEXT_MAX) {
+    c.fail(`${path}.text`, `must be a non-empty text of at most ${SYSTEM_TEXT_MAX} characters (or choose kind "none")`, value.text);
+    return undefined;
+  }
+  return { kind, text: value.text };
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** The Llama 3.1/3.2 "Today Date" as the templates print it (strftime "%d %b %Y"), e.g. "05 Mar 2026". */
+export function templateDateOf(date: Date): string {
+  return `${String(date.getUTCDate()).padStart(2, '0')} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
+}
+
+function checkTemplateDate(c: Checker, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const m = typeof value === 'string' ? /^(\d{2}) ([A-Z][a-z]{2}) (\d{4})$/.exec(value) : null;
+  const month = m ? MONTHS.indexOf(m[2]) : -1;
+  const day = m ? Number(m[1]) : 0;
+  if (!m || month < 0 || day < 1 || day > new Date(Date.UTC(Number(m[3]), month + 1, 0)).getUTCDate()) {
+    c.fail('templateDate', `must be a date written like the templates write it, e.g. "${DEFAULT_TEMPLATE_DATE}"`, value);
+    return undefined;
+  }
+  return value as string;
 }
 
 /** Maximum variations per text for a config: persona levels x templates (pairs must be distinct per text). */
