@@ -71,17 +71,20 @@ export function checkLabel(value: unknown): LabelCheck {
 
 export interface ParsedLabels {
   labels: ResponseLabel[];
+  /** Lines of a printed sample (`classify --sample`) whose "label" is still null: not labelled yet, skipped. */
+  unlabelled: number;
   /** Lines that are not labels, numbered from 1, with what to fix. */
   problems: { line: number; reason: string }[];
 }
 
 /**
- * Reads JSON lines of labels. A later label of the same (study, model, key) replaces an earlier one, so a relabelled
+ * Reads JSON lines of labels (extra fields, such as the response text of a printed sample, are ignored). A later label of the same (study, model, key) replaces an earlier one, so a relabelled
  * response counts once, as last labelled.
  */
 export function parseLabels(text: string): ParsedLabels {
   const byResponse = new Map<string, ResponseLabel>();
   const problems: ParsedLabels['problems'] = [];
+  let unlabelled = 0;
   text.split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === '') return;
     let value: unknown;
@@ -91,11 +94,15 @@ export function parseLabels(text: string): ParsedLabels {
       problems.push({ line: i + 1, reason: 'not valid JSON' });
       return;
     }
+    if (typeof value === 'object' && value !== null && 'label' in value && value.label === null) {
+      unlabelled++;
+      return;
+    }
     const checked = checkLabel(value);
     if (!checked.ok) problems.push({ line: i + 1, reason: checked.reason });
     else byResponse.set(labelId(checked.label), checked.label);
   });
-  return { labels: [...byResponse.values()], problems };
+  return { labels: [...byResponse.values()], unlabelled, problems };
 }
 
 /** JSON lines, one label a line, fields in a fixed order. */

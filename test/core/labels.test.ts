@@ -10,7 +10,7 @@ const LABEL: ResponseLabel = {
 describe('label records', () => {
   it('round-trips through JSON lines', () => {
     const other: ResponseLabel = { ...LABEL, key: 'nli|7|none|p1', label: 'unsure', verdict: { refused: false, rule: 'hedge-no-answer' } };
-    expect(parseLabels(formatLabels([LABEL, other]))).toEqual({ labels: [LABEL, other], problems: [] });
+    expect(parseLabels(formatLabels([LABEL, other]))).toEqual({ labels: [LABEL, other], unlabelled: 0, problems: [] });
   });
 
   it('counts a relabelled response once, as last labelled', () => {
@@ -37,6 +37,12 @@ describe('label records', () => {
     const parsed = parseLabels(text);
     expect(parsed.labels).toEqual([LABEL]);
     expect(parsed.problems.map((p) => p.line)).toEqual([2, 4]);
+  });
+
+  it('skips sample lines not labelled yet, and ignores the response text beside a label', () => {
+    const item = { ...LABEL, response: 'I cannot answer that.', label: null, labelledAt: null };
+    const done = { ...item, label: 'refusal', labelledAt: LABEL.labelledAt };
+    expect(parseLabels(`${JSON.stringify(item)}\n${JSON.stringify(done)}\n`)).toEqual({ labels: [LABEL], unlabelled: 1, problems: [] });
   });
 
   it.each([
