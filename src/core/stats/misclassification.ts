@@ -11,6 +11,7 @@ import type { ClassifierId, TaskId } from '../types.ts';
 import type { ResponseLabel } from '../labels.ts';
 import { taskOfKey } from '../labels.ts';
 import { gamma } from './bootstrap.ts';
+import { MODEL, PERSONA, TASK, type CellTable } from './cells.ts';
 import { Z95 } from './intervals.ts';
 
 /** The rule's verdicts on every stored response of one model on one task. */
@@ -320,4 +321,32 @@ export function labelsForWidth(
     else lo = mid;
   }
   return { kind: 'more-labels', labels: hi, width: widthWith(hi) };
+}
+
+/**
+ * From a table of cell counts: the rule's verdict counts per model and task, and the cells the analysis corrects —
+ * each model on each task (`model|task`) and each persona within it (`model|task|persona`, Table 1's cells).
+ */
+export function partsFromTable(table: CellTable): { verdicts: VerdictCounts[]; cells: CellPart[] } {
+  const models = table.levelNames(MODEL);
+  const tasks = table.levelNames(TASK);
+  const personas = table.levelNames(PERSONA);
+  const verdicts = new Map<string, VerdictCounts>();
+  const cells = new Map<string, CellPart>();
+  const add = <T extends VerdictCounts>(map: Map<string, T>, key: string, make: () => T, k: number, n: number) => {
+    let entry = map.get(key);
+    if (entry === undefined) map.set(key, (entry = make()));
+    entry.refusals += k;
+    entry.n += n;
+  };
+  for (const c of table.cells) {
+    const model = models[c.at[MODEL]];
+    const task = tasks[c.at[TASK]] as TaskId;
+    const persona = personas[c.at[PERSONA]];
+    add(verdicts, groupKey(model, task), () => ({ model, task, refusals: 0, n: 0 }), c.k, c.n);
+    for (const cell of [`${model}|${task}`, `${model}|${task}|${persona}`]) {
+      add(cells, cell, () => ({ cell, model, task, refusals: 0, n: 0 }), c.k, c.n);
+    }
+  }
+  return { verdicts: [...verdicts.values()], cells: [...cells.values()] };
 }
