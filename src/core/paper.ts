@@ -37,19 +37,12 @@ export interface PaperResults {
     model: Record<string, number>;
   };
   wasserstein_sensitivity_ranking: { order_high_to_low: string[] };
-  /** Notes on single cells where the paper contradicts itself or leaves a cell blank. */
-  cell_notes?: { cells: PaperCellNote[] };
+  /** Notes on single cells where the paper contradicts itself or leaves a cell blank (`table` is a PaperTable). */
+  cell_notes?: { cells: { table: string; model: string; task: string; note: string }[] };
 }
 
 /** Which of the paper's tables a cell note is about: Table 1, or the response-type bars of Figures 4, 10, 11. */
 export type PaperTable = 'table1' | 'response_type';
-
-export interface PaperCellNote {
-  table: PaperTable;
-  model: string;
-  task: TaskId;
-  note: string;
-}
 
 /**
  * The note on one of the paper's cells (a model's task rate in Table 1, or its response-type bars), or null when the

@@ -16,7 +16,7 @@ const PAIRS = PAPER_PERSONAS.flatMap((p) => TEMPLATE_IDS.map((template) => ({ pe
 
 /** The paper's design size per task, balanced over the 135 (persona, template) pairs, 10 distinct pairs per item. */
 function design(task: TaskId): RowContext[] {
-  return Array.from({ length: paper.sample_distribution.totals[task] }, (_, i) => {
+  return Array.from({ length: paperJson.sample_distribution.totals[task] }, (_, i) => {
     const { persona, template } = PAIRS[i % PAIRS.length];
     const item = String(Math.floor(i / 10));
     return { key: `${task}|${item}|${persona}|${template}`, task, persona, template, labels: DEFAULT_LABELS[task] };

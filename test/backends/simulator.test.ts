@@ -77,7 +77,7 @@ describe('simulator', () => {
     const sim = createSimulatorBackend({ model });
     const grid = design(task, 1);
     const mean = grid.reduce((s, r) => s + sim.refusalProbability(r), 0) / grid.length;
-    const rows = paper.sample_distribution.totals[task];
+    const rows = paperJson.sample_distribution.totals[task];
     const p = table1(model, task);
     // Table 1 is printed to 0.01 points: allow the rounding plus two standard errors at the paper's design size
     expect(Math.abs(mean - p)).toBeLessThanOrEqual(0.00005 + 2 * Math.sqrt((p * (1 - p)) / rows));
