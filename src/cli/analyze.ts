@@ -10,7 +10,7 @@ import { ResponseFormatError, ResponseReader } from '../core/stats/read-rows.ts'
 import { DEFAULT_LAMBDA } from '../core/stats/logit.ts';
 import { fileProblem } from './args.ts';
 
-const USAGE = 'usage: npm run cli -- analyze FILE [--ref factor=level ...] [--l2 LAMBDA ...] [--bootstrap N [--seed S]] [--labels LABELS.jsonl] [--out FILE]';
+const USAGE = 'usage: npm run cli -- analyze FILE [--ref factor=level ...] [--l2 LAMBDA ...] [--bootstrap N] [--labels LABELS.jsonl] [--seed S] [--out FILE]';
 
 class UsageError extends Error {
   override name = 'UsageError';
@@ -21,8 +21,9 @@ interface Args {
   reference: Partial<Record<Factor, string>>;
   lambdas: number[];
   bootstrap: { replicates: number; seed: number } | undefined;
-  /** Human labels (JSON lines, src/core/labels.ts): adds the rule's accuracy and corrected rates. */
+  /** Human labels (JSON lines, src/core/labels.ts): adds the rule's accuracy and corrected rates (seeded by --seed). */
   labels: string | undefined;
+  seed: number;
   out: string | undefined;
 }
 
@@ -78,6 +79,7 @@ function parseArgs(argv: string[]): Args {
     lambdas: lambdas.length > 0 ? lambdas : [DEFAULT_LAMBDA],
     bootstrap: replicates === undefined ? undefined : { replicates, seed },
     labels,
+    seed,
     out,
   };
 }
@@ -141,7 +143,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const table = await readResponses(args.file);
     const result = analyze(table, { reference: args.reference, lambdas: args.lambdas, bootstrap: args.bootstrap });
-    const corrected = args.labels === undefined ? undefined : await correctedByLabels(table, args.labels, args.bootstrap?.seed);
+    const corrected = args.labels === undefined ? undefined : await correctedByLabels(table, args.labels, args.seed);
     if (typeof corrected === 'string') {
       process.stderr.write(corrected + '\n');
       return 2;

@@ -58,6 +58,14 @@ describe('cli analyze --labels', () => {
     expect(rate('m|offensiveness').corrected.estimate).toBeCloseTo(0.2 * 0.9 + 0.8 * 0.1, 12);
     expect(rate('m|offensiveness|a Black person')).toMatchObject({ kind: 'corrected', n: 100, raw: 0.2 });
     expect(stderr).toBe('');
+    // Seeded: the same --seed gives the same intervals, another seed other ones
+    const again = async (seed: string) => {
+      stdout = '';
+      expect(await main([results, '--labels', join(dir, 'labels.jsonl'), '--seed', seed])).toBe(0);
+      return JSON.parse(stdout).misclassification.rates[0].corrected;
+    };
+    expect(await again('1')).toEqual(rate('m|offensiveness').corrected);
+    expect((await again('2')).low).not.toBe(rate('m|offensiveness').corrected.low);
   });
 
   it.each([
