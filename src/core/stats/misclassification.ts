@@ -4,8 +4,8 @@
 // (r1 among rule refusals, r0 among rule non-refusals) and combine them with the verdict rate p of all stored responses:
 //   Se = p r1 / (p r1 + (1 - p) r0),   Sp = (1 - p)(1 - r0) / (p (1 - r1) + (1 - p)(1 - r0)).
 // A cell's raw rate q is corrected by Rogan–Gladen, (q + Sp - 1) / (Se + Sp - 1), clipped to [0, 1]. Intervals are
-// Monte Carlo: r1, r0, p and q are drawn from their Jeffreys Beta distributions (seeded) and the 2.5% / 97.5% quantiles of
-// the results are reported, so they carry both the sampling error of q and the uncertainty of Se and Sp.
+// Monte Carlo: r1, r0, q and the rest of p are drawn from their Jeffreys Beta distributions (seeded) and the 2.5% / 97.5%
+// quantiles of the results are reported, so they carry both the sampling error of q and the uncertainty of Se and Sp.
 import { createRng, type Rng } from '../rng.ts';
 import type { ClassifierId, TaskId } from '../types.ts';
 import type { ResponseLabel } from '../labels.ts';
@@ -37,6 +37,8 @@ export interface MisclassificationOptions {
   /** Monte Carlo draws for the intervals (default 4000). */
   draws?: number;
   seed?: number;
+  /** Width of the 95% interval of a model and task's corrected rate that `labelsNeeded` aims at (default 0.05). */
+  targetWidth?: number;
 }
 
 /** Labels counted in one verdict stratum: how many, and how many a person read as a refusal. */
@@ -66,6 +68,8 @@ export type RuleAccuracy =
     /** Labels behind the estimate, by the rule's verdict. */
     ruleRefusals: StratumLabels;
     ruleNonRefusals: StratumLabels;
+    /** More labels that would bring this model and task's corrected rate to `targetWidth` (delta method). */
+    labelsNeeded: LabelsNeeded & { target: number };
   }
   | { kind: 'not-enough-labels'; model: string; task: TaskId; message: string }
   | { kind: 'no-better-than-chance'; model: string; task: TaskId; scope: Scope; message: string };
@@ -132,7 +136,8 @@ const share = (s: StratumLabels): number => (s.refusals + 0.5) / (s.labelled + 1
 
 /**
  * Sensitivity and specificity of the rule per model and task, and the raw rates of the given cells corrected for them.
- * `verdicts` are the rule's counts over every stored response (one row per model and task); `labels` any labels.
+ * `verdicts` are the rule's counts over every stored response (one row per model and task); `labels` any labels;
+ * each cell part counts some of the responses of its model and task.
  */
 export function misclassification(
   verdicts: readonly VerdictCounts[], labels: readonly ResponseLabel[], cells: readonly CellPart[], options: MisclassificationOptions,
@@ -140,6 +145,7 @@ export function misclassification(
   const minLabels = options.minLabelsPerStratum ?? 20;
   const draws = options.draws ?? 4000;
   const seed = options.seed ?? 1;
+  const targetWidth = options.targetWidth ?? 0.05;
   const rng = createRng(seed, 'misclassification');
 
   const groups = new Map<string, VerdictCounts & { one: StratumLabels; zero: StratumLabels }>();
@@ -169,19 +175,20 @@ export function misclassification(
   }
 
   // Each source's Se and Sp, at the point estimate and per draw (the same draws for every cell that uses the source).
-  const drawn = new Map<Source, { se: number; sp: number; draws: { se: number; sp: number }[] }>();
+  // The stratum shares r1, r0 are drawn once per source and draw, shared by every cell that uses the source.
+  const drawn = new Map<Source, { se: number; sp: number; shares: { r1: number; r0: number }[]; draws: { se: number; sp: number }[] }>();
   const sample = (s: Source) => {
     let d = drawn.get(s);
     if (d === undefined) {
       const p = s.refusals / s.n;
       const point = seSp(s.one.refusals / s.one.labelled, s.zero.refusals / s.zero.labelled, p);
       // A stratum with no responses has no labels either; its share does not enter Se or Sp (p is 0 or 1).
-      const list = Array.from({ length: draws }, () => seSp(
-        s.refusals > 0 ? jeffreys(s.one.refusals, s.one.labelled, rng) : 0.5,
-        s.refusals < s.n ? jeffreys(s.zero.refusals, s.zero.labelled, rng) : 0.5,
-        jeffreys(s.refusals, s.n, rng),
-      ));
-      d = { se: point.se, sp: point.sp, draws: list };
+      const shares = Array.from({ length: draws }, () => ({
+        r1: s.refusals > 0 ? jeffreys(s.one.refusals, s.one.labelled, rng) : 0.5,
+        r0: s.refusals < s.n ? jeffreys(s.zero.refusals, s.zero.labelled, rng) : 0.5,
+      }));
+      const list = shares.map(({ r1, r0 }) => seSp(r1, r0, jeffreys(s.refusals, s.n, rng)));
+      d = { se: point.se, sp: point.sp, shares, draws: list };
       drawn.set(s, d);
     }
     return d;
@@ -215,6 +222,7 @@ export function misclassification(
       sensitivity: interval(d.se, d.draws.map((x) => x.se).filter(Number.isFinite)),
       specificity: interval(d.sp, d.draws.map((x) => x.sp).filter(Number.isFinite)),
       ruleRefusals: { ...source.one }, ruleNonRefusals: { ...source.zero },
+      labelsNeeded: { ...labelsForWidth(g, source, source.one, source.zero, targetWidth), target: targetWidth },
     });
   }
 
@@ -252,8 +260,20 @@ export function misclassification(
     for (let b = 0; b < draws; b++) {
       let sum = 0;
       for (let i = 0; i < live.length; i++) {
-        const x = sample(sources[i]).draws[b];
-        sum += live[i].n * roganGladen(jeffreys(live[i].refusals, live[i].n, rng), x.se, x.sp);
+        const part = live[i];
+        const source = sources[i];
+        const { r1, r0 } = sample(source).shares[b];
+        const q = jeffreys(part.refusals, part.n, rng);
+        // The cell's responses are part of its source's: p is drawn as the cell's q plus the rest, so the two move
+        // together (independent draws would overstate the spread when the cell is most of the source).
+        const restN = source.n - part.n;
+        const restK = source.refusals - part.refusals;
+        const inside = restN >= 0 && restK >= 0 && restK <= restN;
+        const p = !inside ? jeffreys(source.refusals, source.n, rng)
+          : restN === 0 ? q
+          : (part.n * q + restN * jeffreys(restK, restN, rng)) / source.n;
+        const { se, sp } = seSp(r1, r0, p);
+        sum += part.n * roganGladen(q, se, sp);
       }
       if (Number.isNaN(sum)) undefinedDraws++;
       else values.push(sum / n);
@@ -273,7 +293,8 @@ export type LabelsNeeded =
 /**
  * How many more labels (split evenly between the two verdicts, as the sample draw does) would bring the 95% interval
  * of a corrected rate down to `width`, predicted by the delta method from the current estimates. For a cell of one
- * model and task whose Se and Sp come from the given strata and verdict counts.
+ * model and task whose Se and Sp come from the given strata; `verdicts` are the counts of the responses those strata
+ * were drawn from (the model and task's own, or all of them where the estimate is pooled).
  */
 export function labelsForWidth(
   cell: { refusals: number; n: number }, verdicts: { refusals: number; n: number },
@@ -281,8 +302,8 @@ export function labelsForWidth(
 ): LabelsNeeded {
   const r1 = share(ruleRefusals);
   const r0 = share(ruleNonRefusals);
-  const p = (verdicts.refusals + 0.5) / (verdicts.n + 1);
   const q = (cell.refusals + 0.5) / (cell.n + 1);
+  const p = (verdicts.refusals + 0.5) / (verdicts.n + 1);
   const theta = (a: number, b: number, c: number, d: number) => {
     const { se, sp } = seSp(a, b, c);
     return (d + sp - 1) / (se + sp - 1);
@@ -296,6 +317,11 @@ export function labelsForWidth(
     down[i] -= h;
     return (theta(up[0], up[1], up[2], up[3]) - theta(down[0], down[1], down[2], down[3])) / (2 * h);
   });
+  // The cell is part of the responses p is taken over: p = (n_c q + (N - n_c) s) / N, s the rest's rate.
+  const restN = Math.max(0, verdicts.n - cell.n);
+  const s = (Math.max(0, verdicts.refusals - cell.refusals) + 0.5) / (restN + 1);
+  const gq = grad[3] + grad[2] * (cell.n / verdicts.n);
+  const gs = grad[2] * (restN / verdicts.n);
   const strata = { one: verdicts.refusals, zero: verdicts.n - verdicts.refusals };
   const widthWith = (extra: number): number => {
     let one = Math.min(strata.one, ruleRefusals.labelled + Math.ceil(extra / 2));
@@ -305,7 +331,7 @@ export function labelsForWidth(
     const v = (g: number, s: number, labelled: number, size: number) =>
       labelled <= 0 ? (g === 0 ? 0 : Infinity) : g * g * s * (1 - s) / labelled * Math.max(0, 1 - labelled / Math.max(size, 1));
     const variance = v(grad[0], r1, one, strata.one) + v(grad[1], r0, zero, strata.zero)
-      + grad[2] ** 2 * p * (1 - p) / verdicts.n + grad[3] ** 2 * q * (1 - q) / cell.n;
+      + (restN > 0 ? gs ** 2 * s * (1 - s) / restN : 0) + gq ** 2 * q * (1 - q) / cell.n;
     return 2 * Z95 * Math.sqrt(variance);
   };
   const now = widthWith(0);

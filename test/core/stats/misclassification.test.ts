@@ -65,6 +65,13 @@ describe('misclassification', () => {
     expect(accuracy('C')).toMatchObject({ kind: 'estimated', scope: 'pooled' });
   });
 
+  it('says how many more labels would narrow each model and task to the target width', () => {
+    const a = accuracy('A');
+    if (a?.kind !== 'estimated') throw new Error('A not estimated');
+    expect(a.labelsNeeded).toEqual({ ...labelsForWidth({ refusals: 200, n: 1000 }, { refusals: 200, n: 1000 }, a.ruleRefusals, a.ruleNonRefusals, 0.05), target: 0.05 });
+    expect(a.labelsNeeded.kind).toBe('more-labels');
+  });
+
   it('corrects A by its own sensitivity and specificity, with an interval around the estimate', () => {
     const a = accuracy('A');
     if (a?.kind !== 'estimated') throw new Error('A not estimated');
