@@ -9,6 +9,7 @@ import type { Classifier } from '../core/classify/index.ts';
 import { DEFAULT_LABELS, RULE_IDS, TASKS } from '../core/types.ts';
 import type { TaskId } from '../core/types.ts';
 import { parseCommandArgs, requireOption, usageFailure, UsageError } from './args.ts';
+import { SAMPLE_USAGE, sampleMain } from './label-sample.ts';
 
 const USAGE = `usage: npm run cli -- classify --task ${TASKS.join('|')} [--rule ${RULE_IDS.join('|')}] [--labels a,b]
   --task T         the task the responses answer (sets the default label words)
@@ -16,7 +17,9 @@ const USAGE = `usage: npm run cli -- classify --task ${TASKS.join('|')} [--rule 
 ${RULE_LIST.map((r) => `                     ${r.id}: ${r.description}`).join('\n')}
   --labels a,b     label words, comma-separated (default: ${TASKS.map((t) => `${t} ${DEFAULT_LABELS[t].join(',')}`).join('; ')})
 Reads {"id": ..., "response": "..."} lines on stdin; writes {"id", "kind", "refused", "label"?, "rule"?} lines.
-Malformed lines are reported on stderr with their line number; the others are still classified (exit code 1).`;
+Malformed lines are reported on stderr with their line number; the others are still classified (exit code 1).
+
+${SAMPLE_USAGE}`;
 
 export interface ClassifyStreams {
   stdin: NodeJS.ReadableStream;
@@ -69,6 +72,7 @@ export async function main(
   streams: ClassifyStreams = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
   const { stdin, stdout, stderr } = streams;
+  if (argv.some((a) => a === '--sample' || a.startsWith('--sample='))) return sampleMain(argv, stdout, stderr);
   let classifier: Classifier;
   try {
     const { values } = parseCommandArgs(argv, {

@@ -15,3 +15,8 @@ export { LiveAnalysis } from './live.ts';
 export { poolCells, type PoolableCell, type PooledRate } from './pool.ts';
 export { iotaBootstrap, binomial, type IotaInterval } from './bootstrap.ts';
 export { ResponseReader, ResponseFormatError, REQUIRED_COLUMNS } from './read-rows.ts';
+export {
+  misclassification, labelsForWidth, partsFromTable, roganGladen, seSp,
+  type Misclassification, type MisclassificationOptions, type VerdictCounts, type CellPart, type RuleAccuracy,
+  type CorrectedRate, type LabelsNeeded, type StratumLabels, type Estimate, type Scope,
+} from './misclassification.ts';
