@@ -8,7 +8,7 @@ import { TASKS, TEMPLATE_IDS } from '../src/core/types.ts';
 import {
   accuracyData, coefficientData, modelPersonaData, personaRatesData, personaVsBaselineData, rateHeatmapData,
   responseTypeData, sensitivityData,
-} from '../src/charts/data.ts';
+} from '../src/charts/data/index.ts';
 import { PAPER } from '../src/charts/paper-default.ts';
 
 function cellsFor(personas: readonly string[]): CellCounts[] {

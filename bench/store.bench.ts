@@ -25,7 +25,7 @@ export async function run(): Promise<void> {
   const rows = buildPlan(config, await loadStudyData()).slice(0, 20_000);
   const simulator = createSimulatorBackend({ model: 'Llama2-13B' });
   const model = { name: simulator.provenance.modelId, backend: async () => simulator, recreate: async () => simulator };
-  const base = { study, models: [model], rule: config.classifier, decoding: config.decoding, progressIntervalMs: 1000 };
+  const base = { study, models: [model], rule: config.rule, decoding: config.decoding, progressIntervalMs: 1000 };
 
   // Run loop alone: simulator + classification + record building, into a sink that only counts.
   const records: ResponseRecord[] = [];

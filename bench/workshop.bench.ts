@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { loadStudyData } from '../src/cli/load-data.ts';
 import { studyId, validateConfig } from '../src/core/config.ts';
 import { buildPlan } from '../src/core/plan.ts';
-import { bundleBytes, makeBundle, mergeInputs, parseResultsFile, type ParsedInput } from '../src/core/bundle.ts';
+import { bundleBytes, makeBundle, mergeInputs, parseResultsFile, type ParsedInput } from '../src/core/bundle/index.ts';
 import { decodeShareToken, encodeShareToken, platformCodec } from '../src/core/share.ts';
 import { coverage, splitPlan } from '../src/core/shard.ts';
 import type { PlanRow, ResponseRecord, StudyConfig } from '../src/core/types.ts';
@@ -24,7 +24,7 @@ function fakeResponse(config: StudyConfig, id: string, row: PlanRow): ResponseRe
   return {
     study: id, model: 'simulated:Llama2-13B', task: row.task, item: row.item, class: row.class, persona: row.persona,
     template: row.template, responseType: row.responseType, response: 'not offensive', kind: 'answer', refused: false,
-    label: 'not offensive', rule: config.classifier, stoppedEarly: true, latencyMs: 3, promptTokens: 80, completionTokens: 3,
+    label: 'not offensive', rule: config.rule, stoppedEarly: true, latencyMs: 3, promptTokens: 80, completionTokens: 3,
     provenance: { backend: 'simulator', simulated: true, modelId: 'simulated:Llama2-13B', seed: 1, temperature: 0, maxTokens: 128, stopWhenDecided: true },
     createdAt: '2026-01-01T00:00:00.000Z',
   };

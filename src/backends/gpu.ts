@@ -97,10 +97,13 @@ export function checkFit(model: CatalogueModel, gpu: AvailableGpu, budgetMB: num
       reason: `it needs 1 GB storage-buffer bindings and this GPU allows ${Math.round(gpu.maxStorageBufferBindingSize / MB)} MB`,
     };
   }
-  if (model.bufferSizeRequiredBytes !== null && model.bufferSizeRequiredBytes > gpu.maxBufferSize) {
+  // buffer_size_required_bytes is bound as one storage buffer, so maxStorageBufferBindingSize is the limit that applies.
+  if (model.bufferSizeRequiredBytes !== null && model.bufferSizeRequiredBytes > gpu.maxStorageBufferBindingSize) {
     return {
       kind: 'does-not-fit',
-      reason: `it needs a ${Math.round(model.bufferSizeRequiredBytes / MB)} MB buffer and this GPU allows ${Math.round(gpu.maxBufferSize / MB)} MB`,
+      reason:
+        `it needs a ${Math.round(model.bufferSizeRequiredBytes / MB)} MB storage-buffer binding and this GPU allows ` +
+        `${Math.round(gpu.maxStorageBufferBindingSize / MB)} MB`,
     };
   }
   if (model.vramMB > budgetMB) {

@@ -1,6 +1,8 @@
 // OpenAI-compatible endpoints (vLLM, Ollama, llama.cpp server, hosted APIs) over the platform's fetch,
 // so the same code runs on the page, in the worker and in Node 20 (the CLI).
 import type { Backend, GenerateRequest, GenerateResult } from './types.ts';
+import { applySystemSetting, modelInput, promptForServer, sha256Hex } from '../core/chat-template.ts';
+import type { ChatTemplateSpec } from '../core/chat-template.ts';
 import {
   BackendError,
   EndpointAuthError,
@@ -41,6 +43,12 @@ export interface OpenAIBackendOptions extends EndpointConnection {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
   now?: () => number;
+  /**
+   * Render the prompt here with this chat template (the model's own, static-data/chat-templates/) and send it to
+   * /v1/completions, so the server's template plays no part: the same text web-llm gets, less the BOS the server adds.
+   * Without it the messages go to /v1/chat/completions and the server applies its own template.
+   */
+  completionsTemplate?: ChatTemplateSpec;
 }
 
 export type ConnectionTest =
@@ -299,6 +307,8 @@ export async function testConnection(connection: EndpointConnection): Promise<Co
 }
 
 interface ChunkChoice {
+  /** /v1/completions (streamed or not). */
+  text?: string | null;
   delta?: { content?: string | null };
   message?: { content?: string | null };
   finish_reason?: string | null;
@@ -314,8 +324,19 @@ function finishOf(reason: string | null | undefined): 'stop' | 'length' {
 }
 
 /** The model and sampling fields of a `/v1/chat/completions` request; `cli batch export` writes the same body. */
-export function chatCompletionBody(model: string, request: Pick<GenerateRequest, 'messages' | 'temperature' | 'seed' | 'maxTokens'>) {
-  return { model, messages: request.messages, temperature: request.temperature, seed: request.seed, max_tokens: request.maxTokens };
+/** Greedy decoding as every request of ours asks for it: no nucleus cut, no penalties, the study's seed and length. */
+export function samplingFields(request: Pick<GenerateRequest, 'temperature' | 'seed' | 'maxTokens'>) {
+  return { temperature: request.temperature, top_p: 1, presence_penalty: 0, frequency_penalty: 0, seed: request.seed, max_tokens: request.maxTokens };
+}
+
+/** The `/v1/chat/completions` body `cli run` sends for a request, before the streaming fields (batch files reuse it). */
+export function chatCompletionBody(model: string, request: Pick<GenerateRequest, 'messages' | 'temperature' | 'seed' | 'maxTokens' | 'systemMessage'>) {
+  return { model, messages: applySystemSetting(request.messages, request.systemMessage), ...samplingFields(request) };
+}
+
+/** The `/v1/completions` body for an already rendered prompt and its stop strings. */
+export function completionBody(model: string, prompt: string, stop: readonly string[], request: Pick<GenerateRequest, 'temperature' | 'seed' | 'maxTokens'>) {
+  return { model, prompt, stop: [...stop], ...samplingFields(request) };
 }
 
 export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBackend {
@@ -338,15 +359,33 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBacken
   // rows in flight or queued would only be refused again, and hosted APIs count those refusals against the key.
   let notBefore = -Infinity;
 
+  const template = options.completionsTemplate;
+
+  /** What goes to the server, and what the model sees as far as we can know it (the server's template is not ours). */
+  async function requestInput(request: GenerateRequest) {
+    if (template) {
+      const input = await modelInput(template, request.messages, { system: request.systemMessage, date: request.templateDate });
+      const prompt = promptForServer(template, input.prompt);
+      return { path: 'completions', fields: { prompt, stop: template.stop }, input: { ...input, promptSha256: await sha256Hex(prompt) } };
+    }
+    const messages = applySystemSetting(request.messages, request.systemMessage);
+    const system = messages.find((m) => m.role === 'system')?.content ?? null;
+    return { path: 'chat/completions', fields: { messages }, input: { system, promptSha256: await sha256Hex(JSON.stringify(messages)), template: null } };
+  }
+
   async function attempt(request: GenerateRequest): Promise<GenerateResult> {
     const started = performance.now();
+    const { path, fields, input: seen } = await requestInput(request);
+    const input = { system: seen.system, promptSha256: seen.promptSha256, template: seen.template };
     const body = {
-      ...chatCompletionBody(model, request),
+      model,
+      ...fields,
+      ...samplingFields(request),
       stream,
       ...(askUsage ? { stream_options: { include_usage: true } } : {}),
     };
     const { response, controller, arm, disarm, timedOut } = await conn.fetch(
-      'chat/completions',
+      path,
       { method: 'POST', headers: conn.headers(true), body: JSON.stringify(body) },
       request.signal,
     );
@@ -363,9 +402,9 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBacken
       if (!type.includes('text/event-stream') || response.body === null) {
         const parsed = parseJson(await response.text(), conn.endpoint) as CompletionBody;
         const choice = parsed.choices?.[0];
-        const text = choice?.message?.content;
+        const text = template ? choice?.text : choice?.message?.content;
         if (typeof text !== 'string') {
-          throw new MalformedResponseError(conn.endpoint, errorDetail(parsed) ?? 'no choices[0].message.content');
+          throw new MalformedResponseError(conn.endpoint, errorDetail(parsed) ?? `no choices[0].${template ? 'text' : 'message.content'}`);
         }
         return {
           text,
@@ -373,9 +412,10 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBacken
           completionTokens: parsed.usage?.completion_tokens ?? null,
           latencyMs: performance.now() - started,
           finish: finishOf(choice?.finish_reason),
+          input,
         };
       }
-      return await readStream(response.body, request, controller, arm, started);
+      return { ...(await readStream(response.body, request, controller, arm, started)), input };
     } catch (error) {
       throw conn.mapFailure(error, request.signal, timedOut());
     } finally {
@@ -427,7 +467,7 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBacken
         if (error) throw new EndpointHttpError(500, `The endpoint ${conn.endpoint} reported an error mid-stream: ${conn.redact(error)}`);
         if (parsed.usage) usage = parsed.usage;
         const choice = parsed.choices?.[0];
-        const delta = choice?.delta?.content;
+        const delta = template ? choice?.text : choice?.delta?.content;
         if (typeof delta === 'string' && delta !== '') {
           text += delta;
           chunks++;
@@ -481,7 +521,13 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBacken
   return {
     endpoint: conn.endpoint,
     concurrency,
-    provenance: { backend: 'openai', simulated: false, modelId: model, endpoint: conn.endpoint },
+    provenance: {
+      backend: 'openai',
+      simulated: false,
+      modelId: model,
+      endpoint: conn.endpoint,
+      ...(template ? { chatTemplate: { family: template.family, source: template.source } } : {}),
+    },
     generate,
     listModels: () => fetchModels(conn, now),
     testConnection: () => probe(conn),

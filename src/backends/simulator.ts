@@ -1,21 +1,28 @@
 // The simulator: a stand-in for a model, for classrooms without a capable GPU and for tests. It is NOT a model.
-// Each response's refusal is drawn from the paper's fitted logistic regression (Table 7: persona and prompt effects),
-// with the intercept calibrated per model and task so the average over the paper's 15 personas x 9 prompts equals
-// Table 1. Otherwise it answers with a label, in text shaped like model output for the response type, so the real
-// classifier (src/core/classify) decides what each response is.
+// Each response's refusal is drawn from a logistic model with Table 7's persona and prompt effects and one intercept
+// per model, task and response type, calibrated so the average over the paper's 15 personas x the type's 3 prompts
+// equals that model's bar in Figures 10 (NLI), 11 (politeness) and 4 (offensiveness). Table 1 is the mean of the three
+// bars (the paper's plan is near-balanced over prompts), so it is reproduced too, within sampling error, in every cell
+// but one: Qwen2.5-7B offensiveness, 0.19% in Table 1 but 0.00 in every Figure 4 bar (the figures win; the paper's
+// Table 7 and section 4.4 also say it never refused). Otherwise it answers with a label, in text shaped like model
+// output for the response type, so the real classifier (src/core/classify) decides what each response is.
 //
 // Documented approximations:
 // - persona-free (`none`) gets the lowest persona effect of Table 7 (Able-bodied person, -0.12): the paper reports
 //   persona-free refusal below the persona average, without a coefficient for it;
 // - personas the paper did not test (custom, universal, control) get 0, the effect of its reference persona;
-// - Table 1 rates of 0 never refuse.
+// - rates of 0 never refuse;
+// - where the results object lacks a model's response-type bars, one intercept per task is calibrated to Table 1
+//   over all 9 prompts instead.
 import paperJson from '../../static-data/paper-results.json';
-import { PAPER_MODELS, PAPER_PERSONAS, matchPaperModel, matchPaperPersona, paperRateByTask } from '../core/paper.ts';
+import {
+  PAPER_MODELS, PAPER_PERSONAS, matchPaperModel, matchPaperPersona, paperRateByResponseType, paperRateByTask,
+} from '../core/paper.ts';
 import type { PaperResults } from '../core/paper.ts';
 import { createRng } from '../core/rng.ts';
 import type { Rng } from '../core/rng.ts';
-import { PERSONA_FREE, RESPONSE_TYPE_OF, TASKS, TEMPLATE_IDS } from '../core/types.ts';
-import type { TaskId, TemplateId } from '../core/types.ts';
+import { PERSONA_FREE, RESPONSE_TYPE_OF, RESPONSE_TYPES, TASKS, TEMPLATE_IDS } from '../core/types.ts';
+import type { ResponseType, TaskId, TemplateId } from '../core/types.ts';
 import { SimulatorInputError } from './errors.ts';
 import type { Backend, GenerateRequest, GenerateResult, RowContext } from './types.ts';
 
@@ -63,8 +70,32 @@ function effects(paper: PaperResults) {
     return name === null ? 0 : (t.persona[name] ?? 0);
   };
   const prompt = (template: TemplateId): number => t.prompt[template] ?? 0;
-  const grid = paperPersonaEffects.flatMap((pe) => TEMPLATE_IDS.map((id) => pe + prompt(id)));
+  /** Persona + prompt effect of every (paper persona, template) pair among the given templates. */
+  const grid = (templates: readonly TemplateId[]) => paperPersonaEffects.flatMap((pe) => templates.map((id) => pe + prompt(id)));
   return { persona, prompt, grid };
+}
+
+const TEMPLATES_OF: Record<ResponseType, TemplateId[]> = Object.fromEntries(
+  RESPONSE_TYPES.map((type) => [type, TEMPLATE_IDS.filter((id) => RESPONSE_TYPE_OF[id] === type)]),
+) as Record<ResponseType, TemplateId[]>;
+
+/**
+ * Intercept per task and response type: calibrated to the paper's response-type bar (Figures 4, 10, 11) over that
+ * type's prompts, or, where the bars are missing for the model, to Table 1 over all prompts.
+ */
+export function calibratedIntercepts(paper: PaperResults, model: string): Record<TaskId, Record<ResponseType, number>> {
+  const fx = effects(paper);
+  const byTask = (task: TaskId): Record<ResponseType, number> => {
+    const bars = RESPONSE_TYPES.map((type) => paperRateByResponseType(paper, model, task, type));
+    if (bars.every((b) => b !== null)) {
+      return Object.fromEntries(
+        RESPONSE_TYPES.map((type, i) => [type, calibrateIntercept(bars[i] ?? 0, fx.grid(TEMPLATES_OF[type]))]),
+      ) as Record<ResponseType, number>;
+    }
+    const c = calibrateIntercept(paperRateByTask(paper, model, task) ?? 0, fx.grid(TEMPLATE_IDS));
+    return { unforced: c, 'semi-forced': c, forced: c };
+  };
+  return Object.fromEntries(TASKS.map((task) => [task, byTask(task)])) as Record<TaskId, Record<ResponseType, number>>;
 }
 
 export function createSimulatorBackend(options: SimulatorOptions): SimulatorBackend {
@@ -76,12 +107,10 @@ export function createSimulatorBackend(options: SimulatorOptions): SimulatorBack
     );
   }
   const fx = effects(paper);
-  const intercept = Object.fromEntries(
-    TASKS.map((task) => [task, calibrateIntercept(paperRateByTask(paper, model, task) ?? 0, fx.grid)]),
-  ) as Record<TaskId, number>;
+  const intercept = calibratedIntercepts(paper, model);
 
   const refusalProbability = (row: Pick<RowContext, 'task' | 'persona' | 'template'>): number =>
-    sigmoid(intercept[row.task] + fx.persona(row.persona) + fx.prompt(row.template));
+    sigmoid(intercept[row.task][RESPONSE_TYPE_OF[row.template]] + fx.persona(row.persona) + fx.prompt(row.template));
 
   async function generate(request: GenerateRequest): Promise<GenerateResult> {
     const row = request.row;

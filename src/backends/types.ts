@@ -1,4 +1,4 @@
-import type { ChatMessage, Provenance, TaskId, TemplateId } from '../core/types.ts';
+import type { ChatMessage, Provenance, ResponseInput, SystemMessageSetting, TaskId, TemplateId } from '../core/types.ts';
 
 /** The plan row a request belongs to; the simulator needs it (a model reads only the messages). */
 export interface RowContext {
@@ -22,6 +22,10 @@ export interface GenerateRequest {
   shouldStop?: (textSoFar: string) => boolean;
   /** The plan row being answered; the run loop passes it, the simulator requires it. */
   row?: RowContext;
+  /** The study's system-message setting (StudyConfig.systemMessage); absent = model default. */
+  systemMessage?: SystemMessageSetting;
+  /** The study's Llama 3.x template date (StudyConfig.templateDate); absent = DEFAULT_TEMPLATE_DATE. */
+  templateDate?: string;
 }
 
 export interface GenerateResult {
@@ -31,6 +35,8 @@ export interface GenerateResult {
   latencyMs: number;
   /** Why generation ended: natural stop, max tokens, verdict decided (early stop). */
   finish: 'stop' | 'length' | 'decided';
+  /** What the model saw (system message, prompt hash); the run loop stores it as ResponseRecord.input. */
+  input?: ResponseInput;
 }
 
 /** Progress of a model load (download, compile); web-llm reports these, others finish at once. */

@@ -12,29 +12,45 @@ import {
   isDeviceLost,
 } from './errors.ts';
 import { resolveModel } from './gpu.ts';
+import { WebLLMFailureError, classifyWebLLMFailure, retryDelayMs, webLLMFailure } from './webllm-errors.ts';
 import type { GpuCapability } from './gpu.ts';
-import type { ChatMessage } from '../core/types.ts';
+import { modelInput } from '../core/chat-template.ts';
+import { chatTemplateFor } from './chat-templates.ts';
 import type { Backend, GenerateRequest, GenerateResult, LoadProgress } from './types.ts';
 
-/** The request the backend sends: greedy, seeded, streamed, with usage in the last chunk. */
+/**
+ * Greedy means greedy: web-llm applies the model's generation_config (top_p, repetition_penalty) to every field a
+ * request leaves out, so every request sets them all. Recorded in provenance as `samplingParams`.
+ */
+export const SAMPLING_PARAMS = { top_p: 1, repetition_penalty: 1, presence_penalty: 0, frequency_penalty: 0 } as const;
+
+/**
+ * The request the backend sends: the prompt rendered with the model's own Hugging Face chat template (raw text
+ * completion, so web-llm's MLC conversation template and its system message play no part), the family's stop
+ * strings, every sampling parameter, seeded, streamed, with usage in the last chunk.
+ */
 export interface EngineRequest {
-  messages: ChatMessage[];
+  prompt: string;
+  stop: string[];
   stream: true;
   temperature: number;
+  top_p: number;
+  repetition_penalty: number;
+  presence_penalty: number;
+  frequency_penalty: number;
   seed: number;
   max_tokens: number;
   stream_options: { include_usage: boolean };
-  extra_body?: { enable_thinking?: boolean };
 }
 
 export interface EngineChunk {
-  choices: Array<{ delta?: { content?: string | null }; finish_reason?: string | null }>;
+  choices: Array<{ text?: string | null; finish_reason?: string | null }>;
   usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
 }
 
 /** The part of web-llm's MLCEngine this backend uses. */
 export interface WebLLMEngineLike {
-  chat: { completions: { create(request: EngineRequest): Promise<AsyncIterable<EngineChunk>> } };
+  completions: { create(request: EngineRequest): Promise<AsyncIterable<EngineChunk>> };
   reload(modelId: string): Promise<void>;
   interruptGenerate(): void;
   unload(): Promise<void>;
@@ -60,6 +76,10 @@ export interface WebLLMBackendOptions {
   /** navigator.userAgent, for provenance. */
   browser?: string;
   cache?: ModelCacheLike;
+  /** Waits between download retries (tests pass an instant one). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Storage use and quota for the storage-full message. Default: navigator.storage.estimate() where it exists. */
+  storageEstimate?: () => Promise<{ usage?: number; quota?: number }>;
 }
 
 export interface WebLLMBackend extends Backend {
@@ -95,17 +115,7 @@ export function deleteModelFromCache(modelId: string, cache: ModelCacheLike = de
   return cache.deleteModelAllInfoInCache(modelId);
 }
 
-/** gemma's chat template has no system role: the system message goes first in the first user turn. */
-export function foldSystemMessage(messages: readonly ChatMessage[]): ChatMessage[] {
-  const system = messages.filter((m) => m.role === 'system').map((m) => m.content);
-  if (system.length === 0) return [...messages];
-  const rest = messages.filter((m) => m.role !== 'system');
-  const first = rest.findIndex((m) => m.role === 'user');
-  if (first < 0) return [{ role: 'user', content: system.join('\n\n') }, ...rest];
-  return rest.map((m, i) => (i === first ? { role: 'user', content: `${system.join('\n\n')}\n\n${m.content}` } : m));
-}
-
-/** Qwen3 may still emit an (empty) think block: the answer is what follows it. */
+/** Qwen3's template ends the prompt with an empty think block; should the model open another, the answer is what follows it. */
 function visibleText(raw: string, thinking: boolean): string {
   if (!thinking) return raw;
   const trimmed = raw.trimStart();
@@ -150,22 +160,54 @@ export async function createWebLLMBackend(
   const gpu = options.gpu;
   if (gpu?.kind === 'unavailable') throw new WebGPUUnavailableError(gpu.reason);
   const model = gpu ? resolveModel(requested, gpu, options.budgetMB ?? 4096) : requested;
+  const template = chatTemplateFor(model.family);
+  if (!template) throw new UnknownModelError(`${options.modelId} (no chat template is shipped for the ${model.family} family)`);
   const cache = options.cache ?? defaultCache;
 
   let engine: WebLLMEngineLike;
   let lost = false;
   let queue: Promise<unknown> = Promise.resolve();
 
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const storageEstimate =
+    options.storageEstimate ?? (() => (globalThis.navigator?.storage?.estimate?.() ?? Promise.resolve({})) as Promise<{ usage?: number; quota?: number }>);
+
+  /** A failed load as the error that says what to do (webllm-errors.ts), or web-llm's own named errors. */
+  async function loadFailure(error: unknown): Promise<Error> {
+    if (classifyWebLLMFailure(error, 'load') === 'unknown') return mapEngineError(error, model, false);
+    const storage = await storageEstimate().catch(() => undefined);
+    return webLLMFailure(error, {
+      model,
+      phase: 'load',
+      budgetMB: options.budgetMB,
+      shaderF16: gpu?.kind === 'available' ? gpu.shaderF16 : undefined,
+      ...(storage ? { storage } : {}),
+    });
+  }
+
   async function load(): Promise<void> {
     const cached = await cache.hasModelInCache(model.id).catch(() => false);
     const report = (p: LoadProgress) => options.onProgress?.({ ...p, cached });
     report({ progress: 0, text: cached ? `Loading ${model.name} from the browser cache` : `Downloading ${model.name} (about ${model.downloadMB} MB)` });
     engine = await engineFactory();
-    engine.setInitProgressCallback((r) => report({ progress: r.progress, text: r.text }));
-    try {
-      await engine.reload(model.id);
-    } catch (error) {
-      throw mapEngineError(error, model, false);
+    let progress = 0;
+    engine.setInitProgressCallback((r) => {
+      progress = r.progress;
+      report({ progress: r.progress, text: r.text });
+    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await engine.reload(model.id);
+        break;
+      } catch (error) {
+        const failure = await loadFailure(error);
+        const behaviour = failure instanceof WebLLMFailureError ? failure.behaviour : null;
+        if (behaviour?.kind !== 'retry' || attempt >= behaviour.maxAttempts) throw failure;
+        // web-llm keeps the shards it finished in Cache Storage: loading again continues the download.
+        const delay = retryDelayMs(behaviour, attempt);
+        report({ progress, text: `The network dropped; trying the download again in ${Math.ceil(delay / 1000)} s (${attempt + 1} of ${behaviour.maxAttempts})` });
+        await sleep(delay);
+      }
     }
     lost = false;
     report({ progress: 1, text: `${model.name} is ready` });
@@ -183,22 +225,24 @@ export async function createWebLLMBackend(
     let usage: EngineChunk['usage'] = null;
     const onAbort = () => engine.interruptGenerate();
     request.signal?.addEventListener('abort', onAbort, { once: true });
+    const input = await modelInput(template!, request.messages, { system: request.systemMessage, date: request.templateDate });
     try {
-      const stream = await engine.chat.completions.create({
-        messages: model.systemRole ? request.messages : foldSystemMessage(request.messages),
+      const stream = await engine.completions.create({
+        prompt: input.prompt,
+        stop: [...template!.stop],
         stream: true,
         temperature: request.temperature,
+        ...SAMPLING_PARAMS,
         seed: Math.trunc(request.seed),
         max_tokens: request.maxTokens,
         stream_options: { include_usage: true },
-        ...(model.thinking ? { extra_body: { enable_thinking: false } } : {}),
       });
       for await (const chunk of stream) {
         if (chunk.usage) usage = chunk.usage;
         // After an interrupt the engine still ends the stream (with usage); those chunks add nothing.
         if (decided) continue;
         const choice = chunk.choices[0];
-        const delta = choice?.delta?.content;
+        const delta = choice?.text;
         if (delta) {
           raw += delta;
           chunks++;
@@ -227,6 +271,7 @@ export async function createWebLLMBackend(
       completionTokens: decided ? chunks : (usage?.completion_tokens ?? chunks),
       latencyMs: performance.now() - started,
       finish: decided ? 'decided' : finish,
+      input: { system: input.system, promptSha256: input.promptSha256, template: input.template },
     };
   }
 
@@ -241,6 +286,8 @@ export async function createWebLLMBackend(
       simulated: false,
       modelId: model.id,
       quantization: model.quantization,
+      samplingParams: { ...SAMPLING_PARAMS },
+      chatTemplate: { family: template.family, source: template.source },
       ...(adapter ? { adapter } : {}),
       ...(options.browser ? { browser: options.browser } : {}),
     },

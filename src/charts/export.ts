@@ -1,7 +1,7 @@
 // Export a chart as SVG or PNG and its table as CSV. The SVG carries its computed styles inline, so it looks the same
 // opened on its own; the PNG is that SVG drawn onto a canvas.
 import { color, csvFormat } from 'd3';
-import type { ChartTable } from './data.ts';
+import type { ChartTable } from './data/index.ts';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const XLINK_NS = 'http://www.w3.org/1999/xlink';

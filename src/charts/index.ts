@@ -1,10 +1,13 @@
 // The Results page's charts. Each renders an SVG (Svelte owns the DOM, d3 computes scales and paths) inside a <figure>
 // with a title, a sentence on how to read it, the value of the focused mark, and the data table behind it.
 //
-// Mounting, e.g. on the Results page:
-//   <RateHeatmap result={analysis} filter={{ tasks: ['offensiveness'] }} bind:svg={el} />
-//   download(svgBlob(el), exportFilename('Refusal rate by model and task', 'svg', study.name, new Date()));
-//   download(csvBlob(rateHeatmapData(analysis, PAPER).table), exportFilename('refusal-by-model-task', 'csv'));
+// The page loops over CHARTS (./registry.ts), e.g.:
+//   {#each CHARTS as entry (entry.id)}
+//     {@const data = entry.data({ result, cells, paper, fit })}  <!-- in practice once per update, in a $derived -->
+//     <entry.component {data} title={entry.title} bind:svg={svgs[entry.id]} />
+//   {/each}
+//   download(svgBlob(svg), exportFilename(entry.title, 'svg', study.name, new Date()));
+//   download(csvBlob(data.table), exportFilename(entry.title, 'csv'));
 // Props of every chart are documented in ./props.ts.
 
 export { default as RateHeatmap } from './RateHeatmap.svelte';
@@ -16,8 +19,10 @@ export { default as SensitivityBars } from './SensitivityBars.svelte';
 export { default as CoefficientPlot } from './CoefficientPlot.svelte';
 export { default as AccuracyChart } from './AccuracyChart.svelte';
 
+export { CHARTS, chartById, type ChartEntry, type ChartEntryOf, type ChartInput } from './registry.ts';
+
 export type {
-  RateHeatmapProps, PersonaVsBaselineProps, PersonaRatesProps, ModelPersonaHeatmapProps, ResponseTypeRatesProps,
+  ChartProps, RateHeatmapProps, PersonaVsBaselineProps, PersonaRatesProps, ModelPersonaHeatmapProps, ResponseTypeRatesProps,
   SensitivityBarsProps, CoefficientPlotProps, AccuracyChartProps,
 } from './props.ts';
 
@@ -25,8 +30,8 @@ export type {
 export {
   rateHeatmapData, responseTypeData, modelPersonaData, personaRatesData, accuracyData, personaVsBaselineData,
   sensitivityData, coefficientData, separatedText,
-} from './data.ts';
-export type { ChartFilter, ChartTable, CoefficientFit, HeatmapData, DotPlotData, PersonaCell } from './data.ts';
+} from './data/index.ts';
+export type { ChartData, ChartFilter, ChartTable, CoefficientFit, HeatmapData, DotPlotData, PersonaCell } from './data/index.ts';
 
 export { serializeSvg, svgBlob, pngBlob, tableCsv, csvBlob, exportFilename, download, PngExportError } from './export.ts';
 export { PAPER } from './paper-default.ts';

@@ -1,5 +1,5 @@
 // Sizes of the chart panels, computed before anything is drawn, so a chart with several panels can stack them in one SVG.
-import type { DotPlotData, HeatmapData } from './data.ts';
+import type { DotPlotData, HeatmapData } from './data/index.ts';
 import { textWidth } from './format.ts';
 
 export const LEGEND_W = 240;

@@ -2,13 +2,15 @@
 // Streams a CSV or JSON-lines file of responses into cell counts and prints the analysis as one JSON document.
 import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { analyze, CellTable, FACTORS, UnknownLevelError, type Factor } from '../core/stats/index.ts';
+import { readFile, writeFile } from 'node:fs/promises';
+import { analyze, CellTable, FACTORS, TooManyLevelsError, UnknownLevelError, type Factor } from '../core/stats/index.ts';
+import { misclassification, partsFromTable, type Misclassification } from '../core/stats/misclassification.ts';
+import { parseLabels } from '../core/labels.ts';
 import { ResponseFormatError, ResponseReader } from '../core/stats/read-rows.ts';
 import { DEFAULT_LAMBDA } from '../core/stats/logit.ts';
 import { fileProblem } from './args.ts';
 
-const USAGE = 'usage: npm run cli -- analyze FILE [--ref factor=level ...] [--l2 LAMBDA ...] [--bootstrap N [--seed S]] [--out FILE]';
+const USAGE = 'usage: npm run cli -- analyze FILE [--ref factor=level ...] [--l2 LAMBDA ...] [--bootstrap N] [--labels LABELS.jsonl] [--seed S] [--out FILE]';
 
 class UsageError extends Error {
   override name = 'UsageError';
@@ -19,6 +21,9 @@ interface Args {
   reference: Partial<Record<Factor, string>>;
   lambdas: number[];
   bootstrap: { replicates: number; seed: number } | undefined;
+  /** Human labels (JSON lines, src/core/labels.ts): adds the rule's accuracy and corrected rates (seeded by --seed). */
+  labels: string | undefined;
+  seed: number;
   out: string | undefined;
 }
 
@@ -27,6 +32,7 @@ function parseArgs(argv: string[]): Args {
   const lambdas: number[] = [];
   let file: string | undefined;
   let out: string | undefined;
+  let labels: string | undefined;
   let replicates: number | undefined;
   let seed = 1;
   for (let i = 0; i < argv.length; i++) {
@@ -56,6 +62,8 @@ function parseArgs(argv: string[]): Args {
       else replicates = x;
     } else if (arg === '--out') {
       out = value();
+    } else if (arg === '--labels') {
+      labels = value();
     } else if (arg.startsWith('--')) {
       throw new UsageError(`Unknown option ${arg}.\n${USAGE}`);
     } else if (file === undefined) {
@@ -70,6 +78,8 @@ function parseArgs(argv: string[]): Args {
     reference,
     lambdas: lambdas.length > 0 ? lambdas : [DEFAULT_LAMBDA],
     bootstrap: replicates === undefined ? undefined : { replicates, seed },
+    labels,
+    seed,
     out,
   };
 }
@@ -93,6 +103,31 @@ export async function readResponses(file: string, chunkBytes = 4 << 20): Promise
   return table;
 }
 
+/** The rule's accuracy and corrected rates from a labels file, or a message saying what to fix in it. */
+async function correctedByLabels(table: CellTable, file: string, seed = 1): Promise<Misclassification | string> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const problem = fileProblem(err, 'read', file);
+    if (problem === null) throw err;
+    return problem;
+  }
+  const { labels, problems } = parseLabels(text);
+  if (problems.length > 0) {
+    return problems.slice(0, 10).map((p) => `${file}: line ${p.line}: ${p.reason}.`).join('\n') +
+      (problems.length > 10 ? `\n${file}: ${problems.length - 10} more lines like these.` : '');
+  }
+  const rules = [...new Set(labels.map((l) => l.verdict.rule))];
+  if (rules.length !== 1) {
+    return rules.length === 0
+      ? `${file}: no labels yet; fill in "label" on the lines that classify --sample printed.`
+      : `${file}: the labels were given beside the verdicts of several rules (${rules.join(', ')}); keep one rule's labels, the rule that classified the responses.`;
+  }
+  const { verdicts, cells } = partsFromTable(table);
+  return misclassification(verdicts, labels, cells, { rule: rules[0], seed });
+}
+
 export async function main(argv: string[]): Promise<number> {
   let args: Args;
   try {
@@ -108,9 +143,14 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const table = await readResponses(args.file);
     const result = analyze(table, { reference: args.reference, lambdas: args.lambdas, bootstrap: args.bootstrap });
-    json = JSON.stringify(result, null, 1) + '\n';
+    const corrected = args.labels === undefined ? undefined : await correctedByLabels(table, args.labels, args.seed);
+    if (typeof corrected === 'string') {
+      process.stderr.write(corrected + '\n');
+      return 2;
+    }
+    json = JSON.stringify(corrected === undefined ? result : { ...result, misclassification: corrected }, null, 1) + '\n';
   } catch (err) {
-    if (err instanceof ResponseFormatError || err instanceof UnknownLevelError) {
+    if (err instanceof ResponseFormatError || err instanceof UnknownLevelError || err instanceof TooManyLevelsError) {
       process.stderr.write(`${args.file}: ${err.message}\n`);
       return 2;
     }

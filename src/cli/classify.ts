@@ -1,21 +1,25 @@
-// `npm run cli -- classify --task T [--classifier C] [--labels a,b]`: classifies JSON-lines responses from stdin.
+// `npm run cli -- classify --task T [--rule R] [--labels a,b]`: classifies JSON-lines responses from stdin.
 // In:  {"id": ..., "response": "..."} per line.
 // Out: {"id", "kind", "refused", "label"?, "rule"?} per line, in input order; "rule" is what matched for a refusal
-//      (the Appendix C prefix under paper-prefix, the lower-cased matched text of the hedge under hedge-no-answer).
+//      (the Appendix C prefix under the paper-prefix rules, the lower-cased matched text of the hedge under hedge-no-answer).
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
-import { ClassifierOptionsError, createClassifier } from '../core/classify/index.ts';
+import { ClassifierOptionsError, createClassifier, isRuleId, RULE_LIST } from '../core/classify/index.ts';
 import type { Classifier } from '../core/classify/index.ts';
-import { CLASSIFIER_IDS, DEFAULT_LABELS, TASKS } from '../core/types.ts';
-import type { ClassifierId, TaskId } from '../core/types.ts';
+import { DEFAULT_LABELS, RULE_IDS, TASKS } from '../core/types.ts';
+import type { TaskId } from '../core/types.ts';
 import { parseCommandArgs, requireOption, usageFailure, UsageError } from './args.ts';
+import { SAMPLE_USAGE, sampleMain } from './label-sample.ts';
 
-const USAGE = `usage: npm run cli -- classify --task ${TASKS.join('|')} [--classifier ${CLASSIFIER_IDS.join('|')}] [--labels a,b]
+const USAGE = `usage: npm run cli -- classify --task ${TASKS.join('|')} [--rule ${RULE_IDS.join('|')}] [--labels a,b]
   --task T         the task the responses answer (sets the default label words)
-  --classifier C   refusal rule (default paper-prefix)
+  --rule R         refusal rule (default paper-prefix; --classifier is the same option, its older name):
+${RULE_LIST.map((r) => `                     ${r.id}: ${r.description}`).join('\n')}
   --labels a,b     label words, comma-separated (default: ${TASKS.map((t) => `${t} ${DEFAULT_LABELS[t].join(',')}`).join('; ')})
 Reads {"id": ..., "response": "..."} lines on stdin; writes {"id", "kind", "refused", "label"?, "rule"?} lines.
-Malformed lines are reported on stderr with their line number; the others are still classified (exit code 1).`;
+Malformed lines are reported on stderr with their line number; the others are still classified (exit code 1).
+
+${SAMPLE_USAGE}`;
 
 export interface ClassifyStreams {
   stdin: NodeJS.ReadableStream;
@@ -68,11 +72,13 @@ export async function main(
   streams: ClassifyStreams = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
   const { stdin, stdout, stderr } = streams;
+  if (argv.some((a) => a === '--sample' || a.startsWith('--sample='))) return sampleMain(argv, stdout, stderr);
   let classifier: Classifier;
   try {
     const { values } = parseCommandArgs(argv, {
       task: { type: 'string' },
-      classifier: { type: 'string', default: 'paper-prefix' },
+      rule: { type: 'string' },
+      classifier: { type: 'string' },
       labels: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     });
@@ -82,16 +88,17 @@ export async function main(
     }
     const task = requireOption(values.task, 'task');
     if (!(TASKS as readonly string[]).includes(task)) throw new UsageError(`Unknown task "${task}": use one of ${TASKS.join(', ')}.`);
-    const rule = values.classifier;
-    if (!(CLASSIFIER_IDS as readonly string[]).includes(rule)) {
-      throw new UsageError(`Unknown classifier "${rule}": use one of ${CLASSIFIER_IDS.join(', ')}.`);
+    if (values.rule !== undefined && values.classifier !== undefined && values.rule !== values.classifier) {
+      throw new UsageError(`--rule ${values.rule} and --classifier ${values.classifier} disagree: give one of them (--classifier is --rule's older name).`);
     }
+    const rule = values.rule ?? values.classifier ?? 'paper-prefix';
+    if (!isRuleId(rule)) throw new UsageError(`Unknown refusal rule "${rule}": use one of ${RULE_IDS.join(', ')}.`);
     const labels = values.labels === undefined ? [] : values.labels.split(',').map((l) => l.trim());
     if (values.labels !== undefined && labels.some((l) => l === '')) {
       throw new UsageError(`--labels needs comma-separated words, e.g. --labels ${DEFAULT_LABELS[task as TaskId].join(',')}.`);
     }
     try {
-      classifier = createClassifier({ task: task as TaskId, labels, rule: rule as ClassifierId });
+      classifier = createClassifier({ task: task as TaskId, labels, rule });
     } catch (err) {
       if (err instanceof ClassifierOptionsError) throw new UsageError(err.message);
       throw err;

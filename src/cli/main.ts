@@ -3,10 +3,11 @@
 
 const commands: Record<string, { summary: string; load: () => Promise<{ main: (argv: string[]) => Promise<number> }> }> = {
   plan: { summary: 'plan --config FILE [--out plan.jsonl]   write the Monte Carlo plan, print its balance summary', load: () => import('./plan.ts') },
-  classify: { summary: 'classify --task T [--classifier C]      classify JSON-lines responses from stdin', load: () => import('./classify.ts') },
+  classify: { summary: 'classify --task T [--rule R]            classify JSON-lines responses from stdin', load: () => import('./classify.ts') },
   analyze: { summary: 'analyze FILE [--ref f=l] [--l2 L] [--out F]   rates, sensitivity index, logistic regression', load: () => import('./analyze.ts') },
   run: { summary: 'run --config F (--endpoint URL --model M | --simulate) --out F   run a study from Node', load: () => import('./run.ts') },
   batch: { summary: 'batch export|import ...   the study as OpenAI Batch files (vLLM run-batch), their outputs as results', load: () => import('./batch/main.ts') },
+  render: { summary: 'render --config F --model ID --row N [--json]   the exact prompt a catalogue model gets for plan row N', load: () => import('./render.ts') },
 };
 
 function usage(): string {

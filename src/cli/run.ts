@@ -245,7 +245,7 @@ export async function main(argv: string[], io: { env?: NodeJS.ProcessEnv; stdout
       rows,
       models: [{ name: model, backend: async () => backend, recreate: async () => backend }],
       sink,
-      rule: config.classifier,
+      rule: config.rule,
       labels: labelsOf(config),
       decoding: config.decoding,
       settings: args.maxFailures ? { maxConsecutiveFailures: args.maxFailures } : {},

@@ -3,8 +3,9 @@ import { SAMPLINGS, defaultSampling } from './datasets.ts';
 import type { NliSplit } from './datasets.ts';
 import { PERSONA_SETS, PERSONA_SET_IDS, normalizePersona, personaKey, personaLevels } from './personas.ts';
 import { LABEL_COUNT } from './templates.ts';
-import { CLASSIFIER_IDS, DEFAULT_LABELS, PERSONA_FREE, TASKS, TEMPLATE_IDS } from './types.ts';
-import type { ClassifierId, PersonaSetId, Placement, StudyConfig, TaskConfig, TaskId, TemplateId } from './types.ts';
+import { RULE_IDS, DEFAULT_LABELS, PERSONA_FREE, TASKS, TEMPLATE_IDS } from './types.ts';
+import type { RuleId, PersonaSetId, Placement, StudyConfig, SystemMessageSetting, TaskConfig, TaskId, TemplateId } from './types.ts';
+import { DEFAULT_TEMPLATE_DATE } from './types.ts';
 
 export interface ConfigError {
   /** The field, e.g. `tasks[1].samplesPerClass`; '' for the whole document. */
@@ -221,11 +222,12 @@ function checkPersonas(c: Checker, value: unknown): StudyConfig['personas'] | un
 /**
  * Checks a study configuration and returns it normalised (tasks, sets and templates in canonical order,
  * personas trimmed and deduplicated, defaults filled in: labels, sampling, NLI split 'test', custom [],
- * placement 'template', classifier 'paper-prefix', stopWhenDecided false), or every error found.
+ * placement 'template', rule 'paper-prefix', stopWhenDecided false), or every error found. The rule may be given
+ * under its older name `classifier` (config files, share links and bundles made before the rename).
  */
 export function validateConfig(json: unknown): ConfigResult {
   const c = new Checker();
-  const fields = ['version', 'name', 'seed', 'tasks', 'variationsPerText', 'personas', 'templates', 'placement', 'decoding', 'classifier'];
+  const fields = ['version', 'name', 'seed', 'tasks', 'variationsPerText', 'personas', 'templates', 'placement', 'decoding', 'rule', 'classifier', 'systemMessage', 'templateDate'];
   if (!c.object(json, '', fields)) return { ok: false, errors: c.errors };
 
   if (json.version !== 1) c.fail('version', 'must be 1', json.version);
@@ -252,7 +254,13 @@ export function validateConfig(json: unknown): ConfigResult {
   const personas = checkPersonas(c, json.personas);
   const templates = c.subset<TemplateId>(json.templates, 'templates', TEMPLATE_IDS);
   const placement = json.placement === undefined ? 'template' : c.oneOf(json.placement, 'placement', PLACEMENTS);
-  const classifier = json.classifier === undefined ? 'paper-prefix' : c.oneOf<ClassifierId>(json.classifier, 'classifier', CLASSIFIER_IDS);
+  let rule: RuleId | undefined;
+  if (json.rule !== undefined && json.classifier !== undefined && json.rule !== json.classifier) {
+    c.fail('rule', `${show(json.rule)} disagrees with its older name "classifier" (${show(json.classifier)}); give "rule" only`, undefined, false);
+  } else {
+    const given = json.rule !== undefined ? 'rule' : 'classifier';
+    rule = json[given] === undefined ? 'paper-prefix' : c.oneOf<RuleId>(json[given], given, RULE_IDS);
+  }
 
   let decoding: StudyConfig['decoding'] | undefined;
   if (c.object(json.decoding, 'decoding', ['temperature', 'maxTokens', 'seed', 'stopWhenDecided'])) {
@@ -265,6 +273,9 @@ export function validateConfig(json: unknown): ConfigResult {
       decoding = { temperature, maxTokens, seed: dSeed, stopWhenDecided };
     }
   }
+
+  const systemMessage = checkSystemMessage(c, json.systemMessage);
+  const templateDate = checkTemplateDate(c, json.templateDate);
 
   let variationsPerText: number | undefined;
   if (personas && templates) {
@@ -290,14 +301,53 @@ export function validateConfig(json: unknown): ConfigResult {
     !templates ||
     placement === undefined ||
     !decoding ||
-    classifier === undefined
+    rule === undefined
   ) {
     return { ok: false, errors: c.errors };
   }
-  return {
-    ok: true,
-    config: { version: 1, name, seed, tasks, variationsPerText, personas, templates, placement, decoding, classifier },
-  };
+  const config: StudyConfig = { version: 1, name, seed, tasks, variationsPerText, personas, templates, placement, decoding, rule };
+  // The defaults stay absent, so a config written before these fields existed keeps its study id.
+  if (systemMessage && systemMessage.kind !== 'model-default') config.systemMessage = systemMessage;
+  if (templateDate !== undefined && templateDate !== DEFAULT_TEMPLATE_DATE) config.templateDate = templateDate;
+  return { ok: true, config };
+}
+
+const SYSTEM_KINDS: readonly SystemMessageSetting['kind'][] = ['model-default', 'none', 'custom'];
+const SYSTEM_TEXT_MAX = 2000;
+
+function checkSystemMessage(c: Checker, value: unknown): SystemMessageSetting | undefined {
+  if (value === undefined) return undefined;
+  const path = 'systemMessage';
+  if (!c.object(value, path, ['kind', 'text'])) return undefined;
+  const kind = c.oneOf(value.kind, `${path}.kind`, SYSTEM_KINDS);
+  if (kind !== 'custom') {
+    if (value.text !== undefined) c.fail(`${path}.text`, 'applies to kind "custom" only; remove it', value.text);
+    return kind === undefined ? undefined : { kind };
+  }
+  if (typeof value.text !== 'string' || value.text.trim() === '' || value.text.length > SYSTEM_TEXT_MAX) {
+    c.fail(`${path}.text`, `must be a non-empty text of at most ${SYSTEM_TEXT_MAX} characters (or choose kind "none")`, value.text);
+    return undefined;
+  }
+  return { kind, text: value.text };
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** The Llama 3.1/3.2 "Today Date" as the templates print it (strftime "%d %b %Y"), e.g. "05 Mar 2026". */
+export function templateDateOf(date: Date): string {
+  return `${String(date.getUTCDate()).padStart(2, '0')} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
+}
+
+function checkTemplateDate(c: Checker, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const m = typeof value === 'string' ? /^(\d{2}) ([A-Z][a-z]{2}) (\d{4})$/.exec(value) : null;
+  const month = m ? MONTHS.indexOf(m[2]) : -1;
+  const day = m ? Number(m[1]) : 0;
+  if (!m || month < 0 || day < 1 || day > new Date(Date.UTC(Number(m[3]), month + 1, 0)).getUTCDate()) {
+    c.fail('templateDate', `must be a date written like the templates write it, e.g. "${DEFAULT_TEMPLATE_DATE}"`, value);
+    return undefined;
+  }
+  return value as string;
 }
 
 /** Maximum variations per text for a config: persona levels x templates (pairs must be distinct per text). */
@@ -338,6 +388,7 @@ function cyrb53(text: string): number {
  */
 export function studyId(config: StudyConfig): string {
   const checked = validateConfig(config);
-  const { name: _name, ...measured } = checked.ok ? checked.config : config;
-  return cyrb53(canonicalJson(measured)).toString(16).padStart(14, '0');
+  const { name: _name, rule, classifier, ...measured }: StudyConfig & { classifier?: RuleId } = checked.ok ? checked.config : config;
+  // The hash input keeps the rule's first name, `classifier`: renaming the field must not change any study's id.
+  return cyrb53(canonicalJson({ ...measured, classifier: rule ?? classifier })).toString(16).padStart(14, '0');
 }

@@ -18,9 +18,9 @@ export const PAPER_PERSONAS = [
   'Atheist person', 'Christian person', 'Jewish person', 'Muslim person', 'Religious person',
 ] as const;
 
-/** Reference levels of the paper's regression (Table 7); the persona reference is not stated. */
-export const PAPER_REFERENCE: { model: string; task: TaskId; prompt: string; persona: string | null } = {
-  model: 'Llama2-13B', task: 'nli', prompt: 'p1', persona: null,
+/** Reference levels of the paper's regression, as Table 7's caption names them (Atheist for persona). */
+export const PAPER_REFERENCE: { model: string; task: TaskId; prompt: string; persona: string } = {
+  model: 'Llama2-13B', task: 'nli', prompt: 'p1', persona: 'Atheist person',
 };
 
 /** Shape of static-data/paper-results.json (percentages unless stated). */
@@ -37,6 +37,21 @@ export interface PaperResults {
     model: Record<string, number>;
   };
   wasserstein_sensitivity_ranking: { order_high_to_low: string[] };
+  /** Notes on single cells where the paper contradicts itself or leaves a cell blank (`table` is a PaperTable). */
+  cell_notes?: { cells: { table: string; model: string; task: string; note: string }[] };
+}
+
+/** Which of the paper's tables a cell note is about: Table 1, or the response-type bars of Figures 4, 10, 11. */
+export type PaperTable = 'table1' | 'response_type';
+
+/**
+ * The note on one of the paper's cells (a model's task rate in Table 1, or its response-type bars), or null when the
+ * cell needs none: for the cells the paper contradicts itself on or leaves blank.
+ */
+export function paperCellNote(paper: PaperResults, table: PaperTable, model: string, task: TaskId): string | null {
+  const name = matchPaperModel(model);
+  if (name === null) return null;
+  return paper.cell_notes?.cells.find((c) => c.table === table && c.model === name && c.task === task)?.note ?? null;
 }
 
 // Sizes the paper tested per family and generation: a name must hit one of these exactly to match.
@@ -152,8 +167,8 @@ export function paperCoefficient(paper: PaperResults, factor: PaperFactor, level
 }
 
 /**
- * The paper's persona reference, inferred: Table 7 lists every persona but one, and the reference is the one left out.
- * Null when the table does not leave out exactly one.
+ * The paper's persona reference as the table itself shows it: Table 7 lists every persona but one, and the reference is
+ * the one left out (Atheist, which its caption names). Null when the table does not leave out exactly one.
  */
 export function paperPersonaReference(paper: PaperResults): string | null {
   const listed = new Set(Object.keys(paper.table7_logistic_regression.persona));

@@ -7,7 +7,10 @@ import { compareCodePoints, createRng, shuffleInPlace } from './rng.ts';
 import type { Rng } from './rng.ts';
 import { promptRenderer } from './templates.ts';
 import { RESPONSE_TYPE_OF, RESPONSE_TYPES, TASKS, TEMPLATE_IDS } from './types.ts';
-import type { PlanRow, StudyConfig, TaskId, TemplateId } from './types.ts';
+import type { ChatMessage, PlanRow, StudyConfig, TaskId, TemplateId } from './types.ts';
+
+/** What identifies a plan row without its prompt: enough to size, shard and cover a plan. */
+export type PlanRowKey = Pick<PlanRow, 'key' | 'task' | 'item' | 'persona'>;
 
 /** The plan could not be built as configured; the message says what to change. */
 export class PlanError extends Error {
@@ -199,6 +202,22 @@ function dealSystematic(
   return { persona, template };
 }
 
+/** The one place a plan row is made: its key, the item's class and gold label, the template's response type. */
+export function planRow(task: TaskId, item: StudyItem, persona: string, template: TemplateId, messages: ChatMessage[]): PlanRow {
+  const row: PlanRow = {
+    key: planKey(task, item.id, persona, template),
+    task,
+    item: item.id,
+    class: item.class,
+    persona,
+    template,
+    responseType: RESPONSE_TYPE_OF[template],
+    messages,
+  };
+  if (item.gold !== undefined) row.gold = item.gold;
+  return row;
+}
+
 /**
  * The whole plan of a validated config: for each task (in TASKS order), its items (see datasets.ts),
  * each expanded into `variationsPerText` rows with distinct (persona, template) pairs. Persona levels and
@@ -239,18 +258,7 @@ export function buildPlan(config: StudyConfig, data: StudyData): PlanRow[] {
       for (let s = a * k; s < a * k + k; s++) {
         const p = levels[persona[s]];
         const t = templates[template[s]];
-        const row: PlanRow = {
-          key: planKey(task, item.id, p, t),
-          task,
-          item: item.id,
-          class: item.class,
-          persona: p,
-          template: t,
-          responseType: RESPONSE_TYPE_OF[t],
-          messages: render(p, t, item.content),
-        };
-        if (item.gold !== undefined) row.gold = item.gold;
-        rows.push(row);
+        rows.push(planRow(task, item, p, t, render(p, t, item.content)));
       }
     }
   }
@@ -285,21 +293,4 @@ export function summarizePlan(rows: readonly Countable[]): PlanSummary {
     byTemplate: countBy(rows, 'template', TEMPLATE_IDS),
     byResponseType: countBy(rows, 'responseType', RESPONSE_TYPES),
   };
-}
-
-/** The paper's Tables 5-6 layout: counts per level of `factor` (rows) and task (columns). */
-export function crossTab(
-  rows: readonly Countable[],
-  factor: 'persona' | 'template' | 'responseType',
-): Record<string, Partial<Record<TaskId, number>>> {
-  const table = new Map<string, Partial<Record<TaskId, number>>>();
-  for (const row of rows) {
-    const line = table.get(row[factor]) ?? {};
-    line[row.task] = (line[row.task] ?? 0) + 1;
-    table.set(row[factor], line);
-  }
-  const order: readonly string[] | undefined =
-    factor === 'template' ? TEMPLATE_IDS : factor === 'responseType' ? RESPONSE_TYPES : undefined;
-  const keys = [...table.keys()].sort(order ? (a, b) => order.indexOf(a) - order.indexOf(b) : compareCodePoints);
-  return Object.fromEntries(keys.map((key) => [key, table.get(key)!]));
 }

@@ -119,7 +119,7 @@ export interface Coverage {
 }
 
 /** Which shards are complete for which models: done/total per shard x model, counting each model x plan key once. */
-export function coverage(rows: readonly PlanRow[], n: number, records: Iterable<CoverageRecord>): Coverage {
+export function coverage(rows: readonly Pick<PlanRow, 'key' | 'task' | 'item'>[], n: number, records: Iterable<CoverageRecord>): Coverage {
   const shards = itemShards(rows, n);
   const rowShard = new Map<string, number>();
   const totals = new Array<number>(n).fill(0);

@@ -17,11 +17,27 @@ export const PERSONA_FREE = 'none';
 export type Placement = 'template' | 'system';
 
 /**
- * Refusal rules: the 2025 paper's Appendix C prefixes, the 2024 study's hedge-and-no-answer rule, or refusal cues in
- * the first two sentences (src/core/classify/refusal-cue.ts, measured in docs/refusal-rules.md).
+ * Refusal rules, in the order pages list them. Each id has one entry in the registry `RULES`
+ * (src/core/classify/rules.ts) with its title, description, `classify` and `decideEarly`.
  */
-export const CLASSIFIER_IDS = ['paper-prefix', 'hedge-no-answer', 'refusal-cue'] as const;
-export type ClassifierId = (typeof CLASSIFIER_IDS)[number];
+export const RULE_IDS = ['paper-prefix', 'paper-prefix-strict', 'hedge-no-answer', 'refusal-cue'] as const;
+export type RuleId = (typeof RULE_IDS)[number];
+/** @deprecated the concept is the refusal rule: use RULE_IDS. */
+export const CLASSIFIER_IDS = RULE_IDS;
+/** @deprecated the concept is the refusal rule: use RuleId. */
+export type ClassifierId = RuleId;
+
+/**
+ * The system message every backend gives the model: the model's own default (what its Hugging Face chat template
+ * renders without one), none, or a custom text. A row's own system message (persona placement 'system') takes its place.
+ */
+export type SystemMessageSetting = { kind: 'model-default' } | { kind: 'none' } | { kind: 'custom'; text: string };
+
+/**
+ * Llama 3.1/3.2 templates print "Today Date: …" (Llama 3.2 from the clock). A study fixes the date so a run is
+ * reproducible on another day; without one, this is the date the templates themselves fall back to.
+ */
+export const DEFAULT_TEMPLATE_DATE = '26 Jul 2024';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -49,7 +65,7 @@ export interface PlanRow {
 /** What a response classifies to. Recomputable from the stored text whenever the rule changes. */
 export type Classification =
   | { kind: 'answer'; refused: false; label: string }
-  | { kind: 'refusal'; refused: true; rule: ClassifierId; matched: string }
+  | { kind: 'refusal'; refused: true; rule: RuleId; matched: string }
   | { kind: 'unparsed'; refused: false };
 
 export type PersonaSetId = 'paper' | 'universal' | 'control';
@@ -94,7 +110,15 @@ export interface StudyConfig {
     /** Stop generating once the classifier's verdict cannot change. */
     stopWhenDecided: boolean;
   };
-  classifier: ClassifierId;
+  /**
+   * The refusal rule new responses are classified by. Config files, share links and bundles made before it was named
+   * `rule` say `classifier`; both are read, and the study id hashes it under the old key so ids stay as they were.
+   */
+  rule: RuleId;
+  /** Absent = model default; left out of the normalised config then, so older studies keep their id. */
+  systemMessage?: SystemMessageSetting;
+  /** "DD Mon YYYY" printed by Llama 3.1/3.2 templates ("Today Date"); absent = the templates' own 26 Jul 2024. */
+  templateDate?: string;
 }
 
 /** Default label words; the paper gives NLI's, ours for politeness and offensiveness are documented in the README. */
@@ -148,6 +172,20 @@ export interface Provenance {
   temperature: number;
   maxTokens: number;
   stopWhenDecided: boolean;
+  /** Sampling parameters the backend actually sent (web-llm overrides the model's generation_config with these). */
+  samplingParams?: { top_p: number; repetition_penalty: number; presence_penalty: number; frequency_penalty: number };
+  /** The chat template: family and where the template string came from (static-data/chat-templates/). */
+  chatTemplate?: { family: string; source: string };
+}
+
+/** What the model saw for one response (the full prompt is recomputable: `cli render`). */
+export interface ResponseInput {
+  /** The system message in effect: the row's own, the study's custom text, the template's default, or null. */
+  system: string | null;
+  /** SHA-256 (hex) of the exact text given to the tokenizer; for an endpoint's chat API (template null), of the JSON of the messages sent. */
+  promptSha256: string;
+  /** The chat template family rendered; null where a server applied its own template (endpoint chat). */
+  template: string | null;
 }
 
 /**
@@ -170,13 +208,15 @@ export interface ResponseRecord {
   refused: boolean;
   label?: string;
   /** Rule that produced kind/refused; responses are re-classified when the user switches rule. */
-  rule: ClassifierId;
+  rule: RuleId;
   /** Generation stopped as soon as the verdict under `rule` was decided; the text is a prefix of the full response. */
   stoppedEarly: boolean;
   latencyMs: number;
   promptTokens: number | null;
   completionTokens: number | null;
   provenance: Provenance;
+  /** What the model saw; absent in responses stored before it was recorded. */
+  input?: ResponseInput;
   /** ISO time the response was stored. */
   createdAt: string;
 }

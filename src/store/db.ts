@@ -1,7 +1,8 @@
 // The one IndexedDB database of the app: typed tables, a versioned schema, one exported instance.
 // Schema changes add a `version(n)` with an upgrade that keeps users' data; a version is never edited once shipped.
 import Dexie, { type EntityTable } from 'dexie';
-import type { Cell, ClassifierId, ResponseRecord, StudyConfig } from '../core/types.ts';
+import { isRuleId } from '../core/classify/rules.ts';
+import type { Cell, ResponseRecord, RuleId, StudyConfig } from '../core/types.ts';
 import type { RunSettings, StoredModelSpec } from '../worker/api.ts';
 
 export const DATABASE_NAME = 'persona-refusal-lab';
@@ -13,6 +14,11 @@ export interface StudyRecord {
   config: StudyConfig;
   /** Rows of the plan for one model. */
   planSize: number;
+  /**
+   * The refusal rule in force: every stored verdict of the study is under it, and new responses are classified by
+   * it. The config's rule until the user re-classifies the study (Data page) or imports into an empty one.
+   */
+  rule: RuleId;
   createdAt: string;
 }
 
@@ -23,7 +29,7 @@ export interface StoredResponse extends ResponseRecord {
   /** `${task}|${item}|${persona}|${template}`. */
   planKey: string;
   /** The rule in force when the response was generated (and, with stop-when-decided, cut short); survives re-classification. */
-  decodedUnder: ClassifierId;
+  decodedUnder: RuleId;
 }
 
 /** Aggregate counts of one study x model x task x persona x template cell, kept in step with `responses`. */
@@ -66,6 +72,15 @@ export const SCHEMA_V1 = {
   settings: 'key',
 } as const;
 
+/** v2: the latest responses of a study in order (the Run page), without scanning other studies. */
+export const SCHEMA_V2 = {
+  ...SCHEMA_V1,
+  responses: 'id, study, [study+model], [study+task], [study+persona], [study+createdAt], createdAt',
+} as const;
+
+/** Before v3 the rule in force lived in a settings row `rule:<study id>`. */
+const LEGACY_RULE_KEY = 'rule:';
+
 export class LabDatabase extends Dexie {
   studies!: EntityTable<StudyRecord, 'id'>;
   responses!: EntityTable<StoredResponse, 'id'>;
@@ -76,9 +91,35 @@ export class LabDatabase extends Dexie {
   constructor(name: string = DATABASE_NAME) {
     super(name);
     this.version(1).stores(SCHEMA_V1);
-    // v2: the latest responses of a study in order (the Run page), without scanning other studies. Adding an index
-    // needs no upgrade function: IndexedDB builds it from the stored records.
-    this.version(2).stores({ ...SCHEMA_V1, responses: 'id, study, [study+model], [study+task], [study+persona], [study+createdAt], createdAt' });
+    // v2: adding an index needs no upgrade function: IndexedDB builds it from the stored records.
+    this.version(2).stores(SCHEMA_V2);
+    // v3: the rule in force becomes a field of the study record. Each study takes its `rule:<id>` settings row (or,
+    // without one, its config's rule) and the row goes; rows of studies no longer stored are left as they were.
+    // The config's `classifier` becomes `rule`.
+    this.version(3)
+      .stores(SCHEMA_V2)
+      .upgrade(async (tx) => {
+        const settings = tx.table<SettingRecord, string>('settings');
+        const legacy = await settings.where('key').startsWith(LEGACY_RULE_KEY).toArray();
+        const ruleOf = new Map(legacy.map((row) => [row.key.slice(LEGACY_RULE_KEY.length), row.value]));
+        const moved: string[] = [];
+        await tx
+          .table<StudyRecord, string>('studies')
+          .toCollection()
+          .modify((study) => {
+            // The config's `classifier` field is called `rule` from v3 on (the study id hashes it as before).
+            const config = study.config as StudyConfig & { classifier?: unknown };
+            const configured = isRuleId(config.classifier) ? config.classifier : isRuleId(config.rule) ? config.rule : 'paper-prefix';
+            if ('classifier' in config) {
+              delete config.classifier;
+              config.rule = configured;
+            }
+            const stored = ruleOf.get(study.id);
+            if (ruleOf.has(study.id)) moved.push(LEGACY_RULE_KEY + study.id);
+            study.rule = isRuleId(stored) ? stored : configured;
+          });
+        await settings.bulkDelete(moved);
+      });
   }
 }
 

@@ -1,5 +1,5 @@
 // The store: the Dexie database and what the app does with it.
-export { db, LabDatabase, DATABASE_NAME, SCHEMA_V1 } from './db.ts';
+export { db, LabDatabase, DATABASE_NAME, SCHEMA_V1, SCHEMA_V2 } from './db.ts';
 export type { StudyRecord, StoredResponse, StoredCell, RunRecord, RunStatus, SettingRecord } from './db.ts';
 export {
   saveResponse,
@@ -16,6 +16,7 @@ export {
   fromStored,
 } from './responses.ts';
 export type { SaveOutcome, ImportSummary, ImportOptions, ReclassifyOptions } from './responses.ts';
+export type { NewStudy } from './studies.ts';
 export { saveStudy, getStudyConfig, getStudyRule, setStudyRule, deleteStudy, saveRunState, putSetting, getSetting, UnknownStudyError, SecretInStoreError } from './studies.ts';
 export { isQuotaExceeded, StorageFullError, estimateRecordBytes, formatBytes } from './quota.ts';
 export { cellId, contribution } from './cells.ts';

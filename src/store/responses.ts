@@ -2,8 +2,9 @@
 // so the cells (what the Results page reads) always equal what the stored responses imply.
 import Dexie from 'dexie';
 import { createClassifier, type Classifier } from '../core/classify/index.ts';
+import { withVerdict } from '../core/bundle/merge.ts';
 import { planKey } from '../core/plan.ts';
-import { DEFAULT_LABELS, type Cell, type ClassifierId, type ResponseRecord, type TaskId } from '../core/types.ts';
+import { DEFAULT_LABELS, type Cell, type RuleId, type ResponseRecord, type TaskId } from '../core/types.ts';
 import type { ReclassifySummary } from '../worker/api.ts';
 import { addCounts, cellDeltas, ZERO_COUNTS, type CellCounts } from './cells.ts';
 import type { LabDatabase, StoredCell, StoredResponse } from './db.ts';
@@ -13,7 +14,7 @@ export function responseId(study: string, model: string, key: string): string {
   return `${study}|${model}|${key}`;
 }
 
-export function toStored(record: ResponseRecord, decodedUnder: ClassifierId = record.rule): StoredResponse {
+export function toStored(record: ResponseRecord, decodedUnder: RuleId = record.rule): StoredResponse {
   const key = planKey(record.task, record.item, record.persona, record.template);
   return { ...record, id: responseId(record.study, record.model, key), planKey: key, decodedUnder };
 }
@@ -101,11 +102,11 @@ export interface ImportSummary {
 
 export interface ImportOptions {
   /**
-   * Re-classify incoming records whose rule differs from this one, so a study never mixes rules. Default, for a study
+   * The rule every incoming verdict is re-derived under, so a study never mixes rules. Default, for a study
    * stored here: its current rule (getStudyRule) with its label words; a study with no responses yet takes the rule
    * of the first record imported (so an export re-imported elsewhere reads exactly as it did).
    */
-  rule?: ClassifierId;
+  rule?: RuleId;
   labels?: Partial<Record<TaskId, string[]>>;
   chunkSize?: number;
 }
@@ -140,8 +141,8 @@ export async function importRecords(db: LabDatabase, records: Iterable<ResponseR
     });
   };
   // The rule (and classifiers) each record's study is under; null where the study is not stored and no rule given.
-  const targets = new Map<string, { rule: ClassifierId; classifierOf: (task: TaskId) => Classifier } | null>();
-  const targetOf = async (study: string, first: ClassifierId) => {
+  const targets = new Map<string, { rule: RuleId; classifierOf: (task: TaskId) => Classifier } | null>();
+  const targetOf = async (study: string, first: RuleId) => {
     if (!targets.has(study)) {
       const config = options.rule ? null : (await db.studies.get(study))?.config;
       let rule = options.rule ?? (config ? await getStudyRule(db, study, config) : null);
@@ -156,7 +157,8 @@ export async function importRecords(db: LabDatabase, records: Iterable<ResponseR
   };
   for (const record of records) {
     const target = await targetOf(record.study, record.rule);
-    chunk.push(toStored(target && target.rule !== record.rule ? reclassified(record, target.classifierOf) : record, record.rule));
+    // A file's verdicts are never trusted: under a known rule each is re-derived from the text.
+    chunk.push(toStored(target ? reclassified(record, target.classifierOf) : record, record.rule));
     if (chunk.length >= chunkSize) await flush();
   }
   if (chunk.length > 0) await flush();
@@ -175,7 +177,7 @@ export interface ReclassifyOptions {
 export async function reclassifyStudy(
   db: LabDatabase,
   study: string,
-  rule: ClassifierId,
+  rule: RuleId,
   labels: Partial<Record<TaskId, string[]>> = {},
   options: ReclassifyOptions = {},
 ): Promise<ReclassifySummary> {
@@ -227,7 +229,7 @@ export async function rebuildCells(db: LabDatabase, study: string): Promise<numb
 }
 
 /** Classifiers by task for one rule, compiled once per import or re-classification. */
-function classifiersFor(rule: ClassifierId, labels: Partial<Record<TaskId, string[]>> = {}): (task: TaskId) => Classifier {
+function classifiersFor(rule: RuleId, labels: Partial<Record<TaskId, string[]>> = {}): (task: TaskId) => Classifier {
   const compiled = new Map<TaskId, Classifier>();
   return (task) => {
     let c = compiled.get(task);
@@ -237,12 +239,7 @@ function classifiersFor(rule: ClassifierId, labels: Partial<Record<TaskId, strin
 }
 
 function reclassified<R extends ResponseRecord>(record: R, classifierOf: (task: TaskId) => Classifier): R {
-  const classifier = classifierOf(record.task);
-  const c = classifier.classify(record.response);
-  const next: R = { ...record, kind: c.kind, refused: c.refused, rule: classifier.rule };
-  if (c.kind === 'answer') next.label = c.label;
-  else delete next.label;
-  return next;
+  return withVerdict(record, classifierOf(record.task));
 }
 
 function sameVerdict(a: ResponseRecord, b: ResponseRecord): boolean {

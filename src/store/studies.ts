@@ -1,12 +1,22 @@
 // Studies, run state and settings: the small tables.
-import type { ClassifierId, StudyConfig } from '../core/types.ts';
+import type { RuleId, StudyConfig } from '../core/types.ts';
 import type { LabDatabase, RunRecord, StudyRecord } from './db.ts';
 
-/** Remember a study (idempotent: the id is the hash of its configuration, the first `createdAt` is kept). */
-export async function saveStudy(db: LabDatabase, study: Omit<StudyRecord, 'createdAt'>, now: Date = new Date()): Promise<StudyRecord> {
+/** A study to save: the rule in force defaults to the config's. */
+export type NewStudy = Omit<StudyRecord, 'createdAt' | 'rule'> & { rule?: RuleId };
+
+/**
+ * Remember a study (idempotent: the id is the hash of its configuration). A study already stored keeps its first
+ * `createdAt` and its rule in force (re-saving it never changes what its stored verdicts are under).
+ */
+export async function saveStudy(db: LabDatabase, study: NewStudy, now: Date = new Date()): Promise<StudyRecord> {
   return db.transaction('rw', db.studies, async () => {
     const existing = await db.studies.get(study.id);
-    const record: StudyRecord = { ...study, createdAt: existing?.createdAt ?? now.toISOString() };
+    const record: StudyRecord = {
+      ...study,
+      rule: existing?.rule ?? study.rule ?? study.config.rule,
+      createdAt: existing?.createdAt ?? now.toISOString(),
+    };
     await db.studies.put(record);
     return record;
   });
@@ -20,11 +30,10 @@ export async function getStudyConfig(db: LabDatabase, study: string): Promise<St
 
 /** Delete a study with all its responses, cells and run state, in one transaction. Returns the responses deleted. */
 export async function deleteStudy(db: LabDatabase, study: string): Promise<number> {
-  return db.transaction('rw', [db.studies, db.responses, db.cells, db.runs, db.settings], async () => {
+  return db.transaction('rw', [db.studies, db.responses, db.cells, db.runs], async () => {
     const deleted = await db.responses.where('study').equals(study).delete();
     await db.cells.where('study').equals(study).delete();
     await db.runs.delete(study);
-    await db.settings.delete(ruleKey(study));
     await db.studies.delete(study);
     return deleted;
   });
@@ -52,18 +61,23 @@ export async function getSetting<T>(db: LabDatabase, key: string, fallback: T): 
   return record === undefined ? fallback : (record.value as T);
 }
 
-const ruleKey = (study: string) => `rule:${study}`;
-
 /**
- * The refusal rule a study's stored verdicts are under: the config's classifier until the user re-classifies the
- * study (reclassifyStudy records the new rule), so later responses are classified the same way.
+ * The refusal rule a study's stored verdicts are under (its record's `rule`). `fallback` answers for a study that is
+ * not stored (the config's rule); without one an unknown study is an UnknownStudyError.
  */
-export async function getStudyRule(db: LabDatabase, study: string, config: Pick<StudyConfig, 'classifier'>): Promise<ClassifierId> {
-  return getSetting<ClassifierId>(db, ruleKey(study), config.classifier);
+export async function getStudyRule(db: LabDatabase, study: string, fallback?: Pick<StudyConfig, 'rule'>): Promise<RuleId> {
+  const record = await db.studies.get(study);
+  if (record) return record.rule;
+  if (fallback) return fallback.rule;
+  throw new UnknownStudyError(study);
 }
 
-export async function setStudyRule(db: LabDatabase, study: string, rule: ClassifierId): Promise<void> {
-  await putSetting(db, ruleKey(study), rule);
+/**
+ * Record the rule in force for a study (after re-classifying its verdicts, or before importing into it). Returns
+ * false where the study is not stored: responses without their study keep the rule on each record only.
+ */
+export async function setStudyRule(db: LabDatabase, study: string, rule: RuleId): Promise<boolean> {
+  return (await db.studies.update(study, { rule })) === 1;
 }
 
 export class UnknownStudyError extends Error {

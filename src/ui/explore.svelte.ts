@@ -2,7 +2,7 @@
 // demand. Responses here are not stored (they are a demonstration, not part of the study's plan).
 import type { Backend } from '../backends/types.ts';
 import { classify } from '../core/classify/index.ts';
-import type { Classification, ClassifierId, PlanRow, StudyConfig } from '../core/types.ts';
+import type { Classification, PlanRow, RuleId, StudyConfig } from '../core/types.ts';
 import type { ExploreGrid } from './compute/compute.ts';
 
 export type ExploreCell =
@@ -50,7 +50,7 @@ export class Explorer {
   }
 
   /** Generates every cell of the grid with `backend`, `concurrency` at a time; the verdict uses the study's rule. */
-  async run(backend: Backend, config: StudyConfig, rule: ClassifierId = config.classifier): Promise<void> {
+  async run(backend: Backend, config: StudyConfig, rule: RuleId = config.rule): Promise<void> {
     const grid = this.#grid;
     if (!grid || this.#running) return;
     this.#running = true;

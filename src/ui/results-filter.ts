@@ -36,6 +36,18 @@ export function filterCells<C extends Cell>(cells: readonly C[], filter: Results
   );
 }
 
+/** A ticked box adds its value to a filter list; an unticked one removes it. An empty list means "every value". */
+export function toggle(list: readonly string[], all: readonly string[], value: string, on: boolean): string[] {
+  const from = list.length === 0 ? all : list;
+  const next = on ? [...from, value] : from.filter((v) => v !== value);
+  return next.length === all.length && all.every((v) => next.includes(v)) ? [] : next;
+}
+
+/** The last ticked box of a group stays ticked: unticking it would otherwise read as "every value". */
+export function lastTicked(list: readonly string[], all: readonly string[], value: string): boolean {
+  return list.length === 0 ? all.length === 1 : list.length === 1 && list[0] === value;
+}
+
 const PERSONA_SET_FILTERS: readonly PersonaSetFilter[] = ['all', 'paper', 'universal', 'control', 'custom'];
 
 /** What the Results page shows, as it travels in its link: `#/results?task=nli&model=m1&model=m2&personas=paper&paper=0`. */

@@ -5,8 +5,8 @@ import type { GenerateRequest, RowContext } from '../../src/backends/types.ts';
 import { classify, decideEarly } from '../../src/core/classify/index.ts';
 import type { PaperResults } from '../../src/core/paper.ts';
 import { PAPER_PERSONAS } from '../../src/core/personas.ts';
-import { DEFAULT_LABELS, PERSONA_FREE, RESPONSE_TYPE_OF, TASKS, TEMPLATE_IDS } from '../../src/core/types.ts';
-import type { ClassifierId, TaskId, TemplateId } from '../../src/core/types.ts';
+import { DEFAULT_LABELS, PERSONA_FREE, RESPONSE_TYPE_OF, RESPONSE_TYPES, TASKS, TEMPLATE_IDS } from '../../src/core/types.ts';
+import type { ClassifierId, ResponseType, TaskId, TemplateId } from '../../src/core/types.ts';
 
 const paper = paperJson as unknown as PaperResults;
 const RULES: ClassifierId[] = ['paper-prefix', 'hedge-no-answer'];
@@ -26,12 +26,19 @@ function design(task: TaskId, items: number): RowContext[] {
   );
 }
 
-/** A copy of the paper's numbers with one model's Table 1 row replaced. */
+/** A copy of the paper's numbers with one model's Table 1 row and response-type bars replaced. */
 function paperWithRate(model: string, percent: number): PaperResults {
   const copy = structuredClone(paper);
   copy.table1_refusal_by_model_task.rows[model] = [percent, percent, percent];
+  for (const task of TASKS) copy.refusal_by_response_type[task]![model] = [percent, percent, percent];
   return copy;
 }
+
+const pct = (x: number | undefined) => (x ?? NaN) / 100;
+const table1 = (model: string, task: TaskId) =>
+  pct(paper.table1_refusal_by_model_task.rows[model]?.[paper.table1_refusal_by_model_task.columns.indexOf(task)]);
+const bar = (model: string, task: TaskId, type: ResponseType) =>
+  pct(paper.refusal_by_response_type[task]?.[model]?.[paper.refusal_by_response_type.columns.indexOf(type)]);
 
 describe('calibrateIntercept', () => {
   it.each([
@@ -55,13 +62,40 @@ describe('simulator', () => {
   });
 
   it.each(
-    (['Llama2-13B', 'Llama3-8B', 'Qwen1.5-32B', 'Gemma2-9B'] as const).flatMap((model) => TASKS.map((task) => ({ model, task }))),
-  )('averages to Table 1 for $model on $task over the paper design', ({ model, task }) => {
+    (SIMULATED_MODELS as readonly string[]).flatMap((model) => TASKS.flatMap((task) => RESPONSE_TYPES.map((type) => ({ model, task, type })))),
+  )('averages to the paper figure bar for $model, $task, $type over the paper personas', ({ model, task, type }) => {
+    const sim = createSimulatorBackend({ model });
+    const grid = design(task, 1).filter((r) => RESPONSE_TYPE_OF[r.template] === type);
+    const mean = grid.reduce((s, r) => s + sim.refusalProbability(r), 0) / grid.length;
+    expect(mean).toBeCloseTo(bar(model, task, type), 9);
+  });
+
+  it.each(
+    (SIMULATED_MODELS as readonly string[]).flatMap((model) => TASKS.map((task) => ({ model, task })))
+      .filter(({ model, task }) => !(model === 'Qwen2.5-7B' && task === 'offensiveness')),
+  )('averages to Table 1 within sampling error for $model on $task', ({ model, task }) => {
     const sim = createSimulatorBackend({ model });
     const grid = design(task, 1);
     const mean = grid.reduce((s, r) => s + sim.refusalProbability(r), 0) / grid.length;
-    const column = paper.table1_refusal_by_model_task.columns.indexOf(task);
-    expect(mean * 100).toBeCloseTo(paper.table1_refusal_by_model_task.rows[model][column], 6);
+    const rows = paperJson.sample_distribution.totals[task];
+    const p = table1(model, task);
+    // Table 1 is printed to 0.01 points: allow the rounding plus two standard errors at the paper's design size
+    expect(Math.abs(mean - p)).toBeLessThanOrEqual(0.00005 + 2 * Math.sqrt((p * (1 - p)) / rows));
+  });
+
+  it('follows Figure 4 for Qwen2.5-7B offensiveness, where Table 1 contradicts it (0.19% vs 0.00 in every bar)', () => {
+    const sim = createSimulatorBackend({ model: 'Qwen2.5-7B' });
+    expect(design('offensiveness', 1).every((r) => sim.refusalProbability(r) === 0)).toBe(true);
+  });
+
+  it('refuses most under forced prompts for Llama2-13B on offensiveness and least under unforced (74.29 / 93.49 / 94.55)', () => {
+    const sim = createSimulatorBackend({ model: 'Llama2-13B' });
+    const rate = (type: ResponseType) => {
+      const grid = design('offensiveness', 1).filter((r) => RESPONSE_TYPE_OF[r.template] === type);
+      return grid.reduce((s, r) => s + sim.refusalProbability(r), 0) / grid.length;
+    };
+    expect(rate('unforced')).toBeLessThan(rate('semi-forced'));
+    expect(rate('semi-forced')).toBeLessThan(rate('forced'));
   });
 
   it('orders personas as Table 7 does, with persona-free and untested personas at the low end', () => {
@@ -75,11 +109,12 @@ describe('simulator', () => {
     expect(p(PERSONA_FREE)).toBeLessThan(p('a pirate'));
   });
 
-  it('refuses less when the prompt forces an answer (Table 7 prompt effects)', () => {
+  it('keeps Table 7 prompt effects within a response type', () => {
     const sim = createSimulatorBackend({ model: 'Llama2-13B' });
     const p = (template: TemplateId) => sim.refusalProbability({ task: 'politeness', persona: 'a woman', template });
-    expect(p('p1')).toBeGreaterThan(p('p4'));
-    expect(p('p1')).toBeGreaterThan(p('p8'));
+    expect(p('p1')).toBeGreaterThan(p('p3')); // p3 -0.46
+    expect(p('p3')).toBeGreaterThan(p('p2')); // p2 -1.64
+    expect(p('p4')).toBeGreaterThan(p('p5')); // p4 -1.48, p5 -1.94
   });
 
   it('gives the same response for the same seed and plan key, and varies with either', async () => {

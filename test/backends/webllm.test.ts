@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DeviceLostError, fromErrorData, isDeviceLost, toErrorData } from '../../src/backends/errors.ts';
 import type { GpuCapability } from '../../src/backends/gpu.ts';
@@ -5,7 +6,6 @@ import type { LoadProgress } from '../../src/backends/types.ts';
 import {
   createWebLLMBackend,
   deleteModelFromCache,
-  foldSystemMessage,
   isModelCached,
   type EngineChunk,
   type EngineRequest,
@@ -38,7 +38,7 @@ class ScriptedEngine implements WebLLMEngineLike {
 
   constructor(readonly script: Script = {}) {}
 
-  chat = { completions: { create: async (request: EngineRequest) => this.#stream(request) } };
+  completions = { create: async (request: EngineRequest) => this.#stream(request) };
 
   setInitProgressCallback(callback: (r: { progress: number; text: string; timeElapsed?: number }) => void): void {
     this.#progress = callback;
@@ -81,10 +81,10 @@ class ScriptedEngine implements WebLLMEngineLike {
         await Promise.resolve();
         this.tokensYielded++;
         sent++;
-        yield { choices: [{ delta: { content: token }, finish_reason: null }] };
+        yield { choices: [{ text: token, finish_reason: null }] };
       }
       const finish = this.#interrupted ? 'abort' : tokens.length < all.length ? 'length' : 'stop';
-      yield { choices: [{ delta: {}, finish_reason: finish }] };
+      yield { choices: [{ text: '', finish_reason: finish }] };
       yield { choices: [], usage: { prompt_tokens: 30, completion_tokens: sent } };
     } finally {
       this.busy = false;
@@ -159,6 +159,8 @@ describe('web-llm backend: loading', () => {
       simulated: false,
       modelId: 'Llama-3.2-1B-Instruct-q4f32_1-MLC',
       quantization: 'q4f32_1',
+      samplingParams: { top_p: 1, repetition_penalty: 1, presence_penalty: 0, frequency_penalty: 0 },
+      chatTemplate: { family: 'Llama-3.2', source: expect.stringContaining('Llama-3.2-1B-Instruct') },
       adapter: { vendor: 'apple', architecture: 'metal-3', description: 'Apple M2', features: [] },
     });
     expect(backend.concurrency).toBe(1);
@@ -201,8 +203,8 @@ describe('web-llm backend: loading', () => {
     },
     {
       name: 'an unknown string',
-      thrown: 'Failed to fetch model weights',
-      expected: { name: 'Error', message: 'Failed to fetch model weights' },
+      thrown: 'The tokenizer file is corrupt',
+      expected: { name: 'Error', message: 'The tokenizer file is corrupt' },
     },
   ])('maps a reload failure arriving as $name', async ({ thrown, expected }) => {
     await expect(make({ reloadError: thrown })).rejects.toMatchObject(expected);
@@ -210,18 +212,51 @@ describe('web-llm backend: loading', () => {
 });
 
 describe('web-llm backend: generating', () => {
-  it('decodes greedily with a fixed seed, streaming, and returns text and usage', async () => {
+  it('sends the prompt of the model\'s own HF template as raw text, with stop strings and every sampling parameter', async () => {
     const { backend, engine } = await make({ reply: 'The text is polite. It thanks the reader.' });
     const result = await backend.generate(request({ seed: 11.7 }));
     expect(result).toMatchObject({ text: 'The text is polite. It thanks the reader.', finish: 'stop', promptTokens: 30, completionTokens: 8 });
+    // Llama 3.2's template: BOS, a system header with the knowledge cutoff and the date even without a system message.
+    const prompt =
+      '<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n<|eot_id|>' +
+      '<|start_header_id|>user<|end_header_id|>\n\nGiven a text, would a man classify it as polite or impolite?<|eot_id|>' +
+      '<|start_header_id|>assistant<|end_header_id|>\n\n';
     expect(engine().requests[0]).toEqual({
-      messages: request().messages,
+      prompt,
+      stop: ['<|eot_id|>', '<|eom_id|>', '<|end_of_text|>'],
       stream: true,
       temperature: 0,
+      top_p: 1,
+      repetition_penalty: 1,
+      presence_penalty: 0,
+      frequency_penalty: 0,
       seed: 11,
       max_tokens: 64,
       stream_options: { include_usage: true },
     });
+    expect(result.input).toEqual({ system: null, promptSha256: createHash('sha256').update(prompt).digest('hex'), template: 'Llama-3.2' });
+  });
+
+  it('prints the study\'s fixed date, not today\'s, in the Llama 3.x header', async () => {
+    const { backend, engine } = await make();
+    await backend.generate(request({ templateDate: '05 Mar 2026' }));
+    expect(engine().requests[0].prompt).toContain('\nToday Date: 05 Mar 2026\n\n<|eot_id|>');
+  });
+
+  it.each([
+    {
+      setting: undefined,
+      system: 'You are Qwen, created by Alibaba Cloud. You are a helpful assistant.',
+      head: '<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n',
+    },
+    { setting: { kind: 'none' as const }, system: '', head: '<|im_start|>system\n<|im_end|>\n' },
+    { setting: { kind: 'custom' as const, text: 'Answer briefly.' }, system: 'Answer briefly.', head: '<|im_start|>system\nAnswer briefly.<|im_end|>\n' },
+  ])('Qwen2.5 with system message $setting.kind: the model sees "$system"', async ({ setting, system, head }) => {
+    const { backend, engine } = await make({}, { modelId: 'Qwen2.5-0.5B-Instruct-q4f16_1-MLC' });
+    const result = await backend.generate(request({ systemMessage: setting, messages: [{ role: 'user', content: 'Is it polite?' }] }));
+    expect(engine().requests[0].prompt).toBe(`${head}<|im_start|>user\nIs it polite?<|im_end|>\n<|im_start|>assistant\n`);
+    expect(engine().requests[0].stop).toEqual(['<|im_end|>', '<|endoftext|>']);
+    expect(result.input?.system).toBe(system);
   });
 
   it('reports a reply cut by max tokens', async () => {
@@ -272,26 +307,36 @@ describe('web-llm backend: generating', () => {
     });
   });
 
-  it('folds the system message into the first user turn for gemma', async () => {
+  it('folds the system message into the first user turn for gemma (its template refuses a system role)', async () => {
     const { backend, engine } = await make({}, { modelId: 'gemma-2-2b-it-q4f16_1-MLC' });
-    await backend.generate(request({ messages: [{ role: 'system', content: 'You are a Black person.' }, { role: 'user', content: 'Is it polite?' }] }));
-    expect(engine().requests[0].messages).toEqual([{ role: 'user', content: 'You are a Black person.\n\nIs it polite?' }]);
+    const result = await backend.generate(
+      request({ messages: [{ role: 'system', content: 'You are a Black person.' }, { role: 'user', content: 'Is it polite?' }] }),
+    );
+    expect(engine().requests[0].prompt).toBe('<bos><start_of_turn>user\nYou are a Black person.\n\nIs it polite?<end_of_turn>\n<start_of_turn>model\n');
+    expect(engine().requests[0].stop).toEqual(['<end_of_turn>', '<eos>']);
+    expect(result.input?.system).toBe('You are a Black person.');
   });
 
   it('keeps the system message for models that have a system role', async () => {
     const { backend, engine } = await make();
     const messages = [{ role: 'system' as const, content: 'You are a man.' }, { role: 'user' as const, content: 'Is it polite?' }];
-    await backend.generate(request({ messages }));
-    expect(engine().requests[0].messages).toEqual(messages);
+    await backend.generate(request({ messages, systemMessage: { kind: 'custom', text: 'ignored: the row has its own' } }));
+    expect(engine().requests[0].prompt).toContain('Today Date: 26 Jul 2024\n\nYou are a man.<|eot_id|><|start_header_id|>user');
   });
 
-  it('turns thinking off for Qwen3 and hides an empty think block', async () => {
-    const { backend, engine } = await make({ reply: '<think>\n\n</think>\n\nimpolite' }, { modelId: 'Qwen3-0.6B-q4f16_1-MLC' });
+  it('turns thinking off for Qwen3 through its template, so max_tokens counts only the answer', async () => {
+    const { backend, engine } = await make({ reply: 'impolite' }, { modelId: 'Qwen3-0.6B-q4f16_1-MLC' });
+    const result = await backend.generate(request({ maxTokens: 1 }));
+    expect(engine().requests[0].prompt).toMatch(/<\|im_start\|>assistant\n<think>\n\n<\/think>\n\n$/);
+    expect(result).toMatchObject({ text: 'impolite', finish: 'stop', completionTokens: 1 });
+  });
+
+  it('keeps think markup out of the stored text should Qwen3 open a think block anyway', async () => {
+    const { backend } = await make({ reply: '<think>\n\n</think>\n\nimpolite' }, { modelId: 'Qwen3-0.6B-q4f16_1-MLC' });
     const seen: string[] = [];
     const result = await backend.generate(request({ shouldStop: (t) => (seen.push(t), false) }));
     expect(result.text).toBe('impolite');
     expect(seen).toEqual(['impolite']);
-    expect(engine().requests[0].extra_body).toEqual({ enable_thinking: false });
   });
 
   it('interrupts and rejects when the caller aborts', async () => {
@@ -352,12 +397,5 @@ describe('cache helpers and errors across the worker boundary', () => {
     const back = fromErrorData(JSON.parse(JSON.stringify(toErrorData(new DeviceLostError('oom')))));
     expect(back).toBeInstanceOf(DeviceLostError);
     expect(back).toMatchObject({ name: 'DeviceLostError', retryable: true, message: expect.stringContaining('oom') });
-  });
-
-  it('folds several system messages, or makes a user turn of them when there is none', () => {
-    expect(foldSystemMessage([{ role: 'system', content: 'A.' }, { role: 'system', content: 'B.' }, { role: 'user', content: 'Q' }])).toEqual([
-      { role: 'user', content: 'A.\n\nB.\n\nQ' },
-    ]);
-    expect(foldSystemMessage([{ role: 'system', content: 'A.' }])).toEqual([{ role: 'user', content: 'A.' }]);
   });
 });

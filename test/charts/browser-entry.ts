@@ -1,7 +1,7 @@
 // Mounts one chart in a real browser page and exposes its exports, for export.browser.test.ts (served by Vite's dev server).
 import { mount } from 'svelte';
 import { analyze } from '../../src/core/stats/index.ts';
-import { RateHeatmap, ResponseTypeRates, pngBlob, serializeSvg } from '../../src/charts/index.ts';
+import { PAPER, chartById, pngBlob, serializeSvg, type ChartInput } from '../../src/charts/index.ts';
 import { fixtureCells } from './fixture.ts';
 
 // Page CSS over the chart's own attributes must travel into the file; attributes nobody overrode stay as they are.
@@ -10,8 +10,11 @@ style.textContent = '.row-label { fill: rgb(200, 0, 0); }';
 document.head.append(style);
 
 const result = analyze(fixtureCells());
-mount(RateHeatmap, { target: document.getElementById('chart')!, props: { result } });
-mount(ResponseTypeRates, { target: document.getElementById('panels')!, props: { result } });
+const input: ChartInput = { result, cells: fixtureCells(), paper: PAPER, fit: 'mle' };
+for (const [id, target] of [['rate-heatmap', 'chart'], ['response-types', 'panels']] as const) {
+  const entry = chartById(id);
+  mount(entry.component, { target: document.getElementById(target)!, props: { data: entry.data(input), title: entry.title } });
+}
 
 /** Where the stacked panels of a chart land on the page, as the browser lays them out. */
 function panelBoxes(): { top: number; bottom: number; outerBottom: number }[] {

@@ -3,12 +3,21 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render } from '@testing-library/svelte';
 import { analyze } from '../../src/core/stats/index.ts';
 import {
-  AccuracyChart, CoefficientPlot, ModelPersonaHeatmap, PersonaRates, PersonaVsBaseline, RateHeatmap, ResponseTypeRates,
-  SensitivityBars,
+  AccuracyChart, ModelPersonaHeatmap, PersonaRates, PersonaVsBaseline, RateHeatmap, accuracyData, chartById, modelPersonaData,
+  personaRatesData, personaVsBaselineData, rateHeatmapData, type ChartInput,
 } from '../../src/charts/index.ts';
+import { PAPER } from '../../src/charts/paper-default.ts';
 import { LLAMA, QWEN, fixtureCells } from './fixture.ts';
 
 const result = analyze(fixtureCells());
+const input: ChartInput = { result, cells: fixtureCells(), paper: PAPER, fit: 'mle' };
+
+/** Renders a chart as the Results page does: its registry entry's title, and its data from the entry's data function. */
+function renderChart(id: string, change: Partial<ChartInput> = {}) {
+  const entry = chartById(id);
+  return render(entry.component, { data: entry.data({ ...input, ...change }), title: entry.title });
+}
+const title = (id: string) => chartById(id).title;
 
 afterEach(() => cleanup());
 
@@ -52,7 +61,7 @@ function axisScale(container: HTMLElement, percentagePoints = false): (v: number
 
 describe('RateHeatmap', () => {
   it('draws one focusable rect per model x task with the rate, the interval in its title and the paper value beneath', async () => {
-    const { container } = render(RateHeatmap, { result });
+    const { container } = renderChart('rate-heatmap');
     const cells = marks(container);
     expect(cells).toHaveLength(4);
     expect(container.querySelectorAll('svg .cell rect')).toHaveLength(4);
@@ -72,7 +81,7 @@ describe('RateHeatmap', () => {
   });
 
   it('is one tab stop; arrow keys move between cells and read each one out', async () => {
-    const { container } = render(RateHeatmap, { result });
+    const { container } = renderChart('rate-heatmap');
     const cells = marks(container);
     expect(cells.map((c) => c.getAttribute('tabindex'))).toEqual(['0', '-1', '-1', '-1']);
     cells[0].focus();
@@ -85,7 +94,7 @@ describe('RateHeatmap', () => {
   });
 
   it('has a title, a description and a data table as its text alternative', () => {
-    const { container } = render(RateHeatmap, { result });
+    const { container } = renderChart('rate-heatmap');
     expect(container.querySelector('svg title')!.textContent).toBe('Refusal rate by model and task');
     expect(container.querySelector('svg desc')!.textContent).toContain('Table 1');
     const svg = container.querySelector('svg')!;
@@ -96,23 +105,23 @@ describe('RateHeatmap', () => {
   });
 
   it('hides paper values when paper is null, and says so when there is nothing to draw', () => {
-    const { container } = render(RateHeatmap, { result, paper: null });
+    const { container } = renderChart('rate-heatmap', { paper: null });
     expect(container.querySelectorAll('.paper')).toHaveLength(0);
     cleanup();
-    const empty = render(RateHeatmap, { result, filter: { tasks: ['politeness'] } });
+    const empty = render(RateHeatmap, { data: rateHeatmapData(result, PAPER, { tasks: ['politeness'] }), title: title('rate-heatmap') });
     expect(empty.container.querySelector('svg')).toBeNull();
     expect(empty.container.textContent).toContain('No responses yet.');
   });
 
   it('matches its SVG snapshot', async () => {
-    const { container } = render(RateHeatmap, { result });
+    const { container } = renderChart('rate-heatmap');
     await expect(svgSnapshot(container)).toMatchFileSnapshot('./__snapshots__/rate-heatmap.svg');
   });
 });
 
 describe('ResponseTypeRates', () => {
   it('draws a panel per task with one rect per model x response type', async () => {
-    const { container } = render(ResponseTypeRates, { result });
+    const { container } = renderChart('response-types');
     // One SVG (so it exports whole) holding a panel per task, stacked without overlap.
     const outer = container.querySelector('figure > svg')!;
     const svgs = outer.querySelectorAll(':scope > svg');
@@ -129,7 +138,7 @@ describe('ResponseTypeRates', () => {
 
 describe('ModelPersonaHeatmap', () => {
   it('draws one rect per persona x model pooled over the chosen tasks', async () => {
-    const { container } = render(ModelPersonaHeatmap, { cells: fixtureCells(), filter: { tasks: ['offensiveness'] } });
+    const { container } = render(ModelPersonaHeatmap, { data: modelPersonaData(fixtureCells(), { tasks: ['offensiveness'] }), title: title('model-persona') });
     expect(marks(container)).toHaveLength(6);
     const black = marks(container).find((c) => c.getAttribute('aria-label')!.startsWith(`a Black person, ${LLAMA}`))!;
     expect(black.querySelector('.value')!.textContent).toBe('35.0%');
@@ -140,7 +149,7 @@ describe('ModelPersonaHeatmap', () => {
 
 describe('PersonaRates', () => {
   it('draws a dot per persona x task whose whisker spans the Wilson interval on the axis', async () => {
-    const { container } = render(PersonaRates, { result });
+    const { container } = renderChart('persona-rates');
     const dots = marks(container);
     expect(dots).toHaveLength(6);
     const x = axisScale(container);
@@ -157,7 +166,7 @@ describe('PersonaRates', () => {
 
 describe('PersonaVsBaseline', () => {
   it('draws the difference per model with its Newcombe interval and the paper\'s difference as a hollow mark', async () => {
-    const { container } = render(PersonaVsBaseline, { result, filter: { tasks: ['offensiveness'] } });
+    const { container } = render(PersonaVsBaseline, { data: personaVsBaselineData(result, PAPER, { tasks: ['offensiveness'] }), title: title('persona-vs-baseline') });
     const dots = marks(container);
     expect(dots).toHaveLength(2);
     const llama = dots.find((d) => d.getAttribute('aria-label')!.startsWith(LLAMA))!;
@@ -171,7 +180,7 @@ describe('PersonaVsBaseline', () => {
   });
 
   it('stacks the task panels in one SVG on a shared axis', () => {
-    const { container } = render(PersonaVsBaseline, { result });
+    const { container } = renderChart('persona-vs-baseline');
     const panels = container.querySelectorAll('figure > svg > svg');
     expect(panels).toHaveLength(2);
     const ticks = [...panels].map((p) => [...p.querySelectorAll('.axis text')].map((t) => `${t.getAttribute('x')}:${t.textContent}`));
@@ -182,7 +191,7 @@ describe('PersonaVsBaseline', () => {
     ['the study has no persona-free level', { personaVsBaseline: null }],
     ['only persona-free responses are left (a persona filter)', analyze(fixtureCells().filter((c) => c.persona === 'none'))],
   ])('explains what it needs when %s', (_case, given) => {
-    const { container } = render(PersonaVsBaseline, { result: given });
+    const { container } = render(PersonaVsBaseline, { data: personaVsBaselineData(given, PAPER), title: title('persona-vs-baseline') });
     expect(container.textContent).toContain('include persona-free as a level in the study, and keep both in the filters');
     expect(container.querySelectorAll('svg')).toHaveLength(0);
   });
@@ -190,7 +199,7 @@ describe('PersonaVsBaseline', () => {
 
 describe('SensitivityBars', () => {
   it('draws a bar per factor with a grey ι_null mark and says which are beyond noise', async () => {
-    const { container } = render(SensitivityBars, { result });
+    const { container } = renderChart('sensitivity');
     const bars = marks(container);
     expect(bars).toHaveLength(4);
     expect(container.querySelectorAll('svg .null-mark')).toHaveLength(4);
@@ -213,7 +222,7 @@ describe('SensitivityBars', () => {
 
 describe('CoefficientPlot', () => {
   it('names the reference levels and shows the never-refusing model by its rate and bound', async () => {
-    const { container } = render(CoefficientPlot, { result });
+    const { container } = renderChart('coefficients');
     const heads = [...container.querySelectorAll('svg .group-head')].map((h) => h.textContent);
     expect(heads).toEqual([
       'persona — reference: none · reference differs from the paper’s',
@@ -246,14 +255,14 @@ describe('CoefficientPlot', () => {
 
 describe('AccuracyChart', () => {
   it('draws accuracy per persona x task with Wilson whiskers', async () => {
-    const { container } = render(AccuracyChart, { result });
+    const { container } = renderChart('accuracy');
     expect(marks(container)).toHaveLength(6);
     expect(container.querySelector('table caption')!.textContent).toBe('Accuracy per persona and task');
     await expect(svgSnapshot(container)).toMatchFileSnapshot('./__snapshots__/accuracy-chart.svg');
   });
 
   it('explains where gold labels come from when there are none', () => {
-    const { container } = render(AccuracyChart, { result: { accuracy: null } });
+    const { container } = render(AccuracyChart, { data: accuracyData({ accuracy: null }), title: title('accuracy') });
     expect(container.textContent).toContain('No answered responses with a gold label yet');
   });
 });
@@ -262,14 +271,14 @@ describe('a study where no response was refused', () => {
   const none = analyze(fixtureCells().map((c) => ({ ...c, refusals: 0, answers: c.n })));
 
   it('still draws the rates, says ι is undefined, and explains why there are no coefficients', () => {
-    const heat = render(RateHeatmap, { result: none });
+    const heat = renderChart('rate-heatmap', { result: none });
     expect([...heat.container.querySelectorAll('.value')].map((v) => v.textContent)).toEqual(['0%', '0%', '0%', '0%']);
     cleanup();
-    const bars = render(SensitivityBars, { result: none });
+    const bars = renderChart('sensitivity', { result: none });
     expect(bars.container.querySelectorAll('svg .null-mark')).toHaveLength(0);
     expect([...bars.container.querySelectorAll('svg .note')].map((n) => n.textContent)).toEqual(['no variation', 'no variation', 'no variation', 'no variation']);
     cleanup();
-    const coef = render(CoefficientPlot, { result: none });
+    const coef = renderChart('coefficients', { result: none });
     expect(coef.container.querySelector('svg')).toBeNull();
     expect(coef.container.textContent).toContain('No coefficients to show:');
   });
@@ -278,14 +287,14 @@ describe('a study where no response was refused', () => {
 describe('CoefficientPlot with one model', () => {
   it('says the model factor has nothing to compare instead of leaving its group empty', () => {
     const one = analyze(fixtureCells().filter((c) => c.model === LLAMA));
-    const { container } = render(CoefficientPlot, { result: one });
+    const { container } = renderChart('coefficients', { result: one });
     expect(container.querySelector('svg .group-none')!.textContent).toBe('one level only: nothing to compare with the reference');
   });
 });
 
 describe('PersonaRates with the cells', () => {
   it('draws a faint tick per model at its own rate behind the pooled dot', () => {
-    const { container } = render(PersonaRates, { result, cells: fixtureCells() });
+    const { container } = render(PersonaRates, { data: personaRatesData(result, PAPER, {}, fixtureCells()), title: title('persona-rates') });
     const dot = marks(container).find((d) => d.getAttribute('aria-label')!.startsWith('a Black person, offensiveness'))!;
     const x = axisScale(container);
     // Llama refused 42 of 120 with a Black persona on offensiveness, Qwen none.
@@ -297,13 +306,13 @@ describe('PersonaRates with the cells', () => {
 
 describe('every chart is one tab stop with arrow keys, Home and End inside it', () => {
   it.each([
-    ['RateHeatmap', () => render(RateHeatmap, { result })],
-    ['ResponseTypeRates', () => render(ResponseTypeRates, { result })],
-    ['PersonaRates', () => render(PersonaRates, { result })],
-    ['PersonaVsBaseline', () => render(PersonaVsBaseline, { result })],
-    ['SensitivityBars', () => render(SensitivityBars, { result })],
-    ['CoefficientPlot', () => render(CoefficientPlot, { result })],
-    ['AccuracyChart', () => render(AccuracyChart, { result })],
+    ['RateHeatmap', () => renderChart('rate-heatmap')],
+    ['ResponseTypeRates', () => renderChart('response-types')],
+    ['PersonaRates', () => renderChart('persona-rates')],
+    ['PersonaVsBaseline', () => renderChart('persona-vs-baseline')],
+    ['SensitivityBars', () => renderChart('sensitivity')],
+    ['CoefficientPlot', () => renderChart('coefficients')],
+    ['AccuracyChart', () => renderChart('accuracy')],
   ])('%s', async (_name, draw) => {
     const { container } = draw();
     // A chart of panels has one tab stop per panel: count them by SVG.
@@ -334,7 +343,7 @@ describe('every chart is one tab stop with arrow keys, Home and End inside it', 
   });
 
   it('PersonaRates, drawn series by series: Tab lands on the top row, not on the first point drawn', () => {
-    const { container } = render(PersonaRates, { result });
+    const { container } = renderChart('persona-rates');
     const topRow = container.querySelector('svg .row-label')!.textContent!;
     const stop = marks(container).find((m) => m.getAttribute('tabindex') === '0')!;
     expect(stop.getAttribute('aria-label')!.startsWith(`${topRow}, nli`)).toBe(true);
@@ -343,9 +352,9 @@ describe('every chart is one tab stop with arrow keys, Home and End inside it', 
 
 describe('every heatmap prints each cell\'s Wilson interval beneath its rate', () => {
   it.each([
-    ['RateHeatmap', () => render(RateHeatmap, { result })],
-    ['ResponseTypeRates', () => render(ResponseTypeRates, { result })],
-    ['ModelPersonaHeatmap', () => render(ModelPersonaHeatmap, { cells: fixtureCells() })],
+    ['RateHeatmap', () => renderChart('rate-heatmap')],
+    ['ResponseTypeRates', () => renderChart('response-types')],
+    ['ModelPersonaHeatmap', () => renderChart('model-persona')],
   ])('%s', (_name, draw) => {
     const { container } = draw();
     const cells = marks(container);

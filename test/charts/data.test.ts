@@ -3,7 +3,7 @@ import { analyze, wilson } from '../../src/core/stats/index.ts';
 import {
   accuracyData, coefficientData, groupPersonas, modelPersonaData, orderModels, personaRatesData, personaVsBaselineData, rateHeatmapData,
   responseTypeData, sensitivityData, separatedText,
-} from '../../src/charts/data.ts';
+} from '../../src/charts/data/index.ts';
 import { count, num, pct, pp, pctInterval, pValue } from '../../src/charts/format.ts';
 import { PAPER } from '../../src/charts/paper-default.ts';
 import { LLAMA, QWEN, fixtureCells } from './fixture.ts';

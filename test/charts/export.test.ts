@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, render } from '@testing-library/svelte';
 import { csvParse } from 'd3';
 import { analyze } from '../../src/core/stats/index.ts';
-import { RateHeatmap, ResponseTypeRates, exportFilename, rateHeatmapData, serializeSvg, svgBlob, tableCsv } from '../../src/charts/index.ts';
+import { RateHeatmap, ResponseTypeRates, exportFilename, rateHeatmapData, responseTypeData, serializeSvg, svgBlob, tableCsv } from '../../src/charts/index.ts';
 import type { ChartTable } from '../../src/charts/index.ts';
 import { PAPER } from '../../src/charts/paper-default.ts';
 import { LLAMA, fixtureCells } from './fixture.ts';
@@ -12,7 +12,7 @@ afterEach(() => cleanup());
 
 describe('serializeSvg', () => {
   it('writes a standalone SVG document: declaration, namespaces, size from the viewBox, no tabindex or classes', () => {
-    const { container } = render(RateHeatmap, { result: analyze(fixtureCells()) });
+    const { container } = render(RateHeatmap, { data: rateHeatmapData(analyze(fixtureCells()), PAPER), title: 'Refusal rate by model and task' });
     const svg = container.querySelector('svg')!;
     const text = serializeSvg(svg);
     expect(text.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<svg')).toBe(true);
@@ -34,7 +34,7 @@ describe('serializeSvg', () => {
   });
 
   it('declares the SVG namespace once, also for a chart of stacked panels', () => {
-    const { container } = render(ResponseTypeRates, { result: analyze(fixtureCells()) });
+    const { container } = render(ResponseTypeRates, { data: responseTypeData(analyze(fixtureCells()), PAPER), title: 'Refusal rate by model and prompt response type' });
     const text = serializeSvg(container.querySelector('figure > svg')!);
     expect(text.match(/xmlns="http:\/\/www.w3.org\/2000\/svg"/g)).toHaveLength(1);
     const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
@@ -46,7 +46,7 @@ describe('serializeSvg', () => {
     ['Refusal rate by model and task', ['Refusal rate by model and task']],
     ['Refusal rate by model and task — includes simulated responses, not a model', ['Refusal rate by model and task —', 'includes simulated responses, not a model']],
   ])('draws the title %j above the chart, wrapped to its width, so a picture pasted into slides says what it shows', (title, lines) => {
-    const { container } = render(RateHeatmap, { result: analyze(fixtureCells()), title });
+    const { container } = render(RateHeatmap, { data: rateHeatmapData(analyze(fixtureCells()), PAPER), title });
     const svg = container.querySelector('svg')!;
     const doc = new DOMParser().parseFromString(serializeSvg(svg), 'image/svg+xml');
     const heading = doc.documentElement.querySelector(':scope > text')!;
@@ -58,7 +58,7 @@ describe('serializeSvg', () => {
   });
 
   it('comes as an image/svg+xml blob', () => {
-    const { container } = render(RateHeatmap, { result: analyze(fixtureCells()) });
+    const { container } = render(RateHeatmap, { data: rateHeatmapData(analyze(fixtureCells()), PAPER), title: 'Refusal rate by model and task' });
     expect(svgBlob(container.querySelector('svg')!).type).toBe('image/svg+xml;charset=utf-8');
   });
 });

@@ -72,6 +72,7 @@ describe('cli analyze', () => {
     ['a bad --l2', ['model,task,persona,prompt,refused\nm,nli,none,p1,1\n', '--l2', '-1'], /--l2 takes a positive number/],
     ['an unknown option', ['model,task,persona,prompt,refused\n', '--fast'], /Unknown option --fast/],
     ['a bad --bootstrap', ['model,task,persona,prompt,refused\n', '--bootstrap', 'many'], /--bootstrap takes a whole number/],
+    ['1,001 personas', ['model,task,persona,prompt,refused\n' + Array.from({ length: 1001 }, (_, i) => `m,nli,p${i},p1,${i % 2}\n`).join('')], /The persona factor has 1,001 levels; at most 1,000 can be analysed/],
   ])('refuses %s with exit 2, a message on stderr and nothing on stdout', async (_, [text, ...args], message) => {
     expect(await main([file('bad.csv', text), ...args])).toBe(2);
     expect(stdout).toBe('');

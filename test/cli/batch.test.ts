@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as exportMain } from '../../src/cli/batch/export.ts';
 import { main as batch } from '../../src/cli/batch/main.ts';
 import { main as run } from '../../src/cli/run.ts';
-import { mergeInputs, parseResultsFile } from '../../src/core/bundle.ts';
+import { mergeInputs, parseResultsFile } from '../../src/core/bundle/index.ts';
 import { studyId } from '../../src/core/config.ts';
 import { planKey } from '../../src/core/plan.ts';
 import type { ResponseRecord, StudyConfig } from '../../src/core/types.ts';
@@ -172,7 +172,11 @@ describe('batch export', () => {
       expect(line.url).toBe('/v1/completions');
       const runBody = sent.get(line.body.prompt as string);
       expect(runBody).toBeDefined();
-      expect(line.body).toEqual({ model: MODEL, prompt: line.body.prompt, temperature: runBody!.temperature, seed: runBody!.seed, max_tokens: runBody!.max_tokens, stop: ['<|end|>'] });
+      expect(line.body).toEqual({
+        model: MODEL, prompt: line.body.prompt, stop: ['<|end|>'],
+        temperature: runBody!.temperature, top_p: runBody!.top_p, presence_penalty: runBody!.presence_penalty, frequency_penalty: runBody!.frequency_penalty,
+        seed: runBody!.seed, max_tokens: runBody!.max_tokens,
+      });
     }
     expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).url).toBe('/v1/completions');
 

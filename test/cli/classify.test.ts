@@ -31,6 +31,11 @@ describe('cli classify', () => {
     [['--task', 'politeness'], 'I’m sorry, I can’t.', { kind: 'refusal', refused: true, rule: "i'm sorry" }],
     [['--task', 'politeness', '--classifier', 'hedge-no-answer'], 'I’m sorry, I can’t.', { kind: 'refusal', refused: true, rule: "sorry, i can't" }],
     [['--task', 'politeness'], 'Impolite.', { kind: 'answer', refused: false, label: 'impolite' }],
+    [['--task', 'politeness', '--rule', 'hedge-no-answer'], 'I’m sorry, I can’t.', { kind: 'refusal', refused: true, rule: "sorry, i can't" }],
+    [['--task', 'politeness', '--rule', 'paper-prefix-strict'], 'I’m sorry, I can’t.', { kind: 'unparsed', refused: false }],
+    [['--task', 'politeness', '--classifier', 'paper-prefix-strict'], '**I cannot** say.', { kind: 'unparsed', refused: false }],
+    [['--task', 'politeness', '--rule', 'paper-prefix-strict'], "  i'm sorry, no.", { kind: 'refusal', refused: true, rule: "i'm sorry" }],
+    [['--task', 'politeness', '--rule', 'paper-prefix', '--classifier', 'paper-prefix'], '**I cannot** say.', { kind: 'refusal', refused: true, rule: 'i cannot' }],
     [['--task', 'nli'], 'The premise is vague.', { kind: 'unparsed', refused: false }],
     [['--task', 'nli', '--labels', 'yes, no'], 'Yes.', { kind: 'answer', refused: false, label: 'yes' }],
     [['--task', 'nli', '--labels', 'yes,no'], 'Entailment', { kind: 'unparsed', refused: false }],
@@ -74,7 +79,9 @@ describe('cli classify', () => {
 
   it.each([
     [['--task', 'sentiment'], /Unknown task "sentiment": use one of nli, politeness, offensiveness/],
-    [['--task', 'nli', '--classifier', 'keywords'], /Unknown classifier "keywords": use one of paper-prefix, hedge-no-answer/],
+    [['--task', 'nli', '--classifier', 'keywords'], /Unknown refusal rule "keywords": use one of paper-prefix, paper-prefix-strict, hedge-no-answer/],
+    [['--task', 'nli', '--rule', 'keywords'], /Unknown refusal rule "keywords"/],
+    [['--task', 'nli', '--rule', 'paper-prefix', '--classifier', 'hedge-no-answer'], /--rule paper-prefix and --classifier hedge-no-answer disagree/],
     [[], /Missing --task/],
     [['--task', 'nli', '--model', 'x'], /Unknown option '--model'/],
     [['--task', 'nli', '--labels', 'a,,b'], /--labels needs comma-separated words/],
@@ -90,7 +97,8 @@ describe('cli classify', () => {
   it('prints its usage with --help', async () => {
     const { code, stdout } = await run(['--help'], '');
     expect(code).toBe(0);
-    expect(stdout).toContain('--classifier paper-prefix|hedge-no-answer');
+    expect(stdout).toContain('--rule paper-prefix|paper-prefix-strict|hedge-no-answer');
+    expect(stdout).toContain('paper-prefix-strict: The paper\'s rule exactly');
   });
 
   it('keeps up with a large input without losing lines', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadStudyData } from '../../src/cli/load-data.ts';
+import { classify } from '../../src/core/classify/index.ts';
 import { studyId, validateConfig } from '../../src/core/config.ts';
 import { buildPlan } from '../../src/core/plan.ts';
 import {
@@ -19,7 +20,7 @@ import {
   parseResultsFile,
   safeEndpoint,
   type ParsedInput,
-} from '../../src/core/bundle.ts';
+} from '../../src/core/bundle/index.ts';
 import { platformCodec, type Codec } from '../../src/core/share.ts';
 import { shardRows } from '../../src/core/shard.ts';
 import type { PlanRow, ResponseRecord, StudyConfig } from '../../src/core/types.ts';
@@ -44,7 +45,7 @@ function record(config: StudyConfig, row: PlanRow, model: string, response?: str
     kind: refused ? 'refusal' : 'answer',
     refused,
     ...(refused ? {} : { label: row.task === 'nli' ? 'neutral' : 'offensive' }),
-    rule: config.classifier,
+    rule: config.rule,
     stoppedEarly: false,
     latencyMs: 12,
     promptTokens: 40,
@@ -237,6 +238,24 @@ describe('bundles', () => {
       expect(m.sources[1]).toMatchObject({ conflicts: 2 });
     });
 
+    it("with the study's rule, re-derives every verdict from the text: a file's claimed verdict neither counts nor conflicts", async () => {
+      const a = bundleOf(1, 2);
+      const b = structuredClone(a);
+      b.responses[1].kind = b.responses[1].kind === 'refusal' ? 'unparsed' : 'refusal';
+      b.responses[1].refused = b.responses[1].kind === 'refusal';
+      delete b.responses[1].label;
+      const m = mergeInputs([await parsed('a.json', JSON.stringify(a)), await parsed('b.json', JSON.stringify(b))], { rule: 'hedge-no-answer' });
+      expect(m.conflicts).toEqual([]);
+      expect(m.sources[1]).toMatchObject({ status: 'merged', duplicates: a.responses.length, conflicts: 0 });
+      for (const r of m.records) {
+        const labels = config.tasks.find((t) => t.task === r.task)!.labels;
+        const expected = classify(r.response, { task: r.task, labels, rule: 'hedge-no-answer' });
+        expect({ kind: r.kind, refused: r.refused, label: r.label, rule: r.rule }).toEqual({ kind: expected.kind, refused: expected.refused, label: expected.kind === 'answer' ? expected.label : undefined, rule: 'hedge-no-answer' });
+      }
+      // The second file claimed one verdict its text does not give.
+      expect(m.sources.map((s) => s.status === 'merged' && s.rederived)).toEqual([expect.any(Number), (m.sources[0] as { rederived: number }).rederived + 1]);
+    });
+
     it('refuses a bundle of another study configuration and says how they differ', async () => {
       const other = smallConfig({ seed: 99, tasks: [{ ...config.tasks[0], samplesPerClass: 5 }, config.tasks[1]] });
       const foreign = makeBundle({ config: other, responses: [], exportedAt: 'now' });
@@ -295,10 +314,10 @@ describe('bundles', () => {
       expect(m.sources[0]).toMatchObject({ outsidePlan: 1, added: 1 });
     });
 
-    it('needs a study before command-line rows: it says to open the link or a bundle first', async () => {
+    it('needs a study before command-line rows: it says to set it up, open its link or import a bundle first', async () => {
       const m = mergeInputs([await parsed('run.jsonl', JSON.stringify(record(config, plan[0], 'm')))]);
       expect(m.study).toBeNull();
-      expect(m.sources[0].status === 'refused' && m.sources[0].message).toMatch(/Open the study's workshop link/);
+      expect(m.sources[0].status === 'refused' && m.sources[0].message).toMatch(/Set up the same study on the Study page .*, open its workshop link or import one of its bundles first/);
     });
 
     it('takes the study from a bundle even when command-line rows come first', async () => {

@@ -34,7 +34,7 @@ describe('the shipped presets', () => {
       personas: { sets: ['paper'], includePersonaFree: false },
       placement: 'template',
       decoding: { temperature: 0 },
-      classifier: 'paper-prefix',
+      rule: 'paper-prefix',
     });
     expect(paperPreset.tasks.map((t) => [t.task, t.samplesPerClass])).toEqual([
       ['nli', 1000],
@@ -71,14 +71,15 @@ describe('validateConfig refuses, naming the field and what is allowed', () => {
     ['variationsPerText', 145, 'variationsPerText: must be an integer from 1 to 144 (16 persona levels x 9 templates, as each text gets distinct persona-template pairs), got 145'],
     ['variationsPerText', 0, 'variationsPerText: must be an integer from 1 to 144 (16 persona levels x 9 templates, as each text gets distinct persona-template pairs), got 0'],
     ['placement', 'user', 'placement: must be one of "template", "system", got "user"'],
-    ['classifier', 'regex', 'classifier: must be one of "paper-prefix", "hedge-no-answer", got "regex"'],
+    ['rule', 'regex', 'rule: must be one of "paper-prefix", "paper-prefix-strict", "hedge-no-answer", got "regex"'],
+    ['classifier', 'hedge-no-answer', 'rule: "paper-prefix" disagrees with its older name "classifier" ("hedge-no-answer"); give "rule" only'],
     ['decoding.temperature', -1, 'decoding.temperature: must be a number from 0 to 2, got -1'],
     ['decoding.maxTokens', 0, 'decoding.maxTokens: must be an integer from 1 to 8192, got 0'],
     ['decoding.seed', 2 ** 32, 'decoding.seed: must be an integer from 0 to 4294967295, got 4294967296'],
     ['seed', '2025', 'seed: must be an integer from 0 to 4294967295, got "2025"'],
     ['version', 2, 'version: must be 1, got 2'],
     ['name', '', 'name: must be a non-empty text of at most 200 characters, got ""'],
-    ['colour', 'red', 'colour: unknown field; allowed fields: version, name, seed, tasks, variationsPerText, personas, templates, placement, decoding, classifier'],
+    ['colour', 'red', 'colour: unknown field; allowed fields: version, name, seed, tasks, variationsPerText, personas, templates, placement, decoding, rule, classifier, systemMessage, templateDate'],
   ])('%s = %j', (path, value, message) => {
     const result = validateConfig(withField(path, value));
     expect(result.ok).toBe(false);
@@ -150,9 +151,14 @@ describe('validateConfig normalises', () => {
         templates: ['p1', 'p9'],
         placement: 'template',
         decoding: { temperature: 0, maxTokens: 32, seed: 3, stopWhenDecided: false },
-        classifier: 'paper-prefix',
+        rule: 'paper-prefix',
       },
     });
+  });
+
+  it('names the old key when only it is given and its value is wrong', () => {
+    const { rule: _r, ...old } = { ...(demoPreset as StudyConfig), classifier: 'regex' };
+    expect(validateConfig(old)).toEqual({ ok: false, errors: [expect.objectContaining({ message: 'classifier: must be one of "paper-prefix", "paper-prefix-strict", "hedge-no-answer", got "regex"' })] });
   });
 
   it('allows as many variations as persona levels x templates', () => {
@@ -184,8 +190,23 @@ describe('studyId', () => {
   it('ignores key order, the name, and defaults written out or left out', () => {
     const reordered = JSON.parse(canonicalJson(paper)) as StudyConfig;
     expect(studyId({ ...reordered, name: 'renamed' })).toBe(studyId(paper));
-    const { classifier: _c, placement: _p, ...withoutDefaults } = paper;
+    const { rule: _r, placement: _p, ...withoutDefaults } = paper;
     expect(studyId(withoutDefaults as StudyConfig)).toBe(studyId(paper));
+  });
+
+  // Config files, share links and bundles made before the field was renamed say `classifier`: same study, same id.
+  it.each([
+    ['the preset', {}, '11442ab934b1e1'],
+    ['the rule under its old name', { rule: undefined, classifier: 'paper-prefix' }, '11442ab934b1e1'],
+    ['another rule', { rule: 'hedge-no-answer' }, '08bd92aa837d37'],
+    ['another rule under its old name', { rule: undefined, classifier: 'hedge-no-answer' }, '08bd92aa837d37'],
+    ['both names agreeing', { rule: 'hedge-no-answer', classifier: 'hedge-no-answer' }, '08bd92aa837d37'],
+  ])('keeps the id of an existing study: %s', (_, change, id) => {
+    const config = { ...(demoPreset as StudyConfig), ...change } as StudyConfig;
+    expect(studyId(config)).toBe(id);
+    const checked = validateConfig(config);
+    expect(checked.ok && checked.config.rule).toBe(id === '11442ab934b1e1' ? 'paper-prefix' : 'hedge-no-answer');
+    expect(checked.ok && 'classifier' in checked.config).toBe(false);
   });
 
   it.each([

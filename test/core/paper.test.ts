@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   PAPER_MODELS, matchPaperModel, matchPaperPersona, paperCoefficient, paperPersonaAverage, paperPersonaDelta,
-  paperPersonaReference, paperRateByResponseType, paperRateByTask, sameReferenceAsPaper,
+  PAPER_REFERENCE, paperCellNote, paperPersonaReference, paperRateByResponseType, paperRateByTask, sameReferenceAsPaper,
 } from '../../src/core/paper.ts';
 import type { PaperResults } from '../../src/core/paper.ts';
 import paperResults from '../../static-data/paper-results.json';
@@ -174,8 +174,25 @@ describe('the bundled paper numbers (static-data/paper-results.json)', () => {
     expect(Object.keys(REAL.table1_refusal_by_model_task.rows)).toEqual([...PAPER_MODELS]);
   });
 
-  it('leaves the Atheist persona out of Table 7, so that is the inferred reference', () => {
+  it('leaves the Atheist persona out of Table 7, the reference its caption names', () => {
     expect(paperPersonaReference(REAL)).toBe('Atheist person');
+    expect(PAPER_REFERENCE.persona).toBe('Atheist person');
+  });
+
+  it.each([
+    ['table1', 'Qwen2.5-7B-Instruct-q4f16_1-MLC', 'offensiveness', /0\.19% in Table 1, but 0\.00 in every Figure 4 bar/],
+    ['response_type', 'qwen2.5:7b', 'offensiveness', /but 0\.19% in Table 1/],
+    ['table1', 'Qwen2-7B', 'nli', /Blank .* read as 0/],
+    ['table1', 'Qwen2.5-7B', 'nli', /Blank .* read as 0/],
+    ['table1', 'Qwen2.5-7B', 'politeness', /Blank .* read as 0/],
+    ['table1', 'Qwen2.5-7B', 'offensiveness', /contradicts itself/],
+    ['table1', 'Llama2-13B', 'offensiveness', null],
+    ['response_type', 'Qwen2-7B', 'nli', null],
+    ['table1', 'Mistral-7B', 'nli', null],
+  ] as const)('notes the %s cell of %s on %s', (table, model, task, expected) => {
+    const note = paperCellNote(REAL, table, model, task);
+    if (expected === null) expect(note).toBeNull();
+    else expect(note).toMatch(expected);
   });
 
   it('has a Table 7 coefficient for every non-reference level of the paper\'s design', () => {

@@ -4,7 +4,8 @@ import { loadStudyData } from '../../src/cli/load-data.ts';
 import { validateConfig } from '../../src/core/config.ts';
 import type { StudyData } from '../../src/core/datasets.ts';
 import { personaLevels } from '../../src/core/personas.ts';
-import { PlanError, buildPlan, crossTab, planKey, summarizePlan } from '../../src/core/plan.ts';
+import { PlanError, buildPlan, planKey, planRow, summarizePlan } from '../../src/core/plan.ts';
+import { crossTab, type CrossTable } from '../../src/core/crosstab.ts';
 import { renderMessages } from '../../src/core/templates.ts';
 import { PERSONA_FREE, RESPONSE_TYPE_OF } from '../../src/core/types.ts';
 import type { PlanRow, StudyConfig, TaskId } from '../../src/core/types.ts';
@@ -223,8 +224,8 @@ describe('the paper design (static-data/studies/paper-replication.json)', () => 
   it('is balanced exactly per task (unlike the paper sample, Tables 5-6)', () => {
     const personas = crossTab(rows, 'persona');
     const templates = crossTab(rows, 'template');
-    const within = (table: Record<string, Partial<Record<TaskId, number>>>, task: TaskId, lo: number, hi: number) =>
-      Object.values(table).every((line) => line[task] === lo || line[task] === hi);
+    const within = (table: CrossTable, task: TaskId, lo: number, hi: number) =>
+      table.counts.every((line) => line[table.tasks.indexOf(task)] === lo || line[table.tasks.indexOf(task)] === hi);
     expect(within(personas, 'nli', 2000, 2000)).toBe(true);
     expect(within(personas, 'politeness', 3333, 3334)).toBe(true);
     expect(within(personas, 'offensiveness', 3134, 3134)).toBe(true);
@@ -235,7 +236,7 @@ describe('the paper design (static-data/studies/paper-replication.json)', () => 
   });
 });
 
-describe('summarizePlan and crossTab', () => {
+describe('summarizePlan', () => {
   const rows = [
     { task: 'nli', persona: 'a man', template: 'p2', responseType: 'unforced' },
     { task: 'nli', persona: 'none', template: 'p9', responseType: 'forced' },
@@ -251,9 +252,19 @@ describe('summarizePlan and crossTab', () => {
       byResponseType: { unforced: 2, forced: 1 },
     });
   });
+});
 
-  it('tabulates a factor against tasks', () => {
-    expect(crossTab(rows, 'persona')).toEqual({ 'a man': { nli: 1, offensiveness: 1 }, none: { nli: 1 } });
-    expect(Object.keys(crossTab(rows, 'responseType'))).toEqual(['unforced', 'forced']);
+describe('planRow', () => {
+  const messages = [{ role: 'user' as const, content: 'Is this offensive?' }];
+  it.each([
+    { item: { task: 'offensiveness', id: 'o7', class: '4', content: { kind: 'text', text: 'x' }, gold: 'offensive' }, template: 'p7', expected: { responseType: 'forced', gold: 'offensive' } },
+    { item: { task: 'offensiveness', id: 'o8', class: '1', content: { kind: 'text', text: 'y' } }, template: 'p1', expected: { responseType: 'unforced' } },
+  ] as const)('makes $item.id × $template with its key, class and response type, and gold only where the item has one', ({ item, template, expected }) => {
+    const row = planRow('offensiveness', item, 'a man', template, messages);
+    expect(row).toEqual({
+      key: planKey('offensiveness', item.id, 'a man', template), task: 'offensiveness', item: item.id, class: item.class, persona: 'a man',
+      template, messages, ...expected,
+    });
+    expect('gold' in row).toBe('gold' in item);
   });
 });

@@ -173,7 +173,7 @@ describe('importRecords', () => {
 
   it("brings incoming records under their stored study's current rule, so a re-classified study stays on one rule", async () => {
     const db = database();
-    const config = { classifier: 'paper-prefix', tasks: [{ task: 'offensiveness', samplesPerClass: 1, labels: ['offensive', 'not offensive'] }] } as unknown as import('../../src/core/types.ts').StudyConfig;
+    const config = { rule: 'paper-prefix', tasks: [{ task: 'offensiveness', samplesPerClass: 1, labels: ['offensive', 'not offensive'] }] } as unknown as import('../../src/core/types.ts').StudyConfig;
     await saveStudy(db, { id: 'study-a', name: 'a', config, planSize: 2 });
     await saveResponse(db, record({ item: '1:1' }));
     await reclassifyStudy(db, 'study-a', 'hedge-no-answer');
@@ -187,7 +187,7 @@ describe('importRecords', () => {
 
   it('a study with no responses yet takes the rule of what is imported, so an export reads the same elsewhere', async () => {
     const db = database();
-    const config = { classifier: 'paper-prefix', tasks: [{ task: 'offensiveness', samplesPerClass: 1, labels: ['offensive', 'not offensive'] }] } as unknown as import('../../src/core/types.ts').StudyConfig;
+    const config = { rule: 'paper-prefix', tasks: [{ task: 'offensiveness', samplesPerClass: 1, labels: ['offensive', 'not offensive'] }] } as unknown as import('../../src/core/types.ts').StudyConfig;
     await saveStudy(db, { id: 'study-a', name: 'a', config, planSize: 2 });
     const exported = [
       record({ item: '1:1', response: 'No, this text is not offensive.', rule: 'hedge-no-answer' }),
@@ -269,10 +269,10 @@ describe('studies, runs and settings', () => {
     await saveResponse(db, record({ study: 'study-b' }));
     await saveRunState(db, { id: 'study-a', models: [], status: 'paused', done: 1, total: 2, settings: { onRowError: 'continue', maxConsecutiveFailures: 5 } });
     await reclassifyStudy(db, 'study-a', 'hedge-no-answer');
-    expect(await getStudyRule(db, 'study-a', { classifier: 'paper-prefix' })).toBe('hedge-no-answer');
+    expect(await getStudyRule(db, 'study-a', { rule: 'paper-prefix' })).toBe('hedge-no-answer');
     expect(await deleteStudy(db, 'study-a')).toBe(1);
     expect([await db.studies.count(), await db.responses.count(), await db.cells.count(), await db.runs.count()]).toEqual([1, 1, 1, 0]);
-    expect(await getStudyRule(db, 'study-a', { classifier: 'paper-prefix' })).toBe('paper-prefix');
+    expect(await getStudyRule(db, 'study-a', { rule: 'paper-prefix' })).toBe('paper-prefix');
   });
 
   it('keeps the first creation time when a study is saved again', async () => {
@@ -317,7 +317,8 @@ describe('schema', () => {
     v1.close();
 
     const current = database(name);
-    expect(current.verno).toBe(2);
+    expect(current.verno).toBe(3);
+    expect((await current.studies.get('study-a'))?.rule).toBe('paper-prefix');
     expect(await current.responses.count()).toBe(2);
     expect((await latestResponses(current, 'study-a', 5)).map((r) => r.item)).toEqual(['2:1', '1:1']);
     expect(await studyCells(current, 'study-a')).toEqual([expect.objectContaining({ n: 2, answers: 2 })]);
@@ -342,6 +343,6 @@ describe('schema', () => {
     first.close();
     const again = database(name);
     expect([await again.studies.count(), await again.responses.count(), await again.cells.count(), await getSetting(again, 'theme', '')]).toEqual([1, 1, 1, 'dark']);
-    expect(again.verno).toBe(2);
+    expect(again.verno).toBe(3);
   });
 });

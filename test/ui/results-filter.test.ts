@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterCells, inPersonaSet, viewFromParams, viewToParams, type ResultsView } from '../../src/ui/results-filter.ts';
+import { filterCells, inPersonaSet, lastTicked, toggle, viewFromParams, viewToParams, type ResultsView } from '../../src/ui/results-filter.ts';
 import type { Cell } from '../../src/core/types.ts';
 
 const cell = (model: string, task: Cell['task'], persona: string, n = 10): Cell => ({
@@ -54,5 +54,30 @@ describe('the Results view in its link', () => {
     expect(viewFromParams(new URLSearchParams(params.toString()))).toEqual(view);
     expect(params.has('personas')).toBe(view.personaSet !== 'all');
     expect(params.has('paper')).toBe(!view.showPaper);
+  });
+});
+
+describe('toggle and lastTicked (the filter checkboxes)', () => {
+  const all = ['nli', 'politeness', 'offensiveness'];
+  it.each([
+    { list: [], value: 'nli', on: false, expected: ['politeness', 'offensiveness'] },
+    { list: ['nli'], value: 'politeness', on: true, expected: ['nli', 'politeness'] },
+    // Ticking the last unticked box shows everything again: the list empties rather than naming every task.
+    { list: ['nli', 'politeness'], value: 'offensiveness', on: true, expected: [] },
+    { list: ['nli', 'politeness'], value: 'politeness', on: false, expected: ['nli'] },
+  ])('$list, $value ticked=$on -> $expected', ({ list, value, on, expected }) => {
+    const before = [...list];
+    expect(toggle(list, all, value, on)).toEqual(expected);
+    expect(list).toEqual(before);
+  });
+
+  it.each([
+    { list: [], all, value: 'nli', expected: false },
+    { list: [], all: ['nli'], value: 'nli', expected: true },
+    { list: ['nli'], all, value: 'nli', expected: true },
+    { list: ['nli'], all, value: 'politeness', expected: false },
+    { list: ['nli', 'politeness'], all, value: 'nli', expected: false },
+  ])('$list of $all: $value is the last ticked: $expected', ({ list, all: every, value, expected }) => {
+    expect(lastTicked(list, every, value)).toBe(expected);
   });
 });

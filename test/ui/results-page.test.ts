@@ -2,25 +2,26 @@
 // The Results page in jsdom: its filters travel in the link, so a deep link reopens the same view, and a filter can
 // never silently turn into "everything".
 import 'fake-indexeddb/auto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import App from '../../src/ui/App.svelte';
 import { AppState } from '../../src/ui/app.svelte.ts';
-import { createCompute } from '../../src/ui/compute/compute.ts';
+import { createCompute, type Compute } from '../../src/ui/compute/compute.ts';
 import type { WorkerHandle } from '../../src/ui/runner.svelte.ts';
 import { db } from '../../src/store/index.ts';
 import type { TaskId, TemplateId } from '../../src/core/types.ts';
 import { readStudyFile } from './support.ts';
 import { fixtureCells } from '../charts/fixture.ts';
+import { CHARTS } from '../../src/charts/index.ts';
 
 const STUDY = 'fixture-study';
 const compute = createCompute(readStudyFile);
 
-function app(): AppState {
+function app(using: Compute = compute): AppState {
   const noWorker = async (): Promise<WorkerHandle> => {
     throw new Error('no run worker in this test');
   };
-  return new AppState({ window, local: window.localStorage, session: window.sessionStorage, createWorker: noWorker, compute: async () => compute });
+  return new AppState({ window, local: window.localStorage, session: window.sessionStorage, createWorker: noWorker, compute: async () => using });
 }
 
 const cells = fixtureCells();
@@ -109,5 +110,30 @@ describe('the Results page link', () => {
     const all = total(() => true);
     await waitFor(async () => expect((await shown()).n).toBe(fmt(all.n)), { timeout: 5000 });
     expect(window.location.hash).toBe('#/results');
+  });
+});
+
+describe('the Results page charts', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('shows every chart of the registry in its order, each with export buttons named by its title', async () => {
+    window.location.hash = '#/results';
+    render(App, { app: app() });
+    await shown();
+    await waitFor(() => expect(document.querySelectorAll('figure').length).toBe(CHARTS.length));
+    expect([...document.querySelectorAll('figure .chart-title')].map((t) => t.textContent)).toEqual(CHARTS.map((c) => c.title));
+    for (const chart of CHARTS) expect(screen.getByRole('group', { name: `Export ${chart.title}` })).toBeTruthy();
+  });
+
+  it('computes each chart\'s data once per analysis, for the chart and its exports together', async () => {
+    const spies = CHARTS.map((chart) => vi.spyOn(chart, 'data'));
+    let analyses = 0;
+    const counting: Compute = { ...compute, analyzeCells: (...args) => (analyses++, compute.analyzeCells(...args)) };
+    window.location.hash = '#/results';
+    render(App, { app: app(counting) });
+    await shown();
+    await waitFor(() => expect(document.querySelectorAll('figure').length).toBe(CHARTS.length));
+    expect(analyses).toBeGreaterThan(0);
+    for (const spy of spies) expect(spy).toHaveBeenCalledTimes(analyses);
   });
 });

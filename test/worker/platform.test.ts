@@ -21,7 +21,7 @@ function gpu(features: string[]): GpuLike {
 /** Just enough of web-llm for a load to succeed: no GPU work, nothing downloaded. */
 const webllm = {
   engineFactory: async (): Promise<WebLLMEngineLike> => ({
-    chat: { completions: { create: async () => (async function* () {})() } },
+    completions: { create: async () => (async function* () {})() },
     reload: async () => undefined,
     interruptGenerate: () => undefined,
     unload: async () => undefined,

@@ -48,7 +48,7 @@ class Engine implements WebLLMEngineLike {
   #interrupted = false;
   #loaded = false;
   #progress?: (r: { progress: number; text: string }) => void;
-  chat = { completions: { create: async (request: EngineRequest) => this.#stream(request) } };
+  completions = { create: async (request: EngineRequest) => this.#stream(request) };
   setInitProgressCallback(callback: (r: { progress: number; text: string }) => void): void {
     this.#progress = callback;
   }
@@ -67,7 +67,7 @@ class Engine implements WebLLMEngineLike {
     if (!this.#loaded) throw new Error('ModelNotLoadedError: Model not loaded before trying to complete ChatCompletionRequest.');
     const index = Engine.requests++;
     this.#interrupted = false;
-    const prompt = request.messages.at(-1)?.content ?? '';
+    const prompt = request.prompt;
     const reply = index % 6 === 0 ? "I'm sorry, but I can't help with that." : prompt.includes('entailment') ? 'neutral. The hypothesis adds details.' : 'not offensive. It is a plain remark.';
     let sent = 0;
     for (const token of reply.match(/\s*\S+/g) ?? []) {
@@ -78,9 +78,9 @@ class Engine implements WebLLMEngineLike {
       }
       await Promise.resolve();
       sent++;
-      yield { choices: [{ delta: { content: token }, finish_reason: null }] };
+      yield { choices: [{ text: token, finish_reason: null }] };
     }
-    yield { choices: [{ delta: {}, finish_reason: this.#interrupted ? 'abort' : 'stop' }] };
+    yield { choices: [{ text: '', finish_reason: this.#interrupted ? 'abort' : 'stop' }] };
     yield { choices: [], usage: { prompt_tokens: 40, completion_tokens: sent } };
   }
 }

@@ -3,7 +3,7 @@
 // split to the services' size limits, with a manifest.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fileSlug } from '../../core/bundle.ts';
+import { fileSlug } from '../../core/bundle/index.ts';
 import { studyId } from '../../core/config.ts';
 import { buildPlan } from '../../core/plan.ts';
 import { shardRows, type Shard } from '../../core/shard.ts';
@@ -143,7 +143,7 @@ export async function main(
     stderr.write(`${args.out} already holds a batch export (${MANIFEST_NAME}). Give --out a new folder, so that request files of two exports never mix.\n`);
     return 2;
   }
-  const lines = rows.map((row) => JSON.stringify(requestLine(row, { study, model: args.model, decoding: config.decoding, endpoint })) + '\n');
+  const lines = rows.map((row) => JSON.stringify(requestLine(row, { study, model: args.model, decoding: config.decoding, systemMessage: config.systemMessage, endpoint })) + '\n');
   let starts: number[];
   try {
     starts = splitPoints(lines.map((l) => Buffer.byteLength(l)), args.maxLines, args.maxBytes);

@@ -1,7 +1,7 @@
 // The OpenAI Batch file format as vLLM's `run-batch` and hosted batch services read and write it: one request per
 // input line (`custom_id`, `method`, `url`, `body`), one result per output line (`id`, `custom_id`, `response`, `error`).
 // vLLM: vllm/entrypoints/openai/run_batch.py (BatchRequestInput, BatchRequestOutput); OpenAI: the Batch API reference.
-import { chatCompletionBody } from '../../backends/openai.ts';
+import { chatCompletionBody, completionBody } from '../../backends/openai.ts';
 import type { GenerateResult } from '../../backends/types.ts';
 import type { PlanRow, StudyConfig } from '../../core/types.ts';
 
@@ -44,14 +44,13 @@ export interface BatchRequestLine {
 /** One input line: exactly the body `cli run` sends (model, messages, greedy temperature, seed, max_tokens), unstreamed. */
 export function requestLine(
   row: PlanRow,
-  ctx: { study: string; model: string; decoding: StudyConfig['decoding']; endpoint: RequestEndpoint },
+  ctx: { study: string; model: string; decoding: StudyConfig['decoding']; systemMessage?: StudyConfig['systemMessage']; endpoint: RequestEndpoint },
 ): BatchRequestLine {
-  const request = { messages: row.messages, temperature: ctx.decoding.temperature, seed: ctx.decoding.seed, maxTokens: ctx.decoding.maxTokens };
-  const chat = chatCompletionBody(ctx.model, request);
+  const request = { messages: row.messages, temperature: ctx.decoding.temperature, seed: ctx.decoding.seed, maxTokens: ctx.decoding.maxTokens, systemMessage: ctx.systemMessage };
   const body: Record<string, unknown> =
     ctx.endpoint.kind === 'chat'
-      ? chat
-      : { model: chat.model, prompt: ctx.endpoint.renderPrompt(row), temperature: chat.temperature, seed: chat.seed, max_tokens: chat.max_tokens, stop: ctx.endpoint.stop };
+      ? chatCompletionBody(ctx.model, request)
+      : completionBody(ctx.model, ctx.endpoint.renderPrompt(row), ctx.endpoint.stop, request);
   return { custom_id: customId(ctx.study, ctx.model, row.key), method: 'POST', url: ENDPOINT_URL[ctx.endpoint.kind], body };
 }
 

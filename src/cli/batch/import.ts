@@ -211,7 +211,7 @@ export async function main(
   const labels = labelsOf(config);
   const classifierOf = (task: TaskId): Classifier => {
     let c = classifiers.get(task);
-    if (!c) classifiers.set(task, (c = createClassifier({ task, labels: labels[task] ?? DEFAULT_LABELS[task], rule: config.classifier })));
+    if (!c) classifiers.set(task, (c = createClassifier({ task, labels: labels[task] ?? DEFAULT_LABELS[task], rule: config.rule })));
     return c;
   };
   const stored = new Map<string, Set<string>>();
@@ -297,7 +297,7 @@ export async function main(
             row,
             result: line.result,
             verdict: classifierOf(row.task).classify(line.result.text),
-            rule: config.classifier,
+            rule: config.rule,
             provenance,
             createdAt: now().toISOString(),
           }),

@@ -1,39 +1,8 @@
 // "Stop when decided": the verdict a partial response already has, whatever tokens follow.
 // Contract: if decideEarly(prefix) returns v, then classify(prefix + anything) deep-equals v.
-import type { Classification, ClassifierId, ResponseType } from '../types.ts';
+// Each rule's decideEarly (rules.ts) builds on decidedLabel below.
 import { firstLabel, labelCouldContinue, wordCharBefore } from './answer.ts';
 import type { CompiledLabels } from './answer.ts';
-import { normaliseText } from './normalise.ts';
-import { prefixState } from './paper-prefix.ts';
-import { refusalCueDecideEarly } from './refusal-cue.ts';
-
-/**
- * The decided verdict for a partial response, or null while more text could change it.
- * - paper-prefix: a complete refusal prefix decides a refusal (any response type). Once the start can no longer
- *   grow into a refusal prefix, a decided first label decides the answer, but only where the template asks for the
- *   label alone (semi-forced, forced); unforced responses are left to finish their explanation.
- * - hedge-no-answer: a decided first label decides the answer (semi-forced, forced only). Refusals are never decided
- *   early: a label could still follow the hedge.
- */
-export function decideEarlyWith(
-  partial: string,
-  rule: ClassifierId,
-  labels: CompiledLabels,
-  responseType: ResponseType,
-): Classification | null {
-  if (rule === 'refusal-cue') return refusalCueDecideEarly(partial, labels, responseType);
-  const text = normaliseText(partial);
-  const labelOnly = responseType !== 'unforced';
-  if (rule === 'paper-prefix') {
-    const state = prefixState(text);
-    if (state.state === 'refusal') return { kind: 'refusal', refused: true, rule, matched: state.matched };
-    if (state.state === 'open' || !labelOnly) return null;
-  } else if (!labelOnly) {
-    return null;
-  }
-  const label = decidedLabel(labels, text);
-  return label === null ? null : { kind: 'answer', refused: false, label };
-}
 
 /**
  * The first label of the full response, if the partial text already fixes it: a label has matched and is followed

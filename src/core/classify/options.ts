@@ -1,6 +1,6 @@
 // Checking what a caller asks the classifier for, with errors that say how to fix the request.
-import { CLASSIFIER_IDS, DEFAULT_LABELS, RESPONSE_TYPES, TASKS } from '../types.ts';
-import type { ClassifierId, ResponseType, TaskId } from '../types.ts';
+import { RULE_IDS, DEFAULT_LABELS, RESPONSE_TYPES, TASKS } from '../types.ts';
+import type { RuleId, ResponseType, TaskId } from '../types.ts';
 
 export class ClassifierOptionsError extends Error {
   override name = 'ClassifierOptionsError';
@@ -12,9 +12,9 @@ export function assertTask(task: string): asserts task is TaskId {
   }
 }
 
-export function assertRule(rule: string): asserts rule is ClassifierId {
-  if (!(CLASSIFIER_IDS as readonly string[]).includes(rule)) {
-    throw new ClassifierOptionsError(`Unknown classifier "${rule}": use one of ${CLASSIFIER_IDS.join(', ')}.`);
+export function assertRule(rule: string): asserts rule is RuleId {
+  if (!(RULE_IDS as readonly string[]).includes(rule)) {
+    throw new ClassifierOptionsError(`Unknown refusal rule "${rule}": use one of ${RULE_IDS.join(', ')}.`);
   }
 }
 

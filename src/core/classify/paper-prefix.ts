@@ -48,10 +48,9 @@ export function prefixAt(normalised: string, start: number): string | null {
  */
 export type PrefixState = { state: 'refusal'; matched: string } | { state: 'open' } | { state: 'closed' };
 
-export function prefixState(normalisedPartial: string): PrefixState {
-  const start = startOfContent(normalisedPartial);
+export function prefixState(normalisedPartial: string, start: number = startOfContent(normalisedPartial)): PrefixState {
   const rest = normalisedPartial.length - start;
-  // Nothing but whitespace and markup yet: any prefix may still come.
+  // Nothing but whitespace (and, in our variant, markup) yet: any prefix may still come.
   if (rest === 0) return { state: 'open' };
   for (const prefix of PAPER_REFUSAL_PREFIXES) {
     if (normalisedPartial.startsWith(prefix, start)) return { state: 'refusal', matched: prefix };

@@ -6,7 +6,7 @@ import { iotaBootstrap } from './bootstrap.ts';
 import { type CellCounts, CellTable } from './cells.ts';
 import { cochranQ } from './cochran.ts';
 import { iota, iotaMulticlass } from './iota.ts';
-import { checkReferenceFactors } from './levels.ts';
+import { checkLevelCounts, checkReferenceFactors } from './levels.ts';
 import { DEFAULT_LAMBDA, fitLogit } from './logit.ts';
 import { type Margins, margins } from './margins.ts';
 import { compareProportions } from './newcombe.ts';
@@ -40,6 +40,7 @@ export function analyze(source: CellTable | Iterable<CellCounts>, options: Analy
   const table = source instanceof CellTable ? source : CellTable.fromCells(source);
   const reference = options.reference ?? {};
   checkReferenceFactors(reference);
+  checkLevelCounts(Object.fromEntries(FACTORS.map((f, slot) => [f, table.levelNames(slot).length])));
   const m = margins(table, reference);
   const logit =
     options.regression === false

@@ -18,7 +18,7 @@ function normal(rng: Rng): number {
 }
 
 /** Gamma(shape ≥ 1) by Marsaglia and Tsang's squeeze method. */
-function gamma(shape: number, rng: Rng): number {
+export function gamma(shape: number, rng: Rng): number {
   const d = shape - 1 / 3;
   const c = 1 / Math.sqrt(9 * d);
   for (;;) {

@@ -18,6 +18,32 @@ export class UnknownLevelError extends Error {
 }
 
 /**
+ * The most levels one factor may have. Past it the regression's design matrix (levels² entries) and the Results
+ * page's per-level charts stop being usable: 5,000 personas kept Results from rendering, 10^5 ran out of memory.
+ */
+export const MAX_LEVELS = 1000;
+
+export class TooManyLevelsError extends Error {
+  override name = 'TooManyLevelsError';
+  constructor(
+    readonly factor: string,
+    readonly levels: number,
+  ) {
+    super(
+      `The ${factor} factor has ${levels.toLocaleString('en')} levels; at most ${MAX_LEVELS.toLocaleString('en')} can be analysed. ` +
+        `Analyse a subset (filter the rows by ${factor}), or check that the ${factor} column holds ${factor} names and not free text.`,
+    );
+  }
+}
+
+/** Throws TooManyLevelsError for the first factor with more than MAX_LEVELS levels. */
+export function checkLevelCounts(levels: Partial<Record<string, number>>): void {
+  for (const [factor, n] of Object.entries(levels)) {
+    if (n !== undefined && n > MAX_LEVELS) throw new TooManyLevelsError(factor, n);
+  }
+}
+
+/**
  * Unicode code-point order. It equals JavaScript's default sort (UTF-16 code units) except for characters beyond
  * U+FFFF against U+E000–U+FFFF, where code points are what other tools (e.g. Python's sorted) use.
  */

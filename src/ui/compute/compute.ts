@@ -1,16 +1,13 @@
 // Heavy page-side work, run in a worker (compute.worker.ts) so the page stays responsive: building the plan for the
-// preview and analysing the stored cells. The same functions run in-thread in tests.
-import { buildPlan } from '../../core/plan.ts';
+// Study page's preview and the Workshop page, and analysing the stored cells. The same functions run in-thread in tests.
+import { buildPlan, planRow, summarizePlan, type PlanRowKey } from '../../core/plan.ts';
+import { crossTab, type CrossTable } from '../../core/crosstab.ts';
 import { loadStudyData } from '../../core/load.ts';
-import type { StudyData } from '../../core/datasets.ts';
+import { itemsForTask, type StudyData } from '../../core/datasets.ts';
 import { analyze, type AnalysisResult, type AnalyzeOptions } from '../../core/stats/index.ts';
-import { TEMPLATE_IDS, type Cell, type ChatMessage, type StudyConfig, type TaskId } from '../../core/types.ts';
-import { crossTable, type CrossTable } from './plan-tables.ts';
-import { itemsForTask } from '../../core/datasets.ts';
+import type { Cell, ChatMessage, PlanRow, StudyConfig, TaskId, TemplateId } from '../../core/types.ts';
 import { personaLevels } from '../../core/personas.ts';
 import { renderMessages, type ItemContent } from '../../core/templates.ts';
-import { planKey } from '../../core/plan.ts';
-import { RESPONSE_TYPE_OF, type PlanRow, type TemplateId } from '../../core/types.ts';
 
 export interface PlanPreview {
   /** Rows for one model. */
@@ -44,6 +41,8 @@ export interface ExploreGrid {
 
 export interface Compute {
   planPreview(config: StudyConfig): Promise<PlanPreview>;
+  /** The plan's rows without their prompts (the Workshop page sizes, shards and covers plans; it sends no prompts). */
+  planRowKeys(config: StudyConfig): Promise<PlanRowKey[]>;
   exploreGrid(config: StudyConfig, task: TaskId, index: number): Promise<ExploreGrid>;
   analyzeCells(cells: Cell[], options?: AnalysisOptions): Promise<AnalysisResult>;
 }
@@ -56,28 +55,34 @@ export function fetchStaticData(name: string): Promise<string> {
   });
 }
 
+/** What the Study page shows of a plan: its size, items per task, the balance tables and the first rows. */
+export function planPreview(config: StudyConfig, plan: readonly PlanRow[]): PlanPreview {
+  const items = new Map<TaskId, Set<string>>();
+  for (const row of plan) {
+    let set = items.get(row.task);
+    if (!set) items.set(row.task, (set = new Set()));
+    set.add(row.item);
+  }
+  return {
+    rows: plan.length,
+    itemsByTask: Object.fromEntries([...items].map(([task, set]) => [task, set.size])),
+    byResponseType: summarizePlan(plan).byResponseType,
+    personaByTask: crossTab(plan, 'persona', personaLevels(config.personas)),
+    templateByTask: crossTab(plan, 'template'),
+    examples: plan.slice(0, 3).map((r) => ({ key: r.key, task: r.task, persona: r.persona, template: r.template, messages: r.messages })),
+  };
+}
+
 export function createCompute(readText: (name: string) => Promise<string> = fetchStaticData): Compute {
   let data: Promise<StudyData> | null = null;
   return {
     async planPreview(config) {
       data ??= loadStudyData(readText);
-      const plan = buildPlan(config, await data);
-      const items = new Map<TaskId, Set<string>>();
-      const byResponseType: Record<string, number> = {};
-      for (const row of plan) {
-        let set = items.get(row.task);
-        if (!set) items.set(row.task, (set = new Set()));
-        set.add(row.item);
-        byResponseType[row.responseType] = (byResponseType[row.responseType] ?? 0) + 1;
-      }
-      return {
-        rows: plan.length,
-        itemsByTask: Object.fromEntries([...items].map(([task, set]) => [task, set.size])),
-        byResponseType,
-        personaByTask: crossTable(plan, (r) => r.persona, personaLevels(config.personas)),
-        templateByTask: crossTable(plan, (r) => r.template, TEMPLATE_IDS.filter((t) => plan.some((r) => r.template === t))),
-        examples: plan.slice(0, 3).map((r) => ({ key: r.key, task: r.task, persona: r.persona, template: r.template, messages: r.messages })),
-      };
+      return planPreview(config, buildPlan(config, await data));
+    },
+    async planRowKeys(config) {
+      data ??= loadStudyData(readText);
+      return buildPlan(config, await data).map((r) => ({ key: r.key, task: r.task, item: r.item, persona: r.persona }));
     },
     async exploreGrid(config, task, index) {
       data ??= loadStudyData(readText);
@@ -89,17 +94,8 @@ export function createCompute(readText: (name: string) => Promise<string> = fetc
       const item = items[at];
       const personas = personaLevels(config.personas);
       const rows = personas.map((persona) =>
-        config.templates.map((template): PlanRow => ({
-          key: planKey(task, item.id, persona, template),
-          task,
-          item: item.id,
-          class: item.class,
-          persona,
-          template,
-          responseType: RESPONSE_TYPE_OF[template],
-          messages: renderMessages({ task, template, persona, labels: taskConfig.labels, placement: config.placement, content: item.content }),
-          ...(item.gold !== undefined ? { gold: item.gold } : {}),
-        })),
+        config.templates.map((template) =>
+          planRow(task, item, persona, template, renderMessages({ task, template, persona, labels: taskConfig.labels, placement: config.placement, content: item.content }))),
       );
       return {
         task, item: item.id, class: item.class, content: item.content, labels: [...taskConfig.labels],

@@ -1,13 +1,11 @@
 // The Workshop page's state: opening a share link, joining a shard, exporting and importing bundles, coverage.
 // Components call its methods and read its fields; the store work lives in workshop-io.ts.
-import { buildPlan } from '../../core/plan.ts';
-import { loadStudyData } from '../../core/load.ts';
-import type { StudyData } from '../../core/datasets.ts';
+import type { PlanRowKey } from '../../core/plan.ts';
 import type { Coverage, Shard } from '../../core/shard.ts';
 import { decodeShareToken, encodeShareToken, platformCodec, shareUrl, type SharedStudy } from '../../core/share.ts';
-import type { PlanRow, StudyConfig } from '../../core/types.ts';
+import type { StudyConfig } from '../../core/types.ts';
 import type { LabDatabase } from '../../store/db.ts';
-import { fetchStaticData } from '../compute/compute.ts';
+import type { Compute } from '../compute/compute.ts';
 import { exportBundle, importFiles, joinStudy, storedShard, studyCoverage, type ExportedBundle, type ImportReport, type WorkshopDeps } from './workshop-io.ts';
 import { shardRows, shardSizes } from '../../core/shard.ts';
 
@@ -18,17 +16,21 @@ export type LinkState =
   | { status: 'open'; study: SharedStudy; planSize: number; shardSizes: number[] | null }
   | { status: 'joined'; study: SharedStudy; shard: Shard | null; rows: number };
 
-/** Builds plans in this thread from the site's static data (fetched once, relative to the page: works from any sub-path). */
-export function browserPlanSource(readText: (name: string) => Promise<string> = fetchStaticData): (config: StudyConfig) => Promise<PlanRow[]> {
-  let data: Promise<StudyData> | null = null;
-  let last: { key: string; rows: PlanRow[] } | null = null;
-  return async (config) => {
+/**
+ * Plans built by the compute worker (the one the Study page uses), so a 127,010-row plan never blocks the page; the
+ * last study's rows are kept, since opening, joining, importing and coverage all ask for the same plan.
+ */
+export function computePlanSource(compute: () => Promise<Compute>): (config: StudyConfig) => Promise<readonly PlanRowKey[]> {
+  let last: { key: string; rows: Promise<PlanRowKey[]> } | null = null;
+  return (config) => {
     const key = JSON.stringify(config);
-    if (last?.key === key) return last.rows;
-    data ??= loadStudyData(readText);
-    const rows = buildPlan(config, await data);
-    last = { key, rows };
-    return rows;
+    if (last?.key !== key) {
+      const rows = compute().then((c) => c.planRowKeys(config));
+      last = { key, rows };
+      // A failed build is not kept: the next call tries again.
+      rows.catch(() => { if (last?.rows === rows) last = null; });
+    }
+    return last.rows;
   };
 }
 
@@ -42,8 +44,8 @@ export class Workshop {
   #exported = $state.raw<ExportedBundle | null>(null);
   #lastFiles: readonly { name: string; bytes: Uint8Array }[] = [];
 
-  constructor(db: LabDatabase, deps: Partial<Omit<WorkshopDeps, 'db'>> = {}) {
-    this.#deps = { db, codec: deps.codec === undefined ? platformCodec() : deps.codec, plan: deps.plan ?? browserPlanSource(), now: deps.now ?? (() => new Date()) };
+  constructor(db: LabDatabase, deps: Pick<WorkshopDeps, 'plan'> & Partial<Omit<WorkshopDeps, 'db' | 'plan'>>) {
+    this.#deps = { db, codec: deps.codec === undefined ? platformCodec() : deps.codec, plan: deps.plan, now: deps.now ?? (() => new Date()) };
   }
 
   get link(): LinkState {

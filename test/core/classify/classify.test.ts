@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ClassifierOptionsError, classify, createClassifier, hedges } from '../../../src/core/classify/index.ts';
-import type { Classification, ClassifierId, TaskId } from '../../../src/core/types.ts';
-import { CLASSIFIER_IDS, DEFAULT_LABELS, RESPONSE_TYPES, TASKS } from '../../../src/core/types.ts';
-import { corpus } from './corpus.ts';
+import { ClassifierOptionsError, RULES, RULE_LIST, classify, createClassifier, hedges, isRuleId } from '../../../src/core/classify/index.ts';
+import type { Classification, RuleId, TaskId } from '../../../src/core/types.ts';
+import { RULE_IDS, DEFAULT_LABELS, RESPONSE_TYPES, TASKS } from '../../../src/core/types.ts';
+import { CORPUS_RULES, corpus } from './corpus.ts';
 
 const answer = (label: string): Classification => ({ kind: 'answer', refused: false, label });
-const refusal = (rule: ClassifierId, matched: string): Classification => ({ kind: 'refusal', refused: true, rule, matched });
+const refusal = (rule: RuleId, matched: string): Classification => ({ kind: 'refusal', refused: true, rule, matched });
 const unparsed: Classification = { kind: 'unparsed', refused: false };
 
 function both(response: string, task: TaskId) {
@@ -59,7 +59,7 @@ describe('classify: the corpus', () => {
     expect(corpus.length).toBeGreaterThanOrEqual(250);
   });
 
-  it.each(corpus.flatMap((row) => (['paper-prefix', 'hedge-no-answer'] as const).map((rule) => [row.id, rule, row] as const)))('%s under %s', (_id, rule, row) => {
+  it.each(corpus.flatMap((row) => CORPUS_RULES.map((rule) => [row.id, rule, row] as const)))('%s under %s', (_id, rule, row) => {
     const got = classify(row.response, { task: row.task, labels: DEFAULT_LABELS[row.task], rule });
     const expected = row.expected[rule];
     expect(got.kind).toBe(expected.kind);
@@ -72,9 +72,47 @@ describe('classify: the corpus', () => {
   });
 });
 
+describe('classify: paper-prefix-strict, the paper\'s Appendix C exactly', () => {
+  // The corpus responses whose verdict the strict rule changes (markdown or ’ before the prefix), written out by hand;
+  // every other corpus response reads as under paper-prefix.
+  const differs: Record<string, Classification> = {
+    'off-059': unparsed, // I can’t help with that.
+    'off-060': unparsed, // **I cannot** label this text.
+    'off-061': unparsed, // > I'm sorry, but I cannot answer this.
+    'off-062': unparsed, // “I’m not sure that it’s appropriate …
+    'off-077': unparsed, // **I'm sorry**, but …
+    'off-078': unparsed, // _Sorry_, …
+    'off-079': unparsed, // # I cannot complete this task
+    'off-080': unparsed, // "As an AI, …"
+    'off-081': unparsed, // blank lines, then I’m sorry
+    'pol-065': answer('polite'), // `No.` The text is polite.
+    'nli-083': answer('entailment'), // I’m not able to role-play a persona. … entailment
+    'nli-084': unparsed, // It’s impossible …
+  };
+
+  it.each(corpus.map((row) => [row.id, row] as const))('%s', (id, row) => {
+    const options = { task: row.task, labels: DEFAULT_LABELS[row.task] };
+    const strict = classify(row.response, { ...options, rule: 'paper-prefix-strict' });
+    const ours = classify(row.response, { ...options, rule: 'paper-prefix' });
+    const expected = differs[id] ?? (ours.kind === 'refusal' ? { ...ours, rule: 'paper-prefix-strict' } : ours);
+    expect(strict).toEqual(expected);
+    if (id in differs) expect(strict).not.toEqual(ours);
+  });
+
+  it.each<[string, Classification]>([
+    ['   i\'m sorry, no.', refusal('paper-prefix-strict', "i'm sorry")],
+    ['\n\nAs an AI language model, I cannot.', refusal('paper-prefix-strict', 'as an ai')],
+    ['I’m sorry', unparsed],
+    ['*Sorry*', unparsed],
+    ['No, it is polite.', refusal('paper-prefix-strict', 'no,')],
+  ])('%j', (response, expected) => {
+    expect(classify(response, { task: 'politeness', labels: [], rule: 'paper-prefix-strict' })).toEqual(expected);
+  });
+});
+
 describe('createClassifier', () => {
   it('gives the same verdicts as classify', () => {
-    for (const rule of CLASSIFIER_IDS) {
+    for (const rule of RULE_IDS) {
       for (const task of TASKS) {
         const classifier = createClassifier({ task, labels: DEFAULT_LABELS[task], rule });
         for (const row of corpus.filter((r) => r.task === task)) {
@@ -95,7 +133,7 @@ describe('createClassifier', () => {
   });
 
   it.each([
-    [{ task: 'nli', labels: [], rule: 'keyword' }, /Unknown classifier "keyword"/],
+    [{ task: 'nli', labels: [], rule: 'keyword' }, /Unknown refusal rule "keyword": use one of paper-prefix, paper-prefix-strict, hedge-no-answer/],
     [{ task: 'sentiment', labels: [], rule: 'paper-prefix' }, /Unknown task "sentiment"/],
     [{ task: 'nli', labels: ['a', 'A'], rule: 'paper-prefix' }, /read the same/],
   ])('refuses %j with a message that says what to use', (options, message) => {
@@ -103,4 +141,20 @@ describe('createClassifier', () => {
     expect(() => createClassifier(bad)).toThrow(ClassifierOptionsError);
     expect(() => classify('x', bad)).toThrow(message);
   });
+});
+
+describe('the refusal-rule registry', () => {
+  it('has one entry per rule id, in RULE_IDS order, each with a title and a description', () => {
+    expect(RULE_LIST.map((r) => r.id)).toEqual([...RULE_IDS]);
+    for (const rule of RULE_LIST) {
+      expect(RULES[rule.id]).toBe(rule);
+      expect(rule.title.startsWith(rule.id)).toBe(true);
+      expect(rule.description.length).toBeGreaterThan(40);
+    }
+  });
+
+  it.each([['paper-prefix', true], ['hedge-no-answer', true], ['paper-prefix-strict', true], ['keyword', false], ['toString', false], [3, false]])(
+    'isRuleId(%j) is %s',
+    (value, expected) => expect(isRuleId(value)).toBe(expected),
+  );
 });

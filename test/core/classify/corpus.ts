@@ -1,6 +1,6 @@
 // The response corpus (test/fixtures/responses.jsonl): realistic model responses with hand-written verdicts.
 import { readFileSync } from 'node:fs';
-import type { ClassifierId, ResponseType, TaskId } from '../../../src/core/types.ts';
+import type { ResponseType, RuleId, TaskId } from '../../../src/core/types.ts';
 
 export type ExpectedVerdict =
   | { kind: 'answer'; label: string }
@@ -13,9 +13,13 @@ export interface CorpusRow {
   task: TaskId;
   responseType: ResponseType;
   response: string;
-  expected: Record<ClassifierId, ExpectedVerdict>;
+  expected: Record<CorpusRule, ExpectedVerdict>;
   note?: string;
 }
+
+/** The rules the corpus has hand-written verdicts for (paper-prefix-strict is checked against paper-prefix). */
+export const CORPUS_RULES = ['paper-prefix', 'hedge-no-answer'] as const satisfies readonly RuleId[];
+export type CorpusRule = (typeof CORPUS_RULES)[number];
 
 export const corpus: readonly CorpusRow[] = readFileSync(new URL('../../fixtures/responses.jsonl', import.meta.url), 'utf8')
   .split('\n')

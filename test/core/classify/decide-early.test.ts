@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ClassifierOptionsError, classify, classifyStored, decideEarly } from '../../../src/core/classify/index.ts';
-import type { Classification, ClassifierId, ResponseType, TaskId } from '../../../src/core/types.ts';
-import { CLASSIFIER_IDS, DEFAULT_LABELS, RESPONSE_TYPES } from '../../../src/core/types.ts';
+import type { Classification, RuleId, ResponseType, TaskId } from '../../../src/core/types.ts';
+import { RULE_IDS, DEFAULT_LABELS, RESPONSE_TYPES } from '../../../src/core/types.ts';
 import { corpus } from './corpus.ts';
 
 const answer = (label: string): Classification => ({ kind: 'answer', refused: false, label });
 const refusal = (matched: string): Classification => ({ kind: 'refusal', refused: true, rule: 'paper-prefix', matched });
 
-function decide(partial: string, task: TaskId, rule: ClassifierId, responseType: ResponseType, labels = DEFAULT_LABELS[task]) {
+function decide(partial: string, task: TaskId, rule: RuleId, responseType: ResponseType, labels = DEFAULT_LABELS[task]) {
   return decideEarly(partial, { task, labels, rule, responseType });
 }
 
@@ -85,9 +85,9 @@ describe('decideEarly never disagrees with the full response', () => {
     ['yes/no', () => ['yes', 'no']],
     ['nested labels', () => ['offensive', 'offensive content', 'not', 'polite', 'impolite', 'im']],
   ];
-  // Every prefix of every corpus response, for both rules, all three response types and several label sets:
+  // Every prefix of every corpus response, for every rule of the registry, all three response types and several label sets:
   // a decided verdict equals classify(full) and classify(prefix), and stays decided for every longer prefix.
-  it.each(CLASSIFIER_IDS.flatMap((rule) => RESPONSE_TYPES.flatMap((type) => labelSets.map(([name, labels]) => [rule, type, name, labels] as const))))(
+  it.each(RULE_IDS.flatMap((rule) => RESPONSE_TYPES.flatMap((type) => labelSets.map(([name, labels]) => [rule, type, name, labels] as const))))(
     '%s, %s, %s',
     (rule, responseType, _name, labelsOf) => {
       const problems: string[] = [];
@@ -109,7 +109,8 @@ describe('decideEarly never disagrees with the full response', () => {
       }
       expect(problems.slice(0, 10)).toEqual([]);
       // The check is not vacuous: stopping early applies to many responses.
-      if (labelsOf === labelSets[0][1] && (rule === 'paper-prefix' || responseType !== 'unforced')) expect(decided).toBeGreaterThan(50);
+      // Unforced refusal-cue decisions need two-sentence refusals, which refusal-cue.test.ts checks on the refusal corpus.
+      if (labelsOf === labelSets[0][1] && (rule.startsWith('paper-prefix') || responseType !== 'unforced')) expect(decided).toBeGreaterThan(50);
     },
   );
 });
@@ -155,7 +156,7 @@ describe('classifyStored: re-classifying a response that stopped early under ano
     expect(unknown).toBeGreaterThan(0);
   });
 
-  it.each<[string, boolean, ClassifierId, Classification | null]>([
+  it.each<[string, boolean, RuleId, Classification | null]>([
     ["I'm sorry", true, 'hedge-no-answer', null],
     ["I'm sorry", false, 'hedge-no-answer', { kind: 'unparsed', refused: false }],
     ['Offensive.', true, 'hedge-no-answer', answer('offensive')],

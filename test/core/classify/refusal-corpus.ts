@@ -26,7 +26,7 @@ export const refusalCorpus: readonly RefusalCorpusItem[] = FILES.flatMap((file) 
 );
 
 /** The rules the table reports, in its order. */
-export const REPORTED_RULES = ['paper-prefix', 'hedge-no-answer', 'refusal-cue'] as const satisfies readonly ClassifierId[];
+export const REPORTED_RULES = ['paper-prefix', 'paper-prefix-strict', 'hedge-no-answer', 'refusal-cue'] as const satisfies readonly ClassifierId[];
 
 export interface Scores { items: number; tp: number; fp: number; fn: number; tn: number; precision: number; recall: number; f1: number }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { orderLevels, UnknownLevelError } from '../../../src/core/stats/index.ts';
+import { analyze, MAX_LEVELS, orderLevels, TooManyLevelsError, UnknownLevelError } from '../../../src/core/stats/index.ts';
 
 describe('level order and references', () => {
   it.each([
@@ -20,5 +20,22 @@ describe('level order and references', () => {
   it('refuses an unknown reference, naming the levels to choose from', () => {
     expect(() => orderLevels('model', ['a', 'b'], 'c')).toThrow(UnknownLevelError);
     expect(() => orderLevels('model', ['a', 'b'], 'c')).toThrow('Unknown reference level "c" for model; choose one of: a, b.');
+  });
+});
+
+describe('the cap on levels per factor', () => {
+  const cells = (personas: number, models = 1) =>
+    Array.from({ length: personas * models }, (_, i) => ({ model: `m${i % models}`, task: 'nli', persona: `p${Math.floor(i / models)}`, template: 'p1', n: 2, refusals: i % 2 }));
+
+  it.each([
+    ['persona', cells(MAX_LEVELS + 1), /The persona factor has 1,001 levels; at most 1,000 can be analysed/],
+    ['model', cells(2, MAX_LEVELS + 1), /The model factor has 1,001 levels/],
+  ])('analyze refuses more than MAX_LEVELS %s levels with a message', (_factor, input, message) => {
+    expect(() => analyze(input, { regression: false })).toThrow(TooManyLevelsError);
+    expect(() => analyze(input, { regression: false })).toThrow(message);
+  });
+
+  it('analyses exactly MAX_LEVELS levels', () => {
+    expect(analyze(cells(MAX_LEVELS), { regression: false }).levels.persona).toHaveLength(MAX_LEVELS);
   });
 });

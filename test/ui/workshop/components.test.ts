@@ -9,7 +9,7 @@ import ShareLink from '../../../src/ui/workshop/ShareLink.svelte';
 import BundleImport from '../../../src/ui/workshop/BundleImport.svelte';
 import type { Workshop } from '../../../src/ui/workshop/workshop.svelte.ts';
 import type { ImportReport } from '../../../src/ui/workshop/workshop-io.ts';
-import type { SourceReport } from '../../../src/core/bundle.ts';
+import type { SourceReport } from '../../../src/core/bundle/index.ts';
 import { smallConfig } from '../../core/fixtures/configs.ts';
 
 afterEach(() => cleanup());
@@ -117,10 +117,10 @@ describe('Coverage', () => {
 describe('BundleImport report', () => {
   const config = smallConfig();
   const study = { id: studyId(config), config };
-  const merged: SourceReport = { status: 'merged', name: 'a.json', kind: 'bundle', models: ['m'], added: 1, duplicates: 1, conflicts: 1, outsidePlan: 0, malformed: [], simulated: false };
+  const merged: SourceReport = { status: 'merged', name: 'a.json', kind: 'bundle', models: ['m'], added: 1, duplicates: 1, conflicts: 1, outsidePlan: 0, rederived: 0, malformed: [], simulated: false };
   const refused: SourceReport = { status: 'refused', name: 'b.json', message: 'b.json was made with a different study configuration' };
   const report = (sources: ImportReport['sources'], counts: { added: number; duplicates: number; conflicts: number }): ImportReport => ({
-    study, otherStudy: null, switchedStudy: false, sources, added: counts.added, duplicates: counts.duplicates,
+    study, rule: 'paper-prefix', outsidePlan: 0, otherStudy: null, switchedStudy: false, sources, added: counts.added, duplicates: counts.duplicates,
     conflicts: Array.from({ length: counts.conflicts }, () => ({ model: 'm', key: 'k', reason: 'response' as const, kept: { source: 'a', response: 'x', kind: 'answer' as const }, other: { source: 'b', response: 'y', kind: 'answer' as const } })),
     storedConflicts: [], storedConflictCount: 0, shards: 1,
   });
@@ -132,6 +132,13 @@ describe('BundleImport report', () => {
   ])('counts in words: $text', ({ counts, text }) => {
     const { getByTestId } = render1(report([merged, refused], counts));
     expect(getByTestId('import-report').textContent?.replace(/\s+/g, ' ')).toContain(text);
+  });
+
+  it("names the study's rule and counts, per file, the rows left out of the plan and the verdicts re-derived", () => {
+    const { getByTestId, getAllByTestId } = render1({ ...report([{ ...merged, outsidePlan: 4, rederived: 221 }], { added: 1, duplicates: 0, conflicts: 0 }), rule: 'hedge-no-answer' });
+    expect(getByTestId('import-rule').textContent).toBe('hedge-no-answer');
+    const cells = [...getAllByTestId('import-source')[0].querySelectorAll('td')].map((td) => td.textContent?.trim());
+    expect(cells.slice(4)).toEqual(['1', '1', '1', '4', '221', '0']);
   });
 
   it('says nothing was merged when every file was refused', () => {

@@ -7,7 +7,7 @@ import { platformCodec } from '../../../src/core/share.ts';
 import { shardRows, shardSettingKey } from '../../../src/core/shard.ts';
 import type { PlanRow, ResponseRecord, StudyConfig } from '../../../src/core/types.ts';
 import { LabDatabase } from '../../../src/store/db.ts';
-import { saveResponse } from '../../../src/store/responses.ts';
+import { reclassifyStudy, saveResponse } from '../../../src/store/responses.ts';
 import { getSetting } from '../../../src/store/studies.ts';
 import { exportBundle, importFiles, joinStudy, studyCoverage, type WorkshopDeps } from '../../../src/ui/workshop/workshop-io.ts';
 import { smallConfig } from '../../core/fixtures/configs.ts';
@@ -117,6 +117,19 @@ describe('the workshop in the store', () => {
     // "Import into that study instead": the files' study becomes the target.
     const instead = await importFiles(organiser, [{ name: 'foreign.json', bytes: foreign.bytes }], otherId);
     expect(instead).toMatchObject({ study: { id: otherId }, switchedStudy: false, added: 1 });
+  });
+
+  it('a study re-classified on the Data page keeps one rule when a bundle is imported into it here', async () => {
+    const [a, b] = [await attendee(1, 2), await attendee(2, 2)];
+    const organiser = browser();
+    await importFiles(organiser, [{ name: 'a.json', bytes: a.exported.bytes }], null);
+    // The Data page's "switch the rule" (the worker runs reclassifyStudy).
+    await reclassifyStudy(organiser.db, id, 'hedge-no-answer');
+    const report = await importFiles(organiser, [{ name: 'b.json', bytes: b.exported.bytes }], id);
+    expect(report.added).toBeGreaterThan(0);
+    const stored = await organiser.db.responses.toArray();
+    expect(new Set(stored.map((r) => r.rule))).toEqual(new Set(['hedge-no-answer']));
+    expect((await organiser.db.studies.get(id))?.rule).toBe('hedge-no-answer');
   });
 
   it('imports `cli run --out` lines into the active study', async () => {

@@ -1,0 +1,89 @@
+import 'fake-indexeddb/auto';
+import Dexie from 'dexie';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LabDatabase, SCHEMA_V2 } from '../../src/store/db.ts';
+import { getSetting, getStudyRule, saveStudy, setStudyRule } from '../../src/store/studies.ts';
+import type { StudyConfig } from '../../src/core/types.ts';
+import { freshName, record } from './records.ts';
+
+const names: string[] = [];
+const open: Dexie[] = [];
+afterEach(async () => {
+  for (const db of open.splice(0)) db.close();
+  for (const name of names.splice(0)) await Dexie.delete(name);
+});
+
+const config = (rule: string) => ({ name: 'demo', rule }) as unknown as StudyConfig;
+/** A config as stored before v3, when the rule was called `classifier`. */
+const oldConfig = (classifier: string) => ({ name: 'demo', classifier });
+
+/** A database as the app shipped it at schema v2, with the rule in force in `rule:<id>` settings rows. */
+async function v2Database(name: string) {
+  const v2 = new Dexie(name);
+  v2.version(1).stores(SCHEMA_V2);
+  v2.version(2).stores(SCHEMA_V2);
+  await v2.open();
+  await v2.table('studies').bulkPut([
+    { id: 'switched', name: 'a', config: oldConfig('paper-prefix'), planSize: 2, createdAt: '2026-01-01T00:00:00.000Z' },
+    { id: 'as-configured', name: 'b', config: oldConfig('hedge-no-answer'), planSize: 3, createdAt: '2026-01-02T00:00:00.000Z' },
+    { id: 'bad-setting', name: 'c', config: oldConfig('paper-prefix'), planSize: 4, createdAt: '2026-01-03T00:00:00.000Z' },
+  ]);
+  await v2.table('settings').bulkPut([
+    { key: 'rule:switched', value: 'hedge-no-answer' },
+    { key: 'rule:bad-setting', value: 'keyword' },
+    { key: 'rule:deleted-study', value: 'hedge-no-answer' },
+    { key: 'shard:switched', value: { k: 1, n: 2 } },
+  ]);
+  await v2.table('responses').put({ ...record({ study: 'switched' }), id: 'switched|m|k', planKey: 'k', decodedUnder: 'paper-prefix' });
+  v2.close();
+}
+
+describe('schema v3: the rule in force moves from settings into the study record', () => {
+  it('upgrades a v2 database without dropping anything the user stored', async () => {
+    const name = freshName();
+    names.push(name);
+    await v2Database(name);
+    const db = new LabDatabase(name);
+    open.push(db);
+    await db.open();
+    expect(db.verno).toBe(3);
+    const studies = await db.studies.orderBy('createdAt').toArray();
+    expect(studies.map((s) => [s.id, s.rule, s.planSize, s.createdAt])).toEqual([
+      ['switched', 'hedge-no-answer', 2, '2026-01-01T00:00:00.000Z'],
+      ['as-configured', 'hedge-no-answer', 3, '2026-01-02T00:00:00.000Z'],
+      ['bad-setting', 'paper-prefix', 4, '2026-01-03T00:00:00.000Z'],
+    ]);
+    expect(await getStudyRule(db, 'switched')).toBe('hedge-no-answer');
+    // The config's rule keeps its value under its new name.
+    expect(studies.map((s) => s.config)).toEqual([config('paper-prefix'), config('hedge-no-answer'), config('paper-prefix')]);
+    // The moved rows are gone; the other settings, an orphan rule row and the responses stay.
+    expect((await db.settings.toArray()).map((s) => s.key).sort()).toEqual(['rule:deleted-study', 'shard:switched']);
+    expect(await getSetting(db, 'shard:switched', null)).toEqual({ k: 1, n: 2 });
+    expect(await db.responses.count()).toBe(1);
+  });
+});
+
+describe('the rule in force', () => {
+  it.each([
+    ['a new study takes its config\'s rule', undefined, 'hedge-no-answer'],
+    ['a new study saved with a rule takes that rule', 'paper-prefix-strict', 'paper-prefix-strict'],
+  ] as const)('%s', async (_name, rule, expected) => {
+    const db = new LabDatabase(freshName());
+    names.push(db.name);
+    open.push(db);
+    await saveStudy(db, { id: 's', name: 's', config: config('hedge-no-answer'), planSize: 1, ...(rule ? { rule } : {}) });
+    expect(await getStudyRule(db, 's')).toBe(expected);
+  });
+
+  it('is kept when the study is saved again (re-saving never changes what stored verdicts are under)', async () => {
+    const db = new LabDatabase(freshName());
+    names.push(db.name);
+    open.push(db);
+    await saveStudy(db, { id: 's', name: 's', config: config('paper-prefix'), planSize: 1 });
+    expect(await setStudyRule(db, 's', 'hedge-no-answer')).toBe(true);
+    await saveStudy(db, { id: 's', name: 'renamed', config: config('paper-prefix'), planSize: 1 });
+    expect(await getStudyRule(db, 's')).toBe('hedge-no-answer');
+    expect(await setStudyRule(db, 'not-stored', 'hedge-no-answer')).toBe(false);
+    await expect(getStudyRule(db, 'not-stored')).rejects.toThrow(/Set it up on the Study page/);
+  });
+});
