@@ -37,6 +37,8 @@ export interface ChartEntryOf<D extends ChartData> {
   /** The figure's heading, and the name of its exported files. */
   title: string;
   component: Component<ChartProps<D>, Record<string, never>, 'svg'>;
+  /** A chart of refusal rates: the page links it to "Check the rule" (Data page), where people label the rule's verdicts. */
+  rates?: true;
   /** Pure: the same input gives the same data. `empty` on the result says why there is nothing to draw. */
   data(input: ChartInput): D;
 }
@@ -51,11 +53,11 @@ function chart<D extends ChartData>(entry: ChartEntryOf<D>): ChartEntry {
 }
 
 export const CHARTS: readonly ChartEntry[] = [
-  chart({ id: 'rate-heatmap', title: 'Refusal rate by model and task', component: RateHeatmap, data: (i) => rateHeatmapData(i.result, i.paper) }),
-  chart({ id: 'persona-vs-baseline', title: 'Persona vs persona-free refusal rate by model', component: PersonaVsBaseline, data: (i) => personaVsBaselineData(i.result, i.paper) }),
-  chart({ id: 'persona-rates', title: 'Refusal rate per persona and task', component: PersonaRates, data: (i) => personaRatesData(i.result, i.paper) }),
-  chart({ id: 'model-persona', title: 'Refusal rate by persona and model', component: ModelPersonaHeatmap, data: (i) => modelPersonaData(i.cells) }),
-  chart({ id: 'response-types', title: 'Refusal rate by model and prompt response type', component: ResponseTypeRates, data: (i) => responseTypeData(i.result, i.paper) }),
+  chart({ id: 'rate-heatmap', rates: true, title: 'Refusal rate by model and task', component: RateHeatmap, data: (i) => rateHeatmapData(i.result, i.paper) }),
+  chart({ id: 'persona-vs-baseline', rates: true, title: 'Persona vs persona-free refusal rate by model', component: PersonaVsBaseline, data: (i) => personaVsBaselineData(i.result, i.paper) }),
+  chart({ id: 'persona-rates', rates: true, title: 'Refusal rate per persona and task', component: PersonaRates, data: (i) => personaRatesData(i.result, i.paper) }),
+  chart({ id: 'model-persona', rates: true, title: 'Refusal rate by persona and model', component: ModelPersonaHeatmap, data: (i) => modelPersonaData(i.cells) }),
+  chart({ id: 'response-types', rates: true, title: 'Refusal rate by model and prompt response type', component: ResponseTypeRates, data: (i) => responseTypeData(i.result, i.paper) }),
   chart({ id: 'sensitivity', title: 'Which factor moves refusals most (Wasserstein sensitivity ι)', component: SensitivityBars, data: (i) => sensitivityData(i.result, i.paper) }),
   chart({ id: 'coefficients', title: 'What raises or lowers the odds of refusal (logistic regression)', component: CoefficientPlot, data: (i) => coefficientData(i.result, i.paper, i.fit) }),
   chart({ id: 'accuracy', title: 'Accuracy per persona and task', component: AccuracyChart, data: (i) => accuracyData(i.result) }),
