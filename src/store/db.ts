@@ -2,7 +2,8 @@
 // Schema changes add a `version(n)` with an upgrade that keeps users' data; a version is never edited once shipped.
 import Dexie, { type EntityTable } from 'dexie';
 import type { Cell, ClassifierId, ResponseRecord, StudyConfig } from '../core/types.ts';
-import type { RunSettings, StoredModelSpec } from '../worker/api.ts';
+import type { StoredModelSpec } from '../core/model-spec.ts';
+import type { RunSettings } from '../core/run-settings.ts';
 
 export const DATABASE_NAME = 'persona-refusal-lab';
 

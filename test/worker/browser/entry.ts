@@ -5,7 +5,8 @@ import type { StudyConfig } from '../../../src/core/types.ts';
 import { db } from '../../../src/store/db.ts';
 import { studyCells } from '../../../src/store/responses.ts';
 import { saveStudy } from '../../../src/store/studies.ts';
-import type { ApiResult, LabWorkerApi, ModelSpec, RunEvent, RunOutcome } from '../../../src/worker/api.ts';
+import type { LabWorkerApi } from '../../../src/run/api.ts';
+import type { ApiResult, ModelSpec, RunEvent, RunOutcome } from '../../../src/run/types.ts';
 import demo from '../../../static-data/studies/quick-demo.json';
 
 const api = Comlink.wrap<LabWorkerApi>(new Worker(new URL('../../../src/worker/worker.ts', import.meta.url), { type: 'module' }));

@@ -15,17 +15,10 @@ import {
   type TaskId,
 } from '../core/types.ts';
 import { estimateRecordBytes, isQuotaExceeded, StorageFullError } from '../store/quota.ts';
-import { DEFAULT_RUN_SETTINGS, errorData, type PauseReason, type RunEvent, type RunOutcome, type RunSettings } from './api.ts';
+import type { ResponseSink } from './sink.ts';
+import { DEFAULT_RUN_SETTINGS, errorData, type PauseReason, type RunEvent, type RunOutcome, type RunSettings } from './types.ts';
 
-/** Where responses go. `put` must be idempotent by key (study, model, plan key). */
-export interface ResponseSink {
-  /** Plan keys already stored for this study and model: the rows a resumed run skips. */
-  storedKeys(study: string, model: string): Promise<Set<string>>;
-  /** Store one response. A quota error (QuotaExceededError, however wrapped) pauses the run with a storage message. */
-  put(record: ResponseRecord): Promise<void>;
-  /** Storage used and available, where the platform says (`navigator.storage.estimate()`). */
-  estimate?(): Promise<{ usage: number; quota: number } | null>;
-}
+export type { ResponseSink } from './sink.ts';
 
 /** One model of a run: its record name and how to get its backend (again, after a lost device). */
 export interface RunModel {
@@ -54,6 +47,8 @@ export interface RunStudyOptions {
   settings?: Partial<RunSettings>;
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
+  /** Called as each row's request is about to be sent (Explore marks its cell as running). */
+  onRowStart?: (row: PlanRow) => void;
   /** Milliseconds since some epoch; `Date.now` by default (tests inject a fake clock). */
   now?: () => number;
   /** The browser's user agent, for provenance (absent in Node). */
@@ -192,6 +187,7 @@ export async function runStudy(options: RunStudyOptions): Promise<RunOutcome> {
         const abort = new AbortController();
         inFlight.add(abort);
         try {
+          options.onRowStart?.(row);
           await generateAndStore(row, abort);
         } catch (err) {
           // Anything unforeseen (a backend that cannot be recreated, a classifier option error) pauses the whole
