@@ -65,268 +65,377 @@ type Stop = { status: 'paused'; reason: PauseReason; message: string } | { statu
 const STOPPED: unique symbol = Symbol('stopped');
 
 export async function runStudy(options: RunStudyOptions): Promise<RunOutcome> {
-  const { study, rows, models, sink, rule, decoding } = options;
-  const settings: RunSettings = { ...DEFAULT_RUN_SETTINGS, ...options.settings };
-  const now = options.now ?? Date.now;
-  const labelsOf = (task: TaskId) => options.labels?.[task] ?? DEFAULT_LABELS[task];
-  const classifiers = new Map<TaskId, Classifier>();
-  const classifierOf = (task: TaskId): Classifier => {
-    let c = classifiers.get(task);
-    if (!c) classifiers.set(task, (c = createClassifier({ task, labels: labelsOf(task), rule })));
-    return c;
+  const run = new StudyRun(options);
+  try {
+    for (const model of options.models) {
+      if (run.stopper.stop) break;
+      await run.runModel(model);
+    }
+  } catch (err) {
+    // Loading a model or reading stored keys failed: nothing is lost, the run can resume once the cause is fixed.
+    run.stopper.halt({ status: 'paused', reason: 'error', message: errorData(err).message });
+  } finally {
+    run.stopper.detach();
+  }
+  run.meter.progress(true);
+  return outcomeOf(run.stopper.stop, run.meter);
+}
+
+/**
+ * Stopping: the caller's signal (pause/cancel) or the loop itself (full disk, dead endpoint) aborts requests in flight.
+ * Each request gets its own controller (no listener pile-up on one shared signal at high concurrency).
+ */
+class Stopper {
+  stop: Stop | null = null;
+  readonly #inFlight = new Set<AbortController>();
+  readonly #stopped: Promise<typeof STOPPED>;
+  #onStopped = () => {};
+  readonly #signal: AbortSignal | undefined;
+  readonly #onOuterAbort = () => {
+    const reason: unknown = this.#signal?.reason;
+    this.halt(reason === 'pause' ? { status: 'paused', reason: 'user', message: 'Paused. Resume to continue from the first unfinished row.' } : { status: 'cancelled' });
   };
-  const progressInterval = options.progressIntervalMs ?? 250;
-  const emit = (event: RunEvent) => {
+
+  constructor(signal: AbortSignal | undefined) {
+    this.#signal = signal;
+    this.#stopped = new Promise((resolve) => (this.#onStopped = () => resolve(STOPPED)));
+    if (signal?.aborted) this.#onOuterAbort();
+    else signal?.addEventListener('abort', this.#onOuterAbort, { once: true });
+  }
+
+  halt(s: Stop): void {
+    if (this.stop) return;
+    this.stop = s;
+    this.#onStopped();
+    for (const controller of this.#inFlight) controller.abort(s.status);
+  }
+
+  /** A controller for one request, aborted when the run stops; `release` it when the request is over. */
+  request(): AbortController {
+    const controller = new AbortController();
+    this.#inFlight.add(controller);
+    return controller;
+  }
+  release(controller: AbortController): void {
+    this.#inFlight.delete(controller);
+  }
+
+  /**
+   * Loading or reloading a model can take minutes (a download): a pause or cancel does not wait for it. The load goes
+   * on, so its owner (the worker) has the model ready for the next run.
+   */
+  untilStopped<T>(work: Promise<T>): Promise<T | typeof STOPPED> {
+    return Promise.race([work, this.#stopped]);
+  }
+
+  detach(): void {
+    this.#signal?.removeEventListener('abort', this.#onOuterAbort);
+  }
+}
+
+/** The run's counters and its progress events, at most one per interval (unless forced). */
+class Meter {
+  done = 0;
+  failed = 0;
+  consecutiveFailures = 0;
+  lastRowError = '';
+  model: string;
+  #sessionResponses = 0;
+  #sessionTokens = 0;
+  #sessionBytes = 0;
+  #sessionStart: number | null = null;
+  #lastProgress = -Infinity;
+
+  constructor(
+    readonly total: number,
+    firstModel: string,
+    private readonly now: () => number,
+    private readonly interval: number,
+    private readonly emit: (event: RunEvent) => void,
+  ) {
+    this.model = firstModel;
+  }
+
+  /** Rates count from the first row generated in this session, not from responses found already stored. */
+  startSession(): void {
+    this.#sessionStart ??= this.now();
+  }
+
+  stored(record: ResponseRecord, completionTokens: number | null): void {
+    this.done++;
+    this.consecutiveFailures = 0;
+    this.#sessionResponses++;
+    this.#sessionTokens += completionTokens ?? 0;
+    this.#sessionBytes += estimateRecordBytes(record);
+  }
+
+  rowFailed(message: string): void {
+    this.failed++;
+    this.consecutiveFailures++;
+    this.lastRowError = message;
+  }
+
+  /** Bytes per stored response so far (for the full-disk message), or the estimate of `record`. */
+  bytesPerResponse(record: ResponseRecord): number {
+    return this.#sessionResponses > 0 ? this.#sessionBytes / this.#sessionResponses : estimateRecordBytes(record);
+  }
+
+  progress(force = false): void {
+    const t = this.now();
+    if (!force && t - this.#lastProgress < this.interval) return;
+    this.#lastProgress = t;
+    const seconds = this.#sessionStart === null ? 0 : (t - this.#sessionStart) / 1000;
+    const responsesPerSecond = seconds > 0 ? this.#sessionResponses / seconds : 0;
+    this.emit({
+      type: 'progress',
+      progress: {
+        model: this.model,
+        done: this.done,
+        total: this.total,
+        failed: this.failed,
+        responsesPerSecond,
+        tokensPerSecond: seconds > 0 ? this.#sessionTokens / seconds : 0,
+        etaSeconds: responsesPerSecond > 0 ? (this.total - this.done) / responsesPerSecond : null,
+      },
+    });
+  }
+}
+
+/** How a run ended, from why it stopped (if it did) and what it counted. */
+function outcomeOf(stop: Stop | null, meter: Meter): RunOutcome {
+  const { done, total, failed } = meter;
+  if (stop?.status === 'cancelled') return { status: 'cancelled', done, total };
+  if (stop) return { ...stop, done, total };
+  if (done < total) {
+    return {
+      status: 'paused',
+      reason: 'row-errors',
+      message: `${failed} row${failed === 1 ? '' : 's'} failed (last error: ${meter.lastRowError}) and ${failed === 1 ? 'was' : 'were'} not stored. Resume to retry ${failed === 1 ? 'it' : 'them'}.`,
+      done,
+      total,
+    };
+  }
+  return { status: 'done', done, total };
+}
+
+/** The request for one plan row. `row` lets the simulator draw from the paper's model; other backends ignore it. */
+function requestFor(row: PlanRow, classifier: Classifier, decoding: StudyConfig['decoding'], signal: AbortSignal): GenerateRequest {
+  const request: GenerateRequest = {
+    messages: row.messages,
+    maxTokens: decoding.maxTokens,
+    temperature: decoding.temperature,
+    seed: decoding.seed,
+    signal,
+    row: { key: row.key, task: row.task, persona: row.persona, template: row.template, labels: [...classifier.labels], ...(row.gold !== undefined ? { gold: row.gold } : {}) },
+  };
+  if (decoding.stopWhenDecided) request.shouldStop = (text) => classifier.decideEarly(text, row.responseType) !== null;
+  return request;
+}
+
+/** One run of a study: the loop's state, shared by the models it runs one after another. */
+class StudyRun {
+  readonly settings: RunSettings;
+  readonly stopper: Stopper;
+  readonly meter: Meter;
+  readonly #options: RunStudyOptions;
+  readonly #now: () => number;
+  readonly #classifiers = new Map<TaskId, Classifier>();
+  #lastResponseEvent = -Infinity;
+
+  constructor(options: RunStudyOptions) {
+    this.#options = options;
+    this.settings = { ...DEFAULT_RUN_SETTINGS, ...options.settings };
+    this.#now = options.now ?? Date.now;
+    this.stopper = new Stopper(options.signal);
+    this.meter = new Meter(options.rows.length * options.models.length, options.models[0]?.name ?? '', this.#now, options.progressIntervalMs ?? 250, this.emit);
+  }
+
+  readonly emit = (event: RunEvent): void => {
     try {
       // Through Comlink the callback returns a promise that rejects once the page is gone; the run goes on regardless.
-      const returned: unknown = options.onEvent?.(event);
+      const returned: unknown = this.#options.onEvent?.(event);
       if (returned instanceof Promise) returned.catch(() => undefined);
     } catch {
       /* a throwing listener must not stop the run */
     }
   };
 
-  const total = rows.length * models.length;
-  let done = 0;
-  let failed = 0;
-  let consecutiveFailures = 0;
-  let sessionResponses = 0;
-  let sessionTokens = 0;
-  let sessionBytes = 0;
-  let sessionStart: number | null = null;
-  let lastProgress = -Infinity;
-  let lastResponseEvent = -Infinity;
-  let currentModel = models[0]?.name ?? '';
-  let lastRowError = '';
+  #classifierOf(task: TaskId): Classifier {
+    let c = this.#classifiers.get(task);
+    if (!c) {
+      const labels = this.#options.labels?.[task] ?? DEFAULT_LABELS[task];
+      this.#classifiers.set(task, (c = createClassifier({ task, labels, rule: this.#options.rule })));
+    }
+    return c;
+  }
 
-  // Stopping: the caller's signal (pause/cancel) or the loop itself (full disk, dead endpoint) aborts requests in flight.
-  // Each request gets its own controller (no listener pile-up on one shared signal at high concurrency).
-  let stop: Stop | null = null;
-  const inFlight = new Set<AbortController>();
-  let onStopped = () => {};
-  const stopped = new Promise<typeof STOPPED>((resolve) => (onStopped = () => resolve(STOPPED)));
-  const halt = (s: Stop) => {
-    if (stop) return;
-    stop = s;
-    onStopped();
-    for (const controller of inFlight) controller.abort(s.status);
-  };
-  // Loading or reloading a model can take minutes (a download): a pause or cancel does not wait for it. The load
-  // goes on, so its owner (the worker) has the model ready for the next run.
-  const untilStopped = <T>(work: Promise<T>): Promise<T | typeof STOPPED> => Promise.race([work, stopped]);
-  const onOuterAbort = () => {
-    const reason: unknown = options.signal?.reason;
-    halt(reason === 'pause' ? { status: 'paused', reason: 'user', message: 'Paused. Resume to continue from the first unfinished row.' } : { status: 'cancelled' });
-  };
-  if (options.signal?.aborted) onOuterAbort();
-  else options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  get #maxDeviceLosses(): number {
+    return this.#options.maxDeviceLossesPerRow ?? 2;
+  }
 
-  // A GPU device lost while the model loads (a sleeping laptop, a driver reset) is retried like one lost mid-row.
-  const loadBackend = async (model: RunModel): Promise<Backend> => {
+  /** Every row of the plan not yet stored for `model`, a pool of `concurrency` rows at a time. */
+  async runModel(model: RunModel): Promise<void> {
+    const { study, rows, sink } = this.#options;
+    this.meter.model = model.name;
+    const stored = await sink.storedKeys(study, model.name);
+    const todo = rows.filter((row) => !stored.has(row.key));
+    this.meter.done += rows.length - todo.length;
+    this.meter.progress(true);
+    if (todo.length === 0) return;
+
+    this.emit({ type: 'model', model: model.name, state: 'loading' });
+    const loaded = await this.stopper.untilStopped(this.#loadBackend(model));
+    if (loaded === STOPPED) return;
+    this.emit({ type: 'model', model: model.name, state: 'ready' });
+    const current = new ModelBackend(model, loaded, this.emit);
+
+    this.meter.startSession();
+    let next = 0;
+    const concurrency = Math.max(1, Math.min(this.settings.concurrency ?? model.concurrency ?? loaded.concurrency, todo.length));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (!this.stopper.stop && next < todo.length) await this.#runRow(current, todo[next++]);
+      }),
+    );
+    if (!this.stopper.stop) this.emit({ type: 'model', model: model.name, state: 'finished' });
+  }
+
+  /** A GPU device lost while the model loads (a sleeping laptop, a driver reset) is retried like one lost mid-row. */
+  async #loadBackend(model: RunModel): Promise<Backend> {
     for (let losses = 0; ; losses++) {
       try {
         return await model.backend();
       } catch (err) {
-        if (stop || !isDeviceLost(err) || losses >= (options.maxDeviceLossesPerRow ?? 2)) throw err;
+        if (this.stopper.stop || !isDeviceLost(err) || losses >= this.#maxDeviceLosses) throw err;
       }
     }
-  };
+  }
 
-  const progress = (force = false) => {
-    const t = now();
-    if (!force && t - lastProgress < progressInterval) return;
-    lastProgress = t;
-    const seconds = sessionStart === null ? 0 : (t - sessionStart) / 1000;
-    const responsesPerSecond = seconds > 0 ? sessionResponses / seconds : 0;
-    emit({
-      type: 'progress',
-      progress: {
-        model: currentModel,
-        done,
-        total,
-        failed,
-        responsesPerSecond,
-        tokensPerSecond: seconds > 0 ? sessionTokens / seconds : 0,
-        etaSeconds: responsesPerSecond > 0 ? (total - done) / responsesPerSecond : null,
-      },
-    });
-  };
-
-  try {
-    for (const model of models) {
-      if (stop) break;
-      currentModel = model.name;
-      const stored = await sink.storedKeys(study, model.name);
-      const todo = rows.filter((row) => !stored.has(row.key));
-      done += rows.length - todo.length;
-      progress(true);
-      if (todo.length === 0) continue;
-
-      emit({ type: 'model', model: model.name, state: 'loading' });
-      const loaded = await untilStopped(loadBackend(model));
-      if (loaded === STOPPED) break;
-      let backend = loaded;
-      emit({ type: 'model', model: model.name, state: 'ready' });
-      let recreating: Promise<Backend> | null = null;
-      // Workers that see the same lost device share one recreation.
-      const recreate = async (failedBackend: Backend): Promise<Backend> => {
-        if (backend !== failedBackend) return backend;
-        recreating ??= (async () => {
-          emit({ type: 'model', model: model.name, state: 'recreating' });
-          const fresh = await model.recreate(failedBackend);
-          emit({ type: 'model', model: model.name, state: 'ready' });
-          return fresh;
-        })();
-        const fresh = await recreating;
-        backend = fresh;
-        recreating = null;
-        return fresh;
-      };
-
-      const runRow = async (row: PlanRow): Promise<void> => {
-        const abort = new AbortController();
-        inFlight.add(abort);
-        try {
-          options.onRowStart?.(row);
-          await generateAndStore(row, abort);
-        } catch (err) {
-          // Anything unforeseen (a backend that cannot be recreated, a classifier option error) pauses the whole
-          // run, so no worker of the pool outlives the outcome.
-          if (!stop) halt({ status: 'paused', reason: 'error', message: errorData(err).message });
-        } finally {
-          inFlight.delete(abort);
-        }
-      };
-
-      const generateAndStore = async (row: PlanRow, abort: AbortController): Promise<void> => {
-        const classifier = classifierOf(row.task);
-        const labels = [...classifier.labels];
-        // `row` lets the simulator draw from the paper's model for this persona and template; other backends ignore it.
-        const request: GenerateRequest = {
-          messages: row.messages,
-          maxTokens: decoding.maxTokens,
-          temperature: decoding.temperature,
-          seed: decoding.seed,
-          signal: abort.signal,
-          row: { key: row.key, task: row.task, persona: row.persona, template: row.template, labels, ...(row.gold !== undefined ? { gold: row.gold } : {}) },
-        };
-        if (decoding.stopWhenDecided) {
-          request.shouldStop = (text) => classifier.decideEarly(text, row.responseType) !== null;
-        }
-        let result: GenerateResult | null = null;
-        let used = backend;
-        for (let losses = 0; ; ) {
-          try {
-            result = await used.generate(request);
-            break;
-          } catch (err) {
-            if (stop) return;
-            if (isDeviceLost(err) && losses < (options.maxDeviceLossesPerRow ?? 2)) {
-              losses++;
-              const fresh = await untilStopped(recreate(used));
-              if (fresh === STOPPED) return;
-              used = fresh;
-              continue;
-            }
-            failed++;
-            consecutiveFailures++;
-            const error = errorData(err);
-            lastRowError = error.message;
-            emit({ type: 'row-error', model: model.name, key: row.key, error, consecutiveFailures });
-            if (consecutiveFailures >= settings.maxConsecutiveFailures) {
-              halt({
-                status: 'paused',
-                reason: 'endpoint-failing',
-                message:
-                  `Paused after ${consecutiveFailures} failed rows in a row for ${model.name}. Last error: ${error.message} ` +
-                  'Fix the cause (is the server up? the model loaded?) and resume; rows that failed run again.',
-              });
-            } else if (settings.onRowError === 'pause') {
-              halt({ status: 'paused', reason: 'row-errors', message: `Paused at a failed row of ${model.name}: ${error.message} Resume to retry it.` });
-            }
-            progress();
-            return;
-          }
-        }
-        // After a pause or cancel, whatever came back is discarded: the row runs again on resume.
-        if (stop) return;
-        consecutiveFailures = 0;
-        const record = toResponseRecord({
-          study,
-          model: model.name,
-          row,
-          result,
-          verdict: classifier.classify(result.text),
-          rule,
-          provenance: {
-            ...used.provenance,
-            ...(options.browser !== undefined && used.provenance.browser === undefined ? { browser: options.browser } : {}),
-            seed: decoding.seed,
-            temperature: decoding.temperature,
-            maxTokens: decoding.maxTokens,
-            stopWhenDecided: decoding.stopWhenDecided,
-          },
-          createdAt: new Date(now()).toISOString(),
-        });
-        try {
-          await sink.put(record);
-        } catch (err) {
-          if (isQuotaExceeded(err)) {
-            const estimate = await sink.estimate?.().catch(() => null);
-            const bytesPerResponse = sessionResponses > 0 ? sessionBytes / sessionResponses : estimateRecordBytes(record);
-            halt({
-              status: 'paused',
-              reason: 'storage-full',
-              message: new StorageFullError({ remaining: total - done, bytesPerResponse, ...(estimate ?? {}) }).message,
-            });
-          } else {
-            halt({ status: 'paused', reason: 'error', message: `Could not save a response: ${errorData(err).message} Resume to try again.` });
-          }
-          return;
-        }
-        done++;
-        sessionResponses++;
-        sessionTokens += result.completionTokens ?? 0;
-        sessionBytes += estimateRecordBytes(record);
-        const t = now();
-        if (t - lastResponseEvent >= (options.responseIntervalMs ?? 0)) {
-          lastResponseEvent = t;
-          emit({ type: 'response', record });
-        }
-        progress();
-      };
-
-      sessionStart ??= now();
-      let next = 0;
-      const concurrency = Math.max(1, Math.min(settings.concurrency ?? model.concurrency ?? backend.concurrency, todo.length));
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (!stop && next < todo.length) await runRow(todo[next++]);
-        }),
-      );
-      if (!stop) emit({ type: 'model', model: model.name, state: 'finished' });
+  async #runRow(current: ModelBackend, row: PlanRow): Promise<void> {
+    const abort = this.stopper.request();
+    try {
+      this.#options.onRowStart?.(row);
+      const classifier = this.#classifierOf(row.task);
+      const generated = await this.#generate(current, row, requestFor(row, classifier, this.#options.decoding, abort.signal));
+      // After a pause or cancel, whatever came back is discarded: the row runs again on resume.
+      if (generated === null || this.stopper.stop) return;
+      await this.#store(current.model.name, row, generated.result, generated.backend, classifier);
+    } catch (err) {
+      // Anything unforeseen (a backend that cannot be recreated, a classifier option error) pauses the whole run, so
+      // no worker of the pool outlives the outcome.
+      if (!this.stopper.stop) this.stopper.halt({ status: 'paused', reason: 'error', message: errorData(err).message });
+    } finally {
+      this.stopper.release(abort);
     }
-  } catch (err) {
-    // Loading a model or reading stored keys failed: nothing is lost, the run can resume once the cause is fixed.
-    halt({ status: 'paused', reason: 'error', message: errorData(err).message });
-  } finally {
-    options.signal?.removeEventListener('abort', onOuterAbort);
   }
 
-  progress(true);
-  const final = stop as Stop | null;
-  if (final?.status === 'cancelled') return { status: 'cancelled', done, total };
-  if (final) return { ...final, done, total };
-  if (done < total) {
-    return {
-      status: 'paused',
-      reason: 'row-errors',
-      message: `${failed} row${failed === 1 ? '' : 's'} failed (last error: ${lastRowError}) and ${failed === 1 ? 'was' : 'were'} not stored. Resume to retry ${failed === 1 ? 'it' : 'them'}.`,
-      done,
-      total,
-    };
+  /** The row's response, recreating the backend after a lost device; null when the row failed or the run stopped. */
+  async #generate(current: ModelBackend, row: PlanRow, request: GenerateRequest): Promise<{ result: GenerateResult; backend: Backend } | null> {
+    let used = current.backend;
+    for (let losses = 0; ; ) {
+      try {
+        return { result: await used.generate(request), backend: used };
+      } catch (err) {
+        if (this.stopper.stop) return null;
+        if (isDeviceLost(err) && losses < this.#maxDeviceLosses) {
+          losses++;
+          const fresh = await this.stopper.untilStopped(current.recreate(used));
+          if (fresh === STOPPED) return null;
+          used = fresh;
+          continue;
+        }
+        this.#rowFailed(current.model.name, row, err);
+        return null;
+      }
+    }
   }
-  return { status: 'done', done, total };
+
+  /** Counts a failed row and pauses the run where the settings say so (a dead endpoint, or pause-on-error). */
+  #rowFailed(model: string, row: PlanRow, err: unknown): void {
+    const { meter, settings } = this;
+    const error = errorData(err);
+    meter.rowFailed(error.message);
+    this.emit({ type: 'row-error', model, key: row.key, error, consecutiveFailures: meter.consecutiveFailures });
+    if (meter.consecutiveFailures >= settings.maxConsecutiveFailures) {
+      this.stopper.halt({
+        status: 'paused',
+        reason: 'endpoint-failing',
+        message:
+          `Paused after ${meter.consecutiveFailures} failed rows in a row for ${model}. Last error: ${error.message} ` +
+          'Fix the cause (is the server up? the model loaded?) and resume; rows that failed run again.',
+      });
+    } else if (settings.onRowError === 'pause') {
+      this.stopper.halt({ status: 'paused', reason: 'row-errors', message: `Paused at a failed row of ${model}: ${error.message} Resume to retry it.` });
+    }
+    meter.progress();
+  }
+
+  /** Classifies and stores one response; a full disk (or another write error) pauses the run. */
+  async #store(model: string, row: PlanRow, result: GenerateResult, backend: Backend, classifier: Classifier): Promise<void> {
+    const { study, rule, decoding, browser, sink } = this.#options;
+    this.meter.consecutiveFailures = 0;
+    const record = toResponseRecord({
+      study,
+      model,
+      row,
+      result,
+      verdict: classifier.classify(result.text),
+      rule,
+      provenance: {
+        ...backend.provenance,
+        ...(browser !== undefined && backend.provenance.browser === undefined ? { browser } : {}),
+        seed: decoding.seed,
+        temperature: decoding.temperature,
+        maxTokens: decoding.maxTokens,
+        stopWhenDecided: decoding.stopWhenDecided,
+      },
+      createdAt: new Date(this.#now()).toISOString(),
+    });
+    try {
+      await sink.put(record);
+    } catch (err) {
+      if (isQuotaExceeded(err)) {
+        const estimate = await sink.estimate?.().catch(() => null);
+        const message = new StorageFullError({ remaining: this.meter.total - this.meter.done, bytesPerResponse: this.meter.bytesPerResponse(record), ...(estimate ?? {}) }).message;
+        this.stopper.halt({ status: 'paused', reason: 'storage-full', message });
+      } else {
+        this.stopper.halt({ status: 'paused', reason: 'error', message: `Could not save a response: ${errorData(err).message} Resume to try again.` });
+      }
+      return;
+    }
+    this.meter.stored(record, result.completionTokens);
+    const t = this.#now();
+    if (t - this.#lastResponseEvent >= (this.#options.responseIntervalMs ?? 0)) {
+      this.#lastResponseEvent = t;
+      this.emit({ type: 'response', record });
+    }
+    this.meter.progress();
+  }
+}
+
+/** The backend a model's rows use now; rows that see the same lost device share one recreation. */
+class ModelBackend {
+  #recreating: Promise<Backend> | null = null;
+
+  constructor(
+    readonly model: RunModel,
+    public backend: Backend,
+    private readonly emit: (event: RunEvent) => void,
+  ) {}
+
+  async recreate(failed: Backend): Promise<Backend> {
+    if (this.backend !== failed) return this.backend;
+    this.#recreating ??= (async () => {
+      this.emit({ type: 'model', model: this.model.name, state: 'recreating' });
+      const fresh = await this.model.recreate(failed);
+      this.emit({ type: 'model', model: this.model.name, state: 'ready' });
+      return fresh;
+    })();
+    const fresh = await this.#recreating;
+    this.backend = fresh;
+    this.#recreating = null;
+    return fresh;
+  }
 }
 
 /** The stored form of one generated response: the plan row's key fields, the text, its verdict and provenance. */
