@@ -103,8 +103,8 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
   let loaded: Loaded | null = null;
   let running: AbortController | null = null;
   let exploring: AbortController | null = null;
-  /** Record name of the model the current run uses, for Explore's message. */
-  let runningModel: string | null = null;
+  /** The model the current run is on (its spec's identity and record name): Explore shares it. */
+  let runningModel: { identity: string; name: string } | null = null;
 
   let loading: { identity: string; promise: Promise<Loaded> } | null = null;
 
@@ -139,7 +139,10 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
       name,
       // The simulator answers at once: rows in flight together share one IndexedDB transaction.
       ...(spec.backend === 'simulator' ? { concurrency: SIMULATOR_CONCURRENCY } : {}),
-      backend: async () => (await ensureLoaded(spec, progress)).backend,
+      backend: async () => {
+        if (running) runningModel = { identity: JSON.stringify(spec), name };
+        return (await ensureLoaded(spec, progress)).backend;
+      },
       recreate: async (failed: Backend) => {
         const fresh = deps.recoverBackend ? await deps.recoverBackend(failed, spec, progress) : await deps.createBackend(spec, progress);
         if (fresh !== failed) await failed.dispose().catch(() => undefined);
@@ -160,11 +163,51 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
     return rows;
   }
 
+  /** Rows of this plan (or shard) already stored for these models (not the study's responses of other models). */
+  async function storedDone(study: string, rows: readonly PlanRow[], models: readonly ModelSpec[]): Promise<number> {
+    const planned = new Set(rows.map((r) => r.key));
+    let done = 0;
+    for (const name of await Promise.all(models.map(nameOf))) {
+      for (const key of await storedPlanKeys(db, study, name)) if (planned.has(key)) done++;
+    }
+    return Math.min(done, rows.length * models.length);
+  }
+
+  /**
+   * The `runs` table follows the run: written at the start (so a reload before the first progress shows where the run
+   * stands), every few seconds of progress, and with the outcome. Writes are chained so the final state is the last.
+   */
+  async function trackRunState(state: Omit<RunRecord, 'createdAt' | 'updatedAt' | 'status' | 'done' | 'message'>, done: number, onEvent: (e: RunEvent) => void) {
+    // On a full disk even this small write fails: the run still starts, and its first response pauses it with
+    // the storage message (how much space the rest needs) instead of a bare QuotaExceededError.
+    await saveRunState(db, { ...state, status: 'running', done }, new Date(now())).catch((err: unknown) => {
+      if (!isQuotaExceeded(err)) throw err;
+    });
+    let stateWrites: Promise<unknown> = Promise.resolve();
+    let lastStateWrite = now();
+    const writeState = (s: Omit<RunRecord, 'createdAt' | 'updatedAt'>) =>
+      (stateWrites = stateWrites.then(() => saveRunState(db, s, new Date(now()))).catch(() => undefined));
+    return {
+      emit: (e: RunEvent) => {
+        if (e.type === 'progress' && now() - lastStateWrite >= RUN_STATE_INTERVAL_MS) {
+          lastStateWrite = now();
+          void writeState({ ...state, status: 'running', done: e.progress.done });
+        }
+        const returned: unknown = onEvent(e);
+        if (returned instanceof Promise) returned.catch(() => undefined);
+      },
+      // A full disk may refuse even this write; the outcome still reaches the page.
+      finish: (outcome: RunOutcome) =>
+        writeState({ ...state, status: outcome.status, done: outcome.done, ...(outcome.status === 'paused' ? { message: outcome.message } : {}) }),
+    };
+  }
+
   async function run(request: RunRequest, onEvent: (e: RunEvent) => void): Promise<RunOutcome> {
     if (running) throw new RunInProgressError();
     if (request.models.length === 0) throw new NoModelsError();
     const controller = new AbortController();
     running = controller;
+    runningModel = { identity: JSON.stringify(request.models[0]), name: recordModelName(request.models[0]) };
     // The run may swap the model Explore is using.
     exploring?.abort('cancel');
     try {
@@ -175,33 +218,8 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
       const settings: RunSettings = { ...DEFAULT_RUN_SETTINGS, ...request.settings };
       const total = rows.length * request.models.length;
       const state = { id: study, models: request.models.map(withoutApiKey), total, settings };
-      // Rows of this plan (or shard) already stored for these models, so a reload before the first progress write
-      // shows where the run really stands (not the study's responses of other models).
-      const planned = new Set(rows.map((r) => r.key));
-      let done = 0;
-      for (const name of await Promise.all(request.models.map(nameOf))) {
-        for (const key of await storedPlanKeys(db, study, name)) if (planned.has(key)) done++;
-      }
-      // On a full disk even this small write fails: the run still starts, and its first response pauses it with
-      // the storage message (how much space the rest needs) instead of a bare QuotaExceededError.
-      await saveRunState(db, { ...state, status: 'running', done: Math.min(done, total) }, new Date(now())).catch((err: unknown) => {
-        if (!isQuotaExceeded(err)) throw err;
-      });
-      // The run state follows progress every few seconds (so a reload shows where the run stood); writes are
-      // chained so the final state is always the last one written.
-      let stateWrites: Promise<unknown> = Promise.resolve();
-      let lastStateWrite = now();
-      const writeState = (s: Omit<RunRecord, 'createdAt' | 'updatedAt'>) =>
-        (stateWrites = stateWrites.then(() => saveRunState(db, s, new Date(now()))).catch(() => undefined));
-
-      const emit = (e: RunEvent) => {
-        if (e.type === 'progress' && now() - lastStateWrite >= RUN_STATE_INTERVAL_MS) {
-          lastStateWrite = now();
-          void writeState({ ...state, status: 'running', done: e.progress.done });
-        }
-        const returned: unknown = onEvent(e);
-        if (returned instanceof Promise) returned.catch(() => undefined);
-      };
+      const tracker = await trackRunState(state, await storedDone(study, rows, request.models), onEvent);
+      const emit = tracker.emit;
       const models: RunModel[] = await Promise.all(
         request.models.map(async (spec) => {
           const name = await nameOf(spec);
@@ -209,7 +227,6 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
         }),
       );
 
-      runningModel = models[0]?.name ?? null;
       const outcome = await runStudy({
         study,
         rows,
@@ -226,13 +243,7 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
         now,
         ...(deps.browser !== undefined ? { browser: deps.browser } : {}),
       });
-      // A full disk may refuse even this write; the outcome still reaches the page.
-      await writeState({
-        ...state,
-        status: outcome.status,
-        done: outcome.done,
-        ...(outcome.status === 'paused' ? { message: outcome.message } : {}),
-      });
+      await tracker.finish(outcome);
       return outcome;
     } finally {
       running = null;
@@ -257,8 +268,8 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
       const progress = (p: LoadProgress) => send({ type: 'load-progress', progress: p.progress, text: p.text });
       let model = runModelOf(spec, name, progress);
       // A run owns the loaded model: Explore shares it, or makes its own endpoint or simulator backend beside it.
-      if (running && loaded?.identity !== JSON.stringify(spec)) {
-        if (spec.backend === 'webllm') throw new ExploreNeedsGpuError(runningModel ?? 'a study');
+      if (running && runningModel?.identity !== JSON.stringify(spec)) {
+        if (spec.backend === 'webllm') throw new ExploreNeedsGpuError(runningModel?.name ?? 'a study');
         const own = deps.createBackend(spec, progress).then((b) => (transient = b));
         model = { ...model, backend: () => own, recreate: () => own };
       }
