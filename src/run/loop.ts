@@ -18,8 +18,6 @@ import { estimateRecordBytes, isQuotaExceeded, StorageFullError } from '../store
 import type { ResponseSink } from './sink.ts';
 import { DEFAULT_RUN_SETTINGS, errorData, type PauseReason, type RunEvent, type RunOutcome, type RunSettings } from './types.ts';
 
-export type { ResponseSink } from './sink.ts';
-
 /** One model of a run: its record name and how to get its backend (again, after a lost device). */
 export interface RunModel {
   /** The record's `model` field. */
