@@ -2,15 +2,14 @@
 // runs a study from Node against an OpenAI-compatible endpoint (or the simulator), one JSON line per response.
 // Running the same command again resumes: rows already in the file are skipped, none is written twice.
 import { join } from 'node:path';
-import { createOpenAIBackend, type OpenAIBackend } from '../backends/openai.ts';
-import { createSimulatorBackend } from '../backends/simulator.ts';
+import type { OpenAIBackend } from '../backends/openai.ts';
+import { createBackend, type ModelSpec } from '../backends/spec.ts';
 import type { Backend } from '../backends/types.ts';
 import { studyId } from '../core/config.ts';
 import { buildPlan } from '../core/plan.ts';
 import { shardRows, validateShardSpec, type Shard } from '../core/shard.ts';
-import type { StudyConfig, TaskId } from '../core/types.ts';
-import type { RunEvent, RunOutcome, RunProgress } from '../worker/api.ts';
-import { runStudy } from '../worker/run-loop.ts';
+import { runStudy } from '../run/loop.ts';
+import { labelsOf, type RunEvent, type RunOutcome, type RunProgress } from '../run/types.ts';
 import { integerOption, parseCommandArgs, requireOption, UsageError, usageFailure } from './args.ts';
 import { loadConfigFile, loadStudyData } from './load-data.ts';
 import { JsonlSink } from './sink-jsonl.ts';
@@ -111,15 +110,17 @@ export function parseShard(text: string): Shard {
   return spec;
 }
 
-function makeBackend(spec: RunArgs['backend']): Backend {
-  if (spec.kind === 'simulator') return createSimulatorBackend({ model: spec.model });
-  return createOpenAIBackend({
+/** The model choice the arguments name (the API key stays in memory, as in the app). */
+function modelSpec(spec: RunArgs['backend']): ModelSpec {
+  if (spec.kind === 'simulator') return { backend: 'simulator', model: spec.model };
+  return {
+    backend: 'openai',
     baseUrl: spec.endpoint,
     model: spec.model,
     ...(spec.apiKey ? { apiKey: spec.apiKey } : {}),
     ...(spec.concurrency ? { concurrency: spec.concurrency } : {}),
     ...(spec.timeoutMs ? { timeoutMs: spec.timeoutMs } : {}),
-  });
+  };
 }
 
 /** Before any row: is the server there, does the key work, does it serve the model? Null when all is well. */
@@ -139,11 +140,6 @@ async function checkEndpoint(backend: OpenAIBackend, model: string, keyVar: stri
   if (test.models.includes(model)) return null;
   const shown = test.models.slice(0, 20).join(', ') + (test.models.length > 20 ? `, ... (${test.models.length} in all)` : '');
   return `${test.endpoint} does not serve a model named "${model}". It lists: ${shown}. Pass one of them with --model.`;
-}
-
-/** The study's label words by task (also `cli batch import`). */
-export function labelsOf(config: StudyConfig): Partial<Record<TaskId, string[]>> {
-  return Object.fromEntries(config.tasks.map((t) => [t.task, t.labels]));
 }
 
 /** What to tell the user when `JsonlSink.open(out)` throws (also `cli batch import`). */
@@ -192,7 +188,7 @@ export async function main(argv: string[], io: { env?: NodeJS.ProcessEnv; stdout
 
   let backend: Backend;
   try {
-    backend = makeBackend(args.backend);
+    backend = await createBackend(modelSpec(args.backend), {});
   } catch (err) {
     stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
@@ -248,6 +244,7 @@ export async function main(argv: string[], io: { env?: NodeJS.ProcessEnv; stdout
       rule: config.rule,
       labels: labelsOf(config),
       decoding: config.decoding,
+      prompting: { systemMessage: config.systemMessage, templateDate: config.templateDate },
       settings: args.maxFailures ? { maxConsecutiveFailures: args.maxFailures } : {},
       signal: controller.signal,
       progressIntervalMs: 2000,

@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { planKey } from '../core/plan.ts';
 import type { ResponseRecord } from '../core/types.ts';
-import type { ResponseSink } from '../worker/run-loop.ts';
+import type { ResponseSink } from '../run/sink.ts';
 
 /** The output file holds responses of another study; mixing them would make the file unanalysable. */
 export class ForeignStudyError extends Error {

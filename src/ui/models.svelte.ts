@@ -1,7 +1,6 @@
 // Which model the next run uses: a web-llm model on this GPU, an OpenAI-compatible endpoint, or the simulator.
 // The choice survives a reload (localStorage); the API key lives only in this tab's sessionStorage, never in IndexedDB.
-import type { ModelSpec } from '../worker/api.ts';
-import { recordModelName } from '../worker/api.ts';
+import { recordModelName, type ModelSpec } from '../run/types.ts';
 
 export type BackendKind = ModelSpec['backend'];
 
