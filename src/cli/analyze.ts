@@ -2,11 +2,11 @@
 // Streams a CSV or JSON-lines file of responses into cell counts and prints the analysis as one JSON document.
 import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { analyze, CellTable, FACTORS, UnknownLevelError, type Factor } from '../core/stats/index.ts';
 import { ResponseFormatError, ResponseReader } from '../core/stats/read-rows.ts';
 import { DEFAULT_LAMBDA } from '../core/stats/logit.ts';
 import { fileProblem } from './args.ts';
+import { outProblem, writeOutFile } from './out-file.ts';
 
 const USAGE = 'usage: npm run cli -- analyze FILE [--ref factor=level ...] [--l2 LAMBDA ...] [--bootstrap N [--seed S]] [--out FILE]';
 
@@ -124,9 +124,9 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    await writeFile(args.out, json);
+    await writeOutFile(args.out, [json]);
   } catch (err) {
-    const problem = fileProblem(err, 'write', args.out);
+    const problem = outProblem(err, args.out);
     if (problem === null) throw err;
     process.stderr.write(problem + '\n');
     return 2;
