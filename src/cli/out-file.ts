@@ -12,13 +12,11 @@ type Target = { kind: 'special'; path: string } | { kind: 'regular'; path: strin
 /** The disk (or device) is full: the message names where and what to do. */
 export class NoSpaceError extends Error {
   override name = 'NoSpaceError';
-  readonly code: string;
   constructor(path: string, code: string, resume: boolean, device = false) {
     super(
       `No space left on ${device ? path : `the disk that holds ${dirname(resolve(path))}`} (${code}): free space, then run the same command ` +
         (resume ? 'again to resume; nothing already written was lost.' : 'again; the previous file, if any, was left as it was.'),
     );
-    this.code = code;
   }
 }
 

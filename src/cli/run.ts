@@ -212,7 +212,6 @@ export async function main(argv: string[], io: { env?: NodeJS.ProcessEnv; stdout
   }
   const { sink, report } = opened;
   if (report.truncatedBytes > 0) stderr.write(`Removed an unfinished last line (${report.truncatedBytes} bytes) left by an interrupted run.\n`);
-  if (report.badLines.length > 0) stderr.write(`Ignored ${report.badLines.length} unreadable lines of ${args.out} (first: line ${report.badLines[0]}); their rows run again.\n`);
   stderr.write(
     `Study "${config.name}" (${study}): ${rows.length} rows` +
       (args.shard ? ` (shard ${args.shard.k} of ${args.shard.n} of ${plan.length})` : '') +
