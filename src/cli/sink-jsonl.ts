@@ -1,6 +1,6 @@
 // The run loop's sink for `cli run --out FILE`: one JSON line per response, appended with a single write of the
 // complete line, so a killed run leaves at most one torn line, which the next run truncates away before resuming.
-import { closeSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, statSync, unlinkSync, writeSync, fsyncSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, linkSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync, fsyncSync, type Stats } from 'node:fs';
 import { planKey } from '../core/plan.ts';
 import type { ResponseRecord } from '../core/types.ts';
 import type { ResponseSink } from '../worker/run-loop.ts';
@@ -175,37 +175,91 @@ export class JsonlSink implements ResponseSink {
   }
 }
 
-function isRunning(pid: number): boolean {
+/** Whether a process is alive; a zombie (killed, not yet reaped by its parent) or a dead one is gone. */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     // EPERM: the process exists but belongs to someone else.
-    return (err as { code?: unknown }).code === 'EPERM';
+    if ((err as { code?: unknown }).code !== 'EPERM') return false;
   }
-}
-
-/** Creates `path.lock` with this process id; a lock left by a process that is gone (killed) is taken over. */
-function takeLock(path: string): string {
-  const lock = `${path}.lock`;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const fd = openSync(lock, 'wx');
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      return lock;
-    } catch (err) {
-      if ((err as { code?: unknown }).code !== 'EEXIST' || attempt > 0) throw err;
-    }
-    const pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isRunning(pid)) throw new OutputInUseError(path, pid);
-    unlinkSync(lock);
-  }
-}
-
-function releaseLock(lock: string): void {
   try {
-    unlinkSync(lock);
+    // Linux: the state follows the command name in parentheses, which may itself contain ") ".
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X' && state !== 'x';
+  } catch {
+    return true; // no /proc (macOS): kill(0) is all there is
+  }
+}
+
+const code = (err: unknown) => (err as { code?: unknown }).code;
+
+/**
+ * Creates `path.lock` holding this process id; a lock whose owner is gone (killed, a zombie) is taken over. Creating
+ * is atomic (a complete file linked into place), and so is the takeover: the stale lock is renamed aside first, and
+ * only the process whose rename moved the stale lock itself goes on, so two runs starting at once never both win.
+ */
+export function takeLock(path: string): string {
+  const lock = `${path}.lock`;
+  const mine = `${process.pid}\n`;
+  const unique = `${process.pid}.${Math.random().toString(36).slice(2)}`;
+  const draft = `${lock}.${unique}.new`;
+  const fd = openSync(draft, 'wx');
+  try {
+    writeSync(fd, mine);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      try {
+        linkSync(draft, lock);
+        return lock;
+      } catch (err) {
+        if (code(err) !== 'EEXIST') throw err;
+      }
+      let held: string;
+      try {
+        held = readFileSync(lock, 'utf8');
+      } catch (err) {
+        if (code(err) === 'ENOENT') continue; // released or taken over meanwhile: try again
+        throw err;
+      }
+      const pid = Number.parseInt(held, 10);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isRunning(pid)) throw new OutputInUseError(path, pid);
+      const aside = `${lock}.${unique}.stale`;
+      try {
+        renameSync(lock, aside);
+      } catch (err) {
+        if (code(err) === 'ENOENT') continue; // another run moved it first
+        throw err;
+      }
+      const moved = readFileSync(aside, 'utf8');
+      if (moved !== held) {
+        // Another run took over between our read and our rename: give its lock back, then be refused by it.
+        try {
+          linkSync(aside, lock);
+        } catch {
+          /* a third run holds it now */
+        }
+      }
+      unlinkSync(aside);
+    }
+    throw new Error(`Could not take ${lock}: other runs keep taking it. Stop them, then run this command again.`);
+  } finally {
+    try {
+      unlinkSync(draft);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+/** Removes the lock when it is still this process's (a run that outlived its lock must not delete another's). */
+export function releaseLock(lock: string): void {
+  try {
+    if (readFileSync(lock, 'utf8') === `${process.pid}\n`) unlinkSync(lock);
   } catch {
     /* already gone */
   }
