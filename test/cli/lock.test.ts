@@ -15,9 +15,11 @@ const out = () => join(dir, `results-${n++}.jsonl`);
 
 /** A zombie: a child that has exited but whose parent (`sleep`, exec'd from the shell) never reaps it. */
 async function zombie(): Promise<{ pid: number; stop: () => void }> {
-  const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const parent = spawn('sh', ['-c', 'sleep 0.3 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
   const pid = await new Promise<number>((done) => parent.stdout.once('data', (d) => done(Number.parseInt(String(d), 10))));
-  for (let i = 0; i < 100 && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z'); i++) await new Promise((r) => setTimeout(r, 10));
+  const state = () => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+  for (let i = 0; i < 500 && state() !== 'Z'; i++) await new Promise((r) => setTimeout(r, 10));
+  expect(state()).toBe('Z');
   return { pid, stop: () => parent.kill('SIGKILL') };
 }
 
