@@ -107,6 +107,11 @@ export async function main(argv: string[]): Promise<number> {
   let json: string;
   try {
     const table = await readResponses(args.file);
+    if (table.n === 0) {
+      // A header without rows (or an empty file) has nothing to analyse; n = 0 with exit 0 would pass for a result.
+      process.stderr.write(`${args.file}: no rows to analyse (the file has no response rows, only a header or nothing). Give a file with responses, e.g. the --out of cli run.\n`);
+      return 2;
+    }
     const result = analyze(table, { reference: args.reference, lambdas: args.lambdas, bootstrap: args.bootstrap });
     json = JSON.stringify(result, null, 1) + '\n';
   } catch (err) {

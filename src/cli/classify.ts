@@ -5,6 +5,7 @@
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { ClassifierOptionsError, createClassifier } from '../core/classify/index.ts';
+import { validateConfig } from '../core/config.ts';
 import type { Classifier } from '../core/classify/index.ts';
 import { CLASSIFIER_IDS, DEFAULT_LABELS, TASKS } from '../core/types.ts';
 import type { ClassifierId, TaskId } from '../core/types.ts';
@@ -89,6 +90,12 @@ export async function main(
     const labels = values.labels === undefined ? [] : values.labels.split(',').map((l) => l.trim());
     if (values.labels !== undefined && labels.some((l) => l === '')) {
       throw new UsageError(`--labels needs comma-separated words, e.g. --labels ${DEFAULT_LABELS[task as TaskId].join(',')}.`);
+    }
+    if (values.labels !== undefined) {
+      // The same rule as a study config's labels (count per task, no repeats), by the config's own validator.
+      const problems = validateConfig({ tasks: [{ task, samplesPerClass: 1, labels }] });
+      const about = problems.ok ? [] : problems.errors.filter((e) => e.path.startsWith('tasks[0].labels'));
+      if (about.length > 0) throw new UsageError(`--labels: ${about.map((e) => e.message.replace(/^tasks\[0\]\.labels(\[\d+\])?: /, '')).join('; ')}.`);
     }
     try {
       classifier = createClassifier({ task: task as TaskId, labels, rule: rule as ClassifierId });
