@@ -2,7 +2,6 @@
 // In:  {"id": ..., "response": "..."} per line.
 // Out: {"id", "kind", "refused", "label"?, "rule"?} per line, in input order; "rule" is what matched for a refusal
 //      (the Appendix C prefix under paper-prefix, the lower-cased matched text of the hedge under hedge-no-answer).
-import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { ClassifierOptionsError, createClassifier } from '../core/classify/index.ts';
 import { validateConfig } from '../core/config.ts';
@@ -10,6 +9,10 @@ import type { Classifier } from '../core/classify/index.ts';
 import { CLASSIFIER_IDS, DEFAULT_LABELS, TASKS } from '../core/types.ts';
 import type { ClassifierId, TaskId } from '../core/types.ts';
 import { parseCommandArgs, requireOption, usageFailure, UsageError } from './args.ts';
+import { streamLines } from './lines.ts';
+
+/** Longest input line read; one response is a few KB (the backends cap response text at 256 K characters). */
+export const MAX_LINE_BYTES = 16 << 20;
 
 const USAGE = `usage: npm run cli -- classify --task ${TASKS.join('|')} [--classifier ${CLASSIFIER_IDS.join('|')}] [--labels a,b]
   --task T         the task the responses answer (sets the default label words)
@@ -108,15 +111,18 @@ export async function main(
   }
 
   let malformed = 0;
-  let lineNumber = 0;
-  const lines = createInterface({ input: stdin, crlfDelay: Infinity });
-  for await (const line of lines) {
-    lineNumber++;
+  for await (const entry of streamLines(stdin as AsyncIterable<Buffer | string>, MAX_LINE_BYTES)) {
+    if (entry.tooLong) {
+      malformed++;
+      stderr.write(`line ${entry.lineNo}: too long (${(entry.bytes / 1024 ** 2).toFixed(0)} MB; a line holds one response, at most ${MAX_LINE_BYTES / 1024 ** 2} MB); skipped.\n`);
+      continue;
+    }
+    const line = entry.text;
     if (line.trim() === '') continue;
     const parsed = parseInputLine(line);
     if (!parsed.ok) {
       malformed++;
-      stderr.write(`line ${lineNumber}: ${parsed.reason}; skipped.\n`);
+      stderr.write(`line ${entry.lineNo}: ${parsed.reason}; skipped.\n`);
       continue;
     }
     if (!stdout.write(JSON.stringify(classifiedLine(parsed.id, classifier, parsed.response)) + '\n')) {
