@@ -16,6 +16,16 @@ beforeEach(() => {
 });
 afterEach(() => vi.restoreAllMocks());
 
+describe('cli analyze with a line far too long', () => {
+  it('names the line and exits 2', async () => {
+    const file = join(dir, 'long.csv');
+    writeFileSync(file, 'model,task,persona,prompt,refused\nm,nli,none,p1,1\nm,nli,' + 'x'.repeat(17 << 20) + ',p1,0\n');
+    expect(await main([file])).toBe(2);
+    expect(stderr).toMatch(/long\.csv: line 3 is too long \(over 16 MB; a line holds one response\)/);
+    expect(stdout).toBe('');
+  });
+});
+
 describe('cli analyze with no rows', () => {
   it.each([
     ['a CSV header only', 'model,task,persona,prompt,refused\n'],
