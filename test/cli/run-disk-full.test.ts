@@ -1,12 +1,14 @@
 // `cli run --out` on a disk that fills up: the cause and the fix are named, the file holds whole lines only, and the
 // count printed is what is on disk. Needs a small tmpfs (root, Linux); skipped where it cannot be mounted.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/run.ts';
+import { main as analyzeMain } from '../../src/cli/analyze.ts';
+import { main as planMain } from '../../src/cli/plan.ts';
 import type { StudyConfig } from '../../src/core/types.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -54,5 +56,34 @@ describe('cli run on a full disk', () => {
     expect(onDisk).toBeLessThan(72);
     expect(stderr.text()).toContain(`Stopped: ${onDisk}/72 rows`);
     expect(JSON.parse(stdout.text())).toMatchObject({ status: 'paused', models: { 'simulated:Llama3.1-8B': { n: onDisk } } });
+  });
+
+  it.each([
+    { name: 'plan', run: (out: string) => planMain(['--config', join(root, 'static-data/studies/quick-demo.json'), '--out', out]) },
+    { name: 'analyze', run: (out: string) => analyzeMain([join(root, 'test/core/stats/fixtures/unbalanced.csv'), '--out', out]) },
+  ])('$name --out on the full disk: the message, exit 2, the previous file whole, no temporary file', async (c, ctx) => {
+    if (!mounted) ctx.skip();
+    for (const f of readdirSync(disk)) if (f.startsWith('filler-') || f === 'results.jsonl') rmSync(join(disk, f));
+    const sub = join(disk, `keep-${c.name}`);
+    execFileSync('mkdir', ['-p', sub]);
+    const out = join(sub, 'previous.json');
+    writeFileSync(out, 'the previous output');
+    // Fill what is left of the disk.
+    try {
+      writeFileSync(join(disk, `filler-${c.name}`), Buffer.alloc(64 << 10));
+    } catch {
+      /* full */
+    }
+    let stderr = '';
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await c.run(out)).toBe(2);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(stderr).toMatch(/No space left on the disk that holds .*\(ENOSPC\): free space, then run the same command again/);
+    expect(readFileSync(out, 'utf8')).toBe('the previous output');
+    expect(readdirSync(sub)).toEqual(['previous.json']);
   });
 });
