@@ -25,7 +25,7 @@ const USAGE = `usage: npm run cli -- run --config FILE --out FILE
   --model NAME         model name as the server lists it (/v1/models)
   --api-key-env VAR    read the API key from environment variable VAR (never from the command line; never written)
   --concurrency N      requests in flight (default 4)
-  --timeout-ms N       per-request timeout in milliseconds (default 120000)
+  --timeout-ms N       per-request timeout in milliseconds: the whole reply must arrive within it (default 120000)
   --simulate           the simulator: responses drawn from the paper's fitted model, NOT a model
   --sim-model NAME     paper model the simulator imitates (default Llama3.1-8B)
   --shard K/N          run only shard K of N of the plan (whole items, as the Workshop page deals them)
