@@ -14,8 +14,10 @@ export class NoSpaceError extends Error {
   override name = 'NoSpaceError';
   constructor(path: string, code: string, resume: boolean, device = false) {
     super(
-      `No space left on ${device ? path : `the disk that holds ${dirname(resolve(path))}`} (${code}): free space, then run the same command ` +
-        (resume ? 'again to resume; nothing already written was lost.' : 'again; the previous file, if any, was left as it was.'),
+      device
+        ? `No space left on ${path} (${code}): it takes no more data. Give --out a file on a disk with free space.`
+        : `No space left on the disk that holds ${dirname(resolve(path))} (${code}): free space, then run the same command ` +
+            (resume ? 'again to resume; nothing already written was lost.' : 'again; the previous file, if any, was left as it was.'),
     );
   }
 }
