@@ -13,7 +13,7 @@ export class BackendError extends Error {
 
 // ---- secrets in error text ----
 
-const BEARER = /\bBearer\s+[^\s"',;}\]]+/gi;
+const BEARER = /\bBearer\s+(?!\[api key\])[^\s"',;}\]]+/gi;
 // OpenAI-style keys (sk-..., sk-proj-...): long enough that ordinary words are not taken for them.
 const SK_TOKEN = /\bsk-[A-Za-z0-9_-]{8,}/g;
 

@@ -59,6 +59,8 @@ describe('API key in error text', () => {
 
   it.each([
     { text: `auth: Bearer ${KEY} end`, key: undefined, expected: 'auth: Bearer [api key] end' },
+    { text: `auth: Bearer ${KEY} end`, key: KEY, expected: 'auth: Bearer [api key] end' },
+    { text: 'twice: Bearer [api key] end', key: undefined, expected: 'twice: Bearer [api key] end' },
     { text: `key=${KEY}`, key: undefined, expected: 'key=[api key]' },
     { text: 'token abc123def456ghi', key: 'abc123def456ghi', expected: 'token [api key]' },
     { text: 'sk-short and skeptic words stay', key: undefined, expected: 'sk-short and skeptic words stay' },

@@ -40,6 +40,7 @@ describe('cli run and an endpoint that echoes the key', () => {
     const code = await main(args, { env: { LAB_KEY: KEY }, stdout: stdout.stream, stderr: stderr.stream });
     expect(code, stderr.text()).toBe(1);
     expect(stderr.text()).toMatch(/HTTP 500: .*upstream failed .*Bearer \[api key\]/);
+    expect(stderr.text()).not.toMatch(/\[api key\] key\]/);
     const everything = stdout.text() + stderr.text() + (existsSync(out) ? readFileSync(out, 'utf8') : '');
     for (let i = 0; i + 6 <= KEY.length; i++) expect(everything).not.toContain(KEY.slice(i, i + 6));
   }, 30_000);
