@@ -9,6 +9,7 @@ import { parseLabels } from '../core/labels.ts';
 import { ResponseFormatError, ResponseReader } from '../core/stats/read-rows.ts';
 import { DEFAULT_LAMBDA } from '../core/stats/logit.ts';
 import { fileProblem } from './args.ts';
+import { outProblem, writeOutFile } from './out-file.ts';
 
 const USAGE = 'usage: npm run cli -- analyze FILE [--ref factor=level ...] [--l2 LAMBDA ...] [--bootstrap N] [--labels LABELS.jsonl] [--seed S] [--out FILE]';
 
@@ -84,6 +85,16 @@ function parseArgs(argv: string[]): Args {
   };
 }
 
+/** Longest line read: one response row is a few KB (the backends cap response text at 256 K characters). */
+export const MAX_LINE_BYTES = 16 << 20;
+
+export class LineTooLongError extends Error {
+  override name = 'LineTooLongError';
+  constructor(line: number) {
+    super(`line ${line} is too long (over ${MAX_LINE_BYTES / 1024 ** 2} MB; a line holds one response). Check that this is a CSV or JSON-lines file of responses.`);
+  }
+}
+
 /** Streams the file into cell counts, decoding UTF-8 across chunk boundaries. */
 export async function readResponses(file: string, chunkBytes = 4 << 20): Promise<CellTable> {
   const table = new CellTable();
@@ -93,8 +104,19 @@ export async function readResponses(file: string, chunkBytes = 4 << 20): Promise
   // ASCII chunks decode faster as latin1 (the same text); once a chunk is not ASCII, the streaming UTF-8 decoder
   // takes over for good, as it may hold the first bytes of a character split across chunks
   let ascii = true;
+  let line = 1;
+  let sinceNewline = 0;
   for await (const chunk of stream) {
     const bytes = chunk as Buffer;
+    // A line is one response; a far longer one would be gathered whole by the reader (and can exhaust memory).
+    let last = -1;
+    for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) {
+      if ((last < 0 ? sinceNewline + at : at - last - 1) > MAX_LINE_BYTES) throw new LineTooLongError(line);
+      line++;
+      last = at;
+    }
+    sinceNewline = last >= 0 ? bytes.length - last - 1 : sinceNewline + bytes.length;
+    if (sinceNewline > MAX_LINE_BYTES) throw new LineTooLongError(line);
     ascii &&= isAscii(bytes);
     reader.push(ascii ? bytes.toString('latin1') : decoder.decode(bytes, { stream: true }));
   }
@@ -142,6 +164,11 @@ export async function main(argv: string[]): Promise<number> {
   let json: string;
   try {
     const table = await readResponses(args.file);
+    if (table.n === 0) {
+      // A header without rows (or an empty file) has nothing to analyse; n = 0 with exit 0 would pass for a result.
+      process.stderr.write(`${args.file}: no rows to analyse (the file has no response rows, only a header or nothing). Give a file with responses, e.g. the --out of cli run.\n`);
+      return 2;
+    }
     const result = analyze(table, { reference: args.reference, lambdas: args.lambdas, bootstrap: args.bootstrap });
     const corrected = args.labels === undefined ? undefined : await correctedByLabels(table, args.labels, args.seed);
     if (typeof corrected === 'string') {
@@ -150,7 +177,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     json = JSON.stringify(corrected === undefined ? result : { ...result, misclassification: corrected }, null, 1) + '\n';
   } catch (err) {
-    if (err instanceof ResponseFormatError || err instanceof UnknownLevelError || err instanceof TooManyLevelsError) {
+    if (err instanceof ResponseFormatError || err instanceof UnknownLevelError || err instanceof TooManyLevelsError || err instanceof LineTooLongError) {
       process.stderr.write(`${args.file}: ${err.message}\n`);
       return 2;
     }
@@ -164,9 +191,9 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    await writeFile(args.out, json);
+    await writeOutFile(args.out, [json]);
   } catch (err) {
-    const problem = fileProblem(err, 'write', args.out);
+    const problem = outProblem(err, args.out);
     if (problem === null) throw err;
     process.stderr.write(problem + '\n');
     return 2;

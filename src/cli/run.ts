@@ -24,7 +24,7 @@ const USAGE = `usage: npm run cli -- run --config FILE --out FILE
   --model NAME         model name as the server lists it (/v1/models)
   --api-key-env VAR    read the API key from environment variable VAR (never from the command line; never written)
   --concurrency N      requests in flight (default 4)
-  --timeout-ms N       per-request timeout in milliseconds (default 120000)
+  --timeout-ms N       per-request timeout in milliseconds: the whole reply must arrive within it (default 120000)
   --simulate           the simulator: responses drawn from the paper's fitted model, NOT a model
   --sim-model NAME     paper model the simulator imitates (default Llama3.1-8B)
   --shard K/N          run only shard K of N of the plan (whole items, as the Workshop page deals them)
@@ -213,7 +213,6 @@ export async function main(argv: string[], io: { env?: NodeJS.ProcessEnv; stdout
   }
   const { sink, report } = opened;
   if (report.truncatedBytes > 0) stderr.write(`Removed an unfinished last line (${report.truncatedBytes} bytes) left by an interrupted run.\n`);
-  if (report.badLines.length > 0) stderr.write(`Ignored ${report.badLines.length} unreadable lines of ${args.out} (first: line ${report.badLines[0]}); their rows run again.\n`);
   stderr.write(
     `Study "${config.name}" (${study}): ${rows.length} rows` +
       (args.shard ? ` (shard ${args.shard.k} of ${args.shard.n} of ${plan.length})` : '') +

@@ -15,7 +15,15 @@ export type Fault =
   /** Destroys the connection: before any byte (`afterTokens` absent) or mid-stream after that many tokens. */
   | { kind: 'drop'; afterTokens?: number }
   /** 200 whose body (or one SSE event) is not valid JSON. */
-  | { kind: 'malformed' };
+  | { kind: 'malformed' }
+  /** Repeats the request's Authorization header back: in a 500's JSON body (`as: 'error'`) or in a 200 body that is not JSON. */
+  | { kind: 'echo-key'; as: 'error' | 'unparsable' }
+  /** A stream of only `data: [DONE]`: no chunk, no finish reason. */
+  | { kind: 'done-only' }
+  /** Streams the reply one byte every `intervalMs`, without end when `endless`. */
+  | { kind: 'drip'; intervalMs: number; endless?: boolean }
+  /** Ignores max_tokens: sends `chars` characters of text (streamed in 64 KB chunks, or as one JSON body). */
+  | { kind: 'oversize'; chars: number };
 
 export type FaultKind = Fault['kind'];
 
@@ -133,7 +141,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     chatRequests: 0,
     completed: 0,
     clientAborts: 0,
-    faults: { 'rate-limit': 0, 'server-error': 0, hang: 0, drop: 0, malformed: 0 },
+    faults: { 'rate-limit': 0, 'server-error': 0, hang: 0, drop: 0, malformed: 0, 'echo-key': 0, 'done-only': 0, drip: 0, oversize: 0 },
     inFlight: 0,
     maxInFlight: 0,
     tokensSent: 0,
@@ -221,6 +229,50 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
           return;
         }
         break;
+      case 'echo-key': {
+        const auth = req.headers.authorization ?? '(none)';
+        const padding = 'x'.repeat(250); // puts the key across the point where an error body is cut
+        if (fault.as === 'error') return sendJson(res, 500, { error: { message: `upstream failed ${padding} for ${auth}` } });
+        res.writeHead(200, { 'content-type': 'application/json', ...corsHeaders() });
+        res.end(`<html>proxy error ${padding.slice(0, 30)} for ${auth}</html>`);
+        return;
+      }
+      case 'done-only':
+        res.writeHead(200, { 'content-type': 'text/event-stream', ...corsHeaders() });
+        res.end('data: [DONE]\n\n');
+        return;
+      case 'drip': {
+        res.writeHead(200, { 'content-type': 'text/event-stream', ...corsHeaders() });
+        const text = `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'polite' }, finish_reason: null }] })}\n\n`;
+        for (let i = 0; fault.endless || i < text.length; i++) {
+          if (clientGone || closed) return;
+          res.write(fault.endless ? ' ' : text[i]);
+          await sleep(fault.intervalMs);
+        }
+        res.end(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
+        stats.completed++;
+        return;
+      }
+      case 'oversize': {
+        if (!body.stream || opts.streaming === 'never') {
+          return sendJson(res, 200, { choices: [{ index: 0, message: { role: 'assistant', content: 'a'.repeat(fault.chars) }, finish_reason: 'stop' }] });
+        }
+        res.writeHead(200, { 'content-type': 'text/event-stream', ...corsHeaders() });
+        const piece = 'a'.repeat(64 * 1024);
+        for (let sent = 0; sent < fault.chars; sent += piece.length) {
+          if (clientGone || closed) return;
+          const ok = res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] })}\n\n`);
+          if (!ok) {
+            await new Promise<void>((resolve) => {
+              const done = () => (res.off('drain', done), res.off('close', done), resolve());
+              res.on('drain', done).on('close', done);
+            });
+          }
+        }
+        if (clientGone || closed) return;
+        res.end(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
+        return;
+      }
       case 'malformed':
         break;
       case undefined:
