@@ -1,8 +1,6 @@
 // `npm run cli -- analyze FILE [--ref factor=level ...] [--l2 LAMBDA ...] [--out FILE]`
 // Streams a CSV or JSON-lines file of responses into cell counts and prints the analysis as one JSON document.
-import { isAscii } from 'node:buffer';
-import { createReadStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { open, writeFile } from 'node:fs/promises';
 import { analyze, CellTable, FACTORS, UnknownLevelError, type Factor } from '../core/stats/index.ts';
 import { ResponseFormatError, ResponseReader } from '../core/stats/read-rows.ts';
 import { DEFAULT_LAMBDA } from '../core/stats/logit.ts';
@@ -74,21 +72,22 @@ function parseArgs(argv: string[]): Args {
   };
 }
 
-/** Streams the file into cell counts, decoding UTF-8 across chunk boundaries. */
+/** Streams the file into cell counts; the reader takes bytes, so no chunk is decoded to text. */
 export async function readResponses(file: string, chunkBytes = 4 << 20): Promise<CellTable> {
   const table = new CellTable();
   const reader = new ResponseReader(table);
-  const decoder = new TextDecoder('utf-8');
-  const stream = createReadStream(file, { highWaterMark: chunkBytes });
-  // ASCII chunks decode faster as latin1 (the same text); once a chunk is not ASCII, the streaming UTF-8 decoder
-  // takes over for good, as it may hold the first bytes of a character split across chunks
-  let ascii = true;
-  for await (const chunk of stream) {
-    const bytes = chunk as Buffer;
-    ascii &&= isAscii(bytes);
-    reader.push(ascii ? bytes.toString('latin1') : decoder.decode(bytes, { stream: true }));
+  const handle = await open(file, 'r');
+  try {
+    // one buffer for the whole file: the reader keeps no reference to a chunk once push returns
+    const buffer = new Uint8Array(chunkBytes);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, chunkBytes, null);
+      if (bytesRead === 0) break;
+      reader.push(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
   }
-  reader.push(decoder.decode());
   reader.end();
   return table;
 }

@@ -11,6 +11,23 @@ function read(text: string, chunk = Infinity): CellTable {
   return table;
 }
 
+/** The text as UTF-8 bytes pushed `chunk` bytes at a time, as the CLI reads a file. */
+function readBytes(text: string, chunk: number): CellTable {
+  const bytes = new TextEncoder().encode(text);
+  const table = new CellTable();
+  const reader = new ResponseReader(table);
+  // one reused buffer, as the CLI does: the reader must copy what it keeps
+  const buffer = new Uint8Array(chunk);
+  for (let i = 0; i < bytes.length; i += chunk) {
+    const part = bytes.subarray(i, i + chunk);
+    buffer.set(part);
+    reader.push(buffer.subarray(0, part.length));
+    buffer.fill(0);
+  }
+  reader.end();
+  return table;
+}
+
 const summary = (t: CellTable) => {
   const r = analyze(t, { regression: false });
   return { n: r.n, k: r.k, levels: r.levels, byFactor: r.rates.byFactor, accuracy: r.accuracy, cochranQ: r.cochranQ };
@@ -26,6 +43,17 @@ describe('reading responses', () => {
     expect(summary(read(fixture, chunk))).toEqual(whole);
   });
 
+  it.each([1, 2, 3, 5, 64, 4096])('the same CSV as bytes in chunks of %i, characters and the byte-order mark split', (chunk) => {
+    expect(summary(readBytes('\ufeff' + fixture, chunk))).toEqual(whole);
+  });
+
+  it.each([1, 3, 16])('JSON lines as bytes in chunks of %i, with a persona outside the BMP', (chunk) => {
+    const lines = ['{"model":"m","task":"nli","persona":"🧕 person","template":"p1","refused":true,"item":"a"}', '{"model":"m","task":"nli","persona":"none","template":"p1","refused":false,"item":"a"}'];
+    const t = readBytes(lines.join('\r\n') + '\n', chunk);
+    expect([t.n, t.k, t.hasItems]).toEqual([2, 1, true]);
+    expect(summary(t).levels.persona).toEqual(['none', '🧕 person']);
+  });
+
   it.each([
     ['CRLF line ends and a byte-order mark', '\ufeffmodel,task,persona,prompt,refused\r\nm,nli,none,p1,1\r\nm,nli,none,p1,0\r\n'],
     ['quoted header names, columns in another order, extra columns', '"refused",extra,"model",task,persona,prompt\n1,x,m,nli,none,p1\n0,"y,z",m,nli,none,p1\n'],
@@ -36,6 +64,25 @@ describe('reading responses', () => {
     const t = read(text);
     expect([t.n, t.k]).toEqual([2, 1]);
     expect(summary(t).levels).toEqual({ persona: ['none'], task: ['nli'], prompt: ['p1'], model: ['m'] });
+  });
+
+  it('splits a text chunk between the two halves of a character outside the BMP', () => {
+    const text = 'model,task,persona,prompt,refused\nm,nli,🧕,p1,1\nm,nli,🧕,p1,0\n';
+    expect(summary(read(text, 1)).levels.persona).toEqual(['🧕']);
+  });
+
+  it.each([
+    ['one level per value, however many', Array.from({ length: 5000 }, (_, i) => `m,nli,persona ${i % 1500},p${i % 9},${i % 2},${i}`)],
+    ['values that differ in one byte, in the middle or at the end', ['m,nli,ab,p1,1,x1', 'm,nli,ba,p1,0,x2', 'm,nli,aab,p1,1,x1', 'm,nli,aba,p1,0,x2', 'm,nli,a,p1,1,x10', 'm,nli,,p1,1,']],
+  ])('codes fields by their bytes: %s', (_, lines) => {
+    const text = 'model,task,persona,prompt,refused,item\n' + lines.join('\n') + '\n';
+    const t = read(text);
+    const personas = new Set(lines.map((l) => l.split(',')[2]));
+    expect(summary(t).levels.persona.length).toBe(personas.size);
+    expect(summary(t)).toEqual(summary(CellTable.fromRows(lines.map((l) => {
+      const [model, task, persona, prompt, refused, item] = l.split(',');
+      return { model, task, persona, prompt, refused: refused === '1', item: item || undefined };
+    }))));
   });
 
   it('keeps the comma and quotes inside a quoted persona', () => {
