@@ -138,6 +138,12 @@ export class CellTable {
   /** Counts one response; returns the cell it went to. */
   add(row: ResponseRow): StoredCell {
     const cell = this.#cell(row.persona, row.task, row.prompt, row.model);
+    this.addToCell(cell, row);
+    return cell;
+  }
+
+  /** Counts one response in a cell this table returned before: a reader that knows the cell skips the lookup. */
+  addToCell(cell: StoredCell, row: Pick<ResponseRow, 'refused' | 'item' | 'answered' | 'correct'>): void {
     const refused = row.refused ? 1 : 0;
     cell.n += 1;
     cell.k += refused;
@@ -150,7 +156,6 @@ export class CellTable {
     this.#k += refused;
     this.#version += 1;
     if (row.item !== undefined) this.#addToBlock(cell, row.item, refused);
-    return cell;
   }
 
   /** Adds stored counts (or a change to them) to a cell; returns the cell. */

@@ -2,8 +2,8 @@
 // a CellTable, so a file of any size is aggregated while it streams and no row is kept.
 // The CSV reader is hand-written because d3-dsv parses whole strings only; it handles quoted fields (RFC 4180).
 // A CSV field becomes a level code from its bytes (level-codes.ts): no string is made per field or per row.
-import type { CellTable, ResponseRow } from './cells.ts';
-import { LevelCodes } from './level-codes.ts';
+import type { CellTable, ResponseRow, StoredCell } from './cells.ts';
+import { hashBytes, LevelCodes } from './level-codes.ts';
 
 export class ResponseFormatError extends Error {
   override name = 'ResponseFormatError';
@@ -35,6 +35,9 @@ const decoder = new TextDecoder('utf-8');
 const SKIP = 0;
 const CODED = 1; // model, task, persona, prompt, item: hashed while scanning, then coded
 const KEPT = 2; // refused, kind, label, gold: boundaries only
+// what #fastRecord returns when it does not take the line
+const INCOMPLETE = -1;
+const QUOTED = -2;
 
 interface Columns {
   model: number;
@@ -79,6 +82,8 @@ export class ResponseReader {
   readonly #persona = new LevelCodes();
   readonly #prompt = new LevelCodes();
   readonly #item = new LevelCodes();
+  // cells by level codes: model -> task -> prompt -> persona
+  readonly #cells: (StoredCell | undefined)[][][][] = [];
 
   constructor(table: CellTable) {
     this.#table = table;
@@ -192,6 +197,19 @@ export class ResponseReader {
     let nextQuote = buf.indexOf(QUOTE, pos);
     if (nextQuote < 0) nextQuote = len;
     while (pos < len) {
+      if (nextQuote < pos) {
+        nextQuote = buf.indexOf(QUOTE, pos);
+        if (nextQuote < 0) nextQuote = len;
+      }
+      if (this.#columns !== undefined && nextQuote > pos) {
+        const next = this.#fastRecord(buf, pos, nextQuote, final);
+        if (next >= 0) {
+          pos = next;
+          continue;
+        }
+        if (next === INCOMPLETE) break;
+        // the line has a quote: the quoted-field parser below takes it
+      }
       let nl = buf.indexOf(NL, pos);
       if (nl < 0) {
         if (!final) break;
@@ -199,16 +217,9 @@ export class ResponseReader {
       }
       let end = nl;
       if (end > pos && buf[end - 1] === CR) end--;
-      if (nextQuote < pos) {
-        nextQuote = buf.indexOf(QUOTE, pos);
-        if (nextQuote < 0) nextQuote = len;
-      }
       if (nextQuote >= end) {
-        // no quotes in this record: split on commas
-        if (end > pos) {
-          if (this.#columns === undefined) this.#header(decoder.decode(buf.subarray(pos, end)).split(',').map((f) => f.trim()));
-          else this.#fastRecord(buf, pos, end);
-        }
+        // the header (or a blank line before it), without quotes
+        if (end > pos) this.#header(decoder.decode(buf.subarray(pos, end)).split(',').map((f) => f.trim()));
         this.#line++;
         pos = nl + 1;
         continue;
@@ -265,32 +276,68 @@ export class ResponseReader {
     }
   }
 
-  /** A record without quotes in buf[pos, end): coded columns are hashed as they are scanned, nothing is decoded. */
-  #fastRecord(buf: Uint8Array, pos: number, end: number): void {
+  /**
+   * One line from `pos`, if it has no quote before `quote`: fields are split and coded columns hashed in a single
+   * scan, nothing is decoded. Returns the index after the line, INCOMPLETE if the chunk ends first, or QUOTED.
+   */
+  #fastRecord(buf: Uint8Array, pos: number, quote: number, final: boolean): number {
     const c = this.#columns!;
     const role = c.role;
     const starts = this.#starts;
     const ends = this.#ends;
     const hashes = this.#hashes;
+    const len = buf.length;
     let count = 0;
     let i = pos;
+    let lineEnd: number;
     for (;;) {
       starts[count] = i;
+      let b = 0;
       if (role[count] === CODED) {
         let h = 0x811c9dc5;
-        let b: number;
-        while (i < end && (b = buf[i]) !== COMMA) {
+        while (i < len && (b = buf[i]) !== COMMA && b !== NL) {
           h = Math.imul(h ^ b, 0x01000193);
           i++;
         }
         hashes[count] = h;
       } else {
-        while (i < end && buf[i] !== COMMA) i++;
+        while (i < len && (b = buf[i]) !== COMMA && b !== NL) i++;
       }
       ends[count++] = i;
-      if (i >= end || count > c.last) break;
+      if (i >= len || b === NL) {
+        lineEnd = i;
+        break;
+      }
+      if (count > c.last) {
+        // the columns after the last one needed are not split
+        lineEnd = buf.indexOf(NL, i);
+        if (lineEnd < 0) lineEnd = len;
+        break;
+      }
       i++; // the comma
     }
+    if (lineEnd === len && !final) return INCOMPLETE;
+    if (quote < lineEnd) return QUOTED;
+    let end = lineEnd;
+    if (end > pos && buf[end - 1] === CR) {
+      end--;
+      const f = count - 1;
+      if (ends[f] === lineEnd) {
+        ends[f] = end;
+        if (role[f] === CODED) hashes[f] = hashBytes(buf, starts[f], end);
+      }
+    }
+    if (end > pos) this.#codedRecord(buf, count);
+    this.#line++;
+    return lineEnd + 1;
+  }
+
+  /** Counts the record whose `count` field boundaries #fastRecord found. */
+  #codedRecord(buf: Uint8Array, count: number): void {
+    const c = this.#columns!;
+    const starts = this.#starts;
+    const ends = this.#ends;
+    const hashes = this.#hashes;
     if (count <= c.required) throw new ResponseFormatError(`expected at least ${c.required + 1} fields, found ${count}`, this.#line);
     const row = this.#row;
     const rs = starts[c.refused];
@@ -298,10 +345,10 @@ export class ResponseReader {
     if (flag === ONE) row.refused = true;
     else if (flag === ZERO) row.refused = false;
     else throw new ResponseFormatError(`refused must be 0 or 1, found "${decoder.decode(buf.subarray(rs, ends[c.refused]))}"`, this.#line);
-    row.model = this.#model.name(this.#model.code(buf, starts[c.model], ends[c.model], hashes[c.model]));
-    row.task = this.#task.name(this.#task.code(buf, starts[c.task], ends[c.task], hashes[c.task]));
-    row.persona = this.#persona.name(this.#persona.code(buf, starts[c.persona], ends[c.persona], hashes[c.persona]));
-    row.prompt = this.#prompt.name(this.#prompt.code(buf, starts[c.prompt], ends[c.prompt], hashes[c.prompt]));
+    const model = this.#model.code(buf, starts[c.model], ends[c.model], hashes[c.model]);
+    const task = this.#task.code(buf, starts[c.task], ends[c.task], hashes[c.task]);
+    const persona = this.#persona.code(buf, starts[c.persona], ends[c.persona], hashes[c.persona]);
+    const prompt = this.#prompt.code(buf, starts[c.prompt], ends[c.prompt], hashes[c.prompt]);
     const it = c.item;
     row.item = it >= 0 && it < count && ends[it] > starts[it] ? this.#item.name(this.#item.code(buf, starts[it], ends[it], hashes[it])) : undefined;
     if (c.kind >= 0 || c.label >= 0) {
@@ -310,7 +357,19 @@ export class ResponseReader {
       row.answered = answered;
       row.correct = answered && has(c.gold) ? has(c.label) && equalBytes(buf, starts[c.label], ends[c.label], buf, starts[c.gold], ends[c.gold]) : undefined;
     }
-    this.#table.add(row);
+    // the cell by level codes; the table is asked only for a cell this reader has not seen yet
+    const byTask = (this.#cells[model] ??= []);
+    const byPrompt = (byTask[task] ??= []);
+    const byPersona = (byPrompt[prompt] ??= []);
+    const cell = (byPersona[persona] ??= this.#table.addCell({
+      model: this.#model.name(model),
+      task: this.#task.name(task),
+      persona: this.#persona.name(persona),
+      template: this.#prompt.name(prompt),
+      n: 0,
+      refusals: 0,
+    }));
+    this.#table.addToCell(cell, row);
     this.#rows++;
   }
 
