@@ -14,7 +14,7 @@ export function hashBytes(bytes: Uint8Array, start: number, end: number): number
 /** The distinct values of one column, by code in order of first appearance. */
 export class LevelCodes {
   // open addressing: slot -> code, or EMPTY
-  #slots = new Int32Array(64).fill(EMPTY);
+  #slots: Int32Array<ArrayBuffer> = new Int32Array(64).fill(EMPTY);
   #hashes = new Int32Array(32);
   #starts = new Int32Array(32);
   #lengths = new Int32Array(32);
@@ -87,7 +87,7 @@ export class LevelCodes {
   }
 }
 
-function grow(array: Int32Array, length: number): Int32Array {
+function grow(array: Int32Array<ArrayBuffer>, length: number): Int32Array<ArrayBuffer> {
   const next = new Int32Array(length);
   next.set(array);
   return next;
