@@ -3,6 +3,8 @@
 // The CSV reader is hand-written because d3-dsv parses whole strings only; it handles quoted fields (RFC 4180).
 // A CSV field becomes a level code from its bytes (level-codes.ts): no string is made per field or per row.
 import type { CellTable, ResponseRow, StoredCell } from './cells.ts';
+import * as J from './json-line.ts';
+import { JsonFields, scanJsonLine } from './json-line.ts';
 import { hashBytes, LevelCodes } from './level-codes.ts';
 
 export class ResponseFormatError extends Error {
@@ -82,6 +84,7 @@ export class ResponseReader {
   readonly #persona = new LevelCodes();
   readonly #prompt = new LevelCodes();
   readonly #item = new LevelCodes();
+  readonly #jsonFields = new JsonFields();
   // cells by level codes: model -> task -> prompt -> persona
   readonly #cells: (StoredCell | undefined)[][][][] = [];
 
@@ -357,7 +360,11 @@ export class ResponseReader {
       row.answered = answered;
       row.correct = answered && has(c.gold) ? has(c.label) && equalBytes(buf, starts[c.label], ends[c.label], buf, starts[c.gold], ends[c.gold]) : undefined;
     }
-    // the cell by level codes; the table is asked only for a cell this reader has not seen yet
+    this.#countCoded(model, task, persona, prompt);
+  }
+
+  /** Counts #row in the cell of these level codes; the table is asked only for a cell this reader has not seen. */
+  #countCoded(model: number, task: number, persona: number, prompt: number): void {
     const byTask = (this.#cells[model] ??= []);
     const byPrompt = (byTask[task] ??= []);
     const byPersona = (byPrompt[prompt] ??= []);
@@ -369,7 +376,7 @@ export class ResponseReader {
       n: 0,
       refusals: 0,
     }));
-    this.#table.addToCell(cell, row);
+    this.#table.addToCell(cell, this.#row);
     this.#rows++;
   }
 
@@ -409,12 +416,44 @@ export class ResponseReader {
         if (!final) break;
         nl = len;
       }
-      const text = decoder.decode(buf.subarray(pos, nl)).trim();
-      if (text !== '') this.#json(text);
+      if (!this.#fastJson(buf, pos, nl)) {
+        const text = decoder.decode(buf.subarray(pos, nl)).trim();
+        if (text !== '') this.#json(text);
+      }
       this.#line++;
       pos = nl + 1;
     }
     return Math.min(pos, len);
+  }
+
+  /** A line json-line.ts can read from its bytes; false leaves it to JSON.parse (#json). */
+  #fastJson(buf: Uint8Array, pos: number, end: number): boolean {
+    const f = this.#jsonFields;
+    if (!scanJsonLine(buf, pos, end, f)) return false;
+    const { kind, start, end: stop } = f;
+    if (kind[J.MODEL] !== J.STRING || kind[J.TASK] !== J.STRING || kind[J.PERSONA] !== J.STRING) return false;
+    // `template`, or `prompt` where template is missing or null, as #json reads them
+    const t = kind[J.TEMPLATE];
+    const p = t === J.STRING ? J.TEMPLATE : (t === J.ABSENT || t === J.NULL) && kind[J.PROMPT] === J.STRING ? J.PROMPT : -1;
+    if (p < 0) return false;
+    const r = kind[J.REFUSED];
+    if (r !== J.TRUE && r !== J.ONE && r !== J.FALSE && r !== J.ZERO) return false;
+    const row = this.#row;
+    row.refused = r === J.TRUE || r === J.ONE;
+    const code = (codes: LevelCodes, slot: number) => codes.code(buf, start[slot], stop[slot], hashBytes(buf, start[slot], stop[slot]));
+    const model = code(this.#model, J.MODEL);
+    const task = code(this.#task, J.TASK);
+    const persona = code(this.#persona, J.PERSONA);
+    const prompt = code(this.#prompt, p);
+    row.item = kind[J.ITEM] === J.STRING && stop[J.ITEM] > start[J.ITEM] ? this.#item.name(code(this.#item, J.ITEM)) : undefined;
+    const answered = kind[J.KIND] === J.STRING && equalBytes(buf, start[J.KIND], stop[J.KIND], ANSWER, 0, ANSWER.length);
+    row.answered = answered;
+    row.correct =
+      answered && kind[J.GOLD] === J.STRING && stop[J.GOLD] > start[J.GOLD]
+        ? kind[J.LABEL] === J.STRING && equalBytes(buf, start[J.LABEL], stop[J.LABEL], buf, start[J.GOLD], stop[J.GOLD])
+        : undefined;
+    this.#countCoded(model, task, persona, prompt);
+    return true;
   }
 
   #json(text: string): void {

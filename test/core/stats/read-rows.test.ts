@@ -107,6 +107,54 @@ describe('reading responses', () => {
     expect(summary(t).accuracy?.overall).toMatchObject({ n: 1, correct: 1 });
   });
 
+  // JSON lines are read from their bytes where that is exact and by JSON.parse otherwise: either way as JSON.parse reads them
+  const asParsed = (lines: string[]): CellTable =>
+    CellTable.fromRows(
+      lines.map((line) => {
+        const o = JSON.parse(line);
+        const answered = o.kind === 'answer';
+        return {
+          model: o.model,
+          task: o.task,
+          persona: o.persona,
+          prompt: o.template ?? o.prompt,
+          refused: o.refused === true || o.refused === 1,
+          item: typeof o.item === 'string' && o.item !== '' ? o.item : undefined,
+          answered,
+          correct: answered && typeof o.gold === 'string' && o.gold !== '' ? o.label === o.gold : undefined,
+        };
+      }),
+    );
+  const base = '"model":"m","task":"nli","template":"p1"';
+  it.each([
+    ['escapes and nested values in fields it skips', `{${base},"persona":"none","refused":true,"response":"a \\"quote\\", \\u00e9\\n\\\\","provenance":{"kind":"endpoint","n":[1,-2.5e3,true,null,{}]},"latencyMs":12.5}`],
+    ['an escape in a field it reads', `{${base},"persona":"A \\"quoted\\" person","refused":false}`],
+    ['an escape spelling a key', `{"model":"a","mod\\u0065l":"m","task":"nli","template":"p1","persona":"none","refused":false}`],
+    ['a duplicate key (the last one counts)', `{${base},"persona":"first","persona":"last","refused":true}`],
+    ['refused as 1, 0 and 1.0', `{${base},"persona":"a","refused":1}\n{${base},"persona":"b","refused":0}\n{${base},"persona":"c","refused":1.0}`],
+    ['template null, prompt given', `{"model":"m","task":"nli","template":null,"prompt":"p2","persona":"none","refused":true}`],
+    ['spaces around everything', `  { "model" : "m" , "task":"nli" ,"template":"p1","persona":"none","refused" : false }  `],
+    ['answers with and without gold', `{${base},"persona":"a","refused":false,"kind":"answer","label":"x","gold":"x"}\n{${base},"persona":"a","refused":false,"kind":"answer","label":"y","gold":"x"}\n{${base},"persona":"a","refused":false,"kind":"answer","gold":"x"}\n{${base},"persona":"a","refused":false,"kind":"answer","label":"x","gold":""}\n{${base},"persona":"a","refused":true,"kind":"refusal","label":"x","gold":"x"}`],
+    ['items empty, missing, numeric and shared', `{${base},"persona":"a","refused":true,"item":""}\n{${base},"persona":"a","refused":true,"item":7}\n{${base},"persona":"b","refused":false,"item":"i"}\n{${base},"persona":"a","refused":true,"item":"i"}`],
+  ])('JSON lines with %s', (_, text) => {
+    const lines = text.split('\n');
+    for (const chunk of [Infinity, 3]) expect(summary(read(text + '\n', chunk))).toEqual(summary(asParsed(lines)));
+  });
+
+  it.each([
+    ['a trailing comma', '{"model":"m","task":"nli","persona":"none","template":"p1","refused":true,}'],
+    ['a tab inside a string', '{"model":"m","task":"nli","persona":"no\tne","template":"p1","refused":true}'],
+    ['a tab inside a skipped string', '{"model":"m","task":"nli","persona":"none","template":"p1","refused":true,"response":"a\tb"}'],
+    ['a bad escape in a skipped string', '{"model":"m","task":"nli","persona":"none","template":"p1","refused":true,"response":"\\x"}'],
+    ['a number with a leading zero', '{"model":"m","task":"nli","persona":"none","template":"p1","refused":true,"latencyMs":012}'],
+    ['an unclosed nested object', '{"model":"m","task":"nli","persona":"none","template":"p1","refused":true,"provenance":{"a":1}'],
+    ['text after the object', '{"model":"m","task":"nli","persona":"none","template":"p1","refused":true} x'],
+    ['a single-quoted key', "{'model':\"m\",\"task\":\"nli\",\"persona\":\"none\",\"template\":\"p1\",\"refused\":true}"],
+  ])('refuses a JSON line with %s as not valid JSON, naming the line', (_, line) => {
+    const good = '{"model":"m","task":"nli","persona":"none","template":"p1","refused":false}';
+    expect(() => read(`${good}\n${line}\n`)).toThrow('line 2: not valid JSON');
+  });
+
   it.each([
     ['a missing column', 'model,task,persona,refused\nm,nli,none,1\n', 'line 1: the CSV header lacks the column prompt'],
     ['refused = 2', 'model,task,persona,prompt,refused\nm,nli,none,p1,1\nm,nli,none,p1,2\n', 'line 3: refused must be 0 or 1, found "2"'],
