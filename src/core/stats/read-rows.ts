@@ -85,6 +85,8 @@ export class ResponseReader {
   readonly #prompt = new LevelCodes();
   readonly #item = new LevelCodes();
   readonly #jsonFields = new JsonFields();
+  // the table's block index of each item code, -1 until asked
+  #itemIndex = new Int32Array(0);
   // cells by level codes: model -> task -> prompt -> persona
   readonly #cells: (StoredCell | undefined)[][][][] = [];
 
@@ -353,18 +355,21 @@ export class ResponseReader {
     const persona = this.#persona.code(buf, starts[c.persona], ends[c.persona], hashes[c.persona]);
     const prompt = this.#prompt.code(buf, starts[c.prompt], ends[c.prompt], hashes[c.prompt]);
     const it = c.item;
-    row.item = it >= 0 && it < count && ends[it] > starts[it] ? this.#item.name(this.#item.code(buf, starts[it], ends[it], hashes[it])) : undefined;
+    const item = it >= 0 && it < count && ends[it] > starts[it] ? this.#item.code(buf, starts[it], ends[it], hashes[it]) : -1;
     if (c.kind >= 0 || c.label >= 0) {
       const has = (col: number) => col >= 0 && col < count && ends[col] > starts[col];
       const answered = c.kind >= 0 ? c.kind < count && equalBytes(buf, starts[c.kind], ends[c.kind], ANSWER, 0, ANSWER.length) : has(c.label) && !row.refused;
       row.answered = answered;
       row.correct = answered && has(c.gold) ? has(c.label) && equalBytes(buf, starts[c.label], ends[c.label], buf, starts[c.gold], ends[c.gold]) : undefined;
     }
-    this.#countCoded(model, task, persona, prompt);
+    this.#countCoded(model, task, persona, prompt, item);
   }
 
-  /** Counts #row in the cell of these level codes; the table is asked only for a cell this reader has not seen. */
-  #countCoded(model: number, task: number, persona: number, prompt: number): void {
+  /**
+   * Counts #row in the cell of these level codes, with the item of this code (-1: none); the table is asked only for
+   * a cell or an item this reader has not seen.
+   */
+  #countCoded(model: number, task: number, persona: number, prompt: number, item: number): void {
     const byTask = (this.#cells[model] ??= []);
     const byPrompt = (byTask[task] ??= []);
     const byPersona = (byPrompt[prompt] ??= []);
@@ -376,7 +381,17 @@ export class ResponseReader {
       n: 0,
       refusals: 0,
     }));
-    this.#table.addToCell(cell, this.#row);
+    let index = -1;
+    if (item >= 0) {
+      if (item >= this.#itemIndex.length) {
+        const grown = new Int32Array(Math.max(1024, this.#itemIndex.length * 2)).fill(-1);
+        grown.set(this.#itemIndex);
+        this.#itemIndex = grown;
+      }
+      index = this.#itemIndex[item];
+      if (index < 0) index = this.#itemIndex[item] = this.#table.itemIndex(this.#item.name(item));
+    }
+    this.#table.addToCell(cell, this.#row, index);
     this.#rows++;
   }
 
@@ -445,14 +460,14 @@ export class ResponseReader {
     const task = code(this.#task, J.TASK);
     const persona = code(this.#persona, J.PERSONA);
     const prompt = code(this.#prompt, p);
-    row.item = kind[J.ITEM] === J.STRING && stop[J.ITEM] > start[J.ITEM] ? this.#item.name(code(this.#item, J.ITEM)) : undefined;
+    const item = kind[J.ITEM] === J.STRING && stop[J.ITEM] > start[J.ITEM] ? code(this.#item, J.ITEM) : -1;
     const answered = kind[J.KIND] === J.STRING && equalBytes(buf, start[J.KIND], stop[J.KIND], ANSWER, 0, ANSWER.length);
     row.answered = answered;
     row.correct =
       answered && kind[J.GOLD] === J.STRING && stop[J.GOLD] > start[J.GOLD]
         ? kind[J.LABEL] === J.STRING && equalBytes(buf, start[J.LABEL], stop[J.LABEL], buf, start[J.GOLD], stop[J.GOLD])
         : undefined;
-    this.#countCoded(model, task, persona, prompt);
+    this.#countCoded(model, task, persona, prompt, item);
     return true;
   }
 
