@@ -1,7 +1,8 @@
 // Reads responses as byte (or text) chunks, a CSV with a header or JSON lines as written by `cli run`, straight into
 // a CellTable, so a file of any size is aggregated while it streams and no row is kept.
 // The CSV reader is hand-written because d3-dsv parses whole strings only; it handles quoted fields (RFC 4180).
-// A CSV field becomes a level code from its bytes (level-codes.ts): no string is made per field or per row.
+// Fields become level codes straight from the bytes (level-codes.ts; JSON lines through json-line.ts, JSON.parse only
+// where that would not be exact), and cells and items are found by code: no string or object is made per row.
 import type { CellTable, ResponseRow, StoredCell } from './cells.ts';
 import * as J from './json-line.ts';
 import { JsonFields, scanJsonLine } from './json-line.ts';
