@@ -142,7 +142,7 @@ export class CellTable {
     return cell;
   }
 
-  /** The block index of an item id; a new id gets the next one. */
+  /** The block index of an item id; a new id gets the next one (ask only for a response about to be counted). */
   itemIndex(item: string): number {
     // a plan keeps an item's responses together, so the last item id usually matches
     let i = item === this.#lastItem ? this.#lastItemIndex : this.#items.get(item);
