@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { csvParse } from 'd3-dsv';
 import { describe, expect, it } from 'vitest';
 import { analyze, CellTable } from '../../../src/core/stats/index.ts';
 import { ResponseFormatError, ResponseReader } from '../../../src/core/stats/read-rows.ts';
@@ -43,6 +44,11 @@ describe('reading responses', () => {
     expect(summary(read(fixture, chunk))).toEqual(whole);
   });
 
+  it('counts the CSV as d3-dsv parses it, quoted lines and plain ones into the same cells and item blocks', () => {
+    const rows = csvParse(fixture).map((r) => ({ model: r.model, task: r.task, persona: r.persona, prompt: r.prompt, refused: r.refused === '1', item: r.item || undefined }));
+    expect(whole).toEqual(summary(CellTable.fromRows(rows)));
+  });
+
   it.each([1, 2, 3, 5, 64, 4096])('the same CSV as bytes in chunks of %i, characters and the byte-order mark split', (chunk) => {
     expect(summary(readBytes('\ufeff' + fixture, chunk))).toEqual(whole);
   });
@@ -58,6 +64,7 @@ describe('reading responses', () => {
     ['CRLF line ends and a byte-order mark', '\ufeffmodel,task,persona,prompt,refused\r\nm,nli,none,p1,1\r\nm,nli,none,p1,0\r\n'],
     ['quoted header names, columns in another order, extra columns', '"refused",extra,"model",task,persona,prompt\n1,x,m,nli,none,p1\n0,"y,z",m,nli,none,p1\n'],
     ['blank lines and no final newline', 'model,task,persona,prompt,refused\n\nm,nli,none,p1,1\n\nm,nli,none,p1,0'],
+    ['CRLF and LF line ends mixed, a coded column last', 'model,task,refused,prompt,persona\r\nm,nli,1,p1,none\nm,nli,0,p1,none\r\n'],
     ['"template" as the name of the prompt column', 'model,task,persona,template,refused\nm,nli,none,p1,1\nm,nli,none,p1,0\n'],
     ['quoted values', 'model,task,persona,prompt,refused\n"m",nli,"none",p1,"1"\nm,"nli",none,"p1",0\n'],
   ])('CSV with %s', (_, text) => {
