@@ -14,7 +14,7 @@ import { loadStudyData } from '../src/cli/load-data.ts';
 import { studyId } from '../src/core/config.ts';
 import { buildPlan, planKey } from '../src/core/plan.ts';
 import type { PlanRow, ResponseRecord, StudyConfig } from '../src/core/types.ts';
-import { runStudy } from '../src/worker/run-loop.ts';
+import { runStudy } from '../src/run/loop.ts';
 import { startTestServer, type Fault, type TestServer } from '../test/support/openai-test-server.ts';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));

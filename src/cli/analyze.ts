@@ -1,8 +1,6 @@
 // `npm run cli -- analyze FILE [--ref factor=level ...] [--l2 LAMBDA ...] [--out FILE]`
 // Streams a CSV or JSON-lines file of responses into cell counts and prints the analysis as one JSON document.
-import { isAscii } from 'node:buffer';
-import { createReadStream } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { analyze, CellTable, FACTORS, TooManyLevelsError, UnknownLevelError, type Factor } from '../core/stats/index.ts';
 import { misclassification, partsFromTable, type Misclassification } from '../core/stats/misclassification.ts';
 import { parseLabels } from '../core/labels.ts';
@@ -95,32 +93,30 @@ export class LineTooLongError extends Error {
   }
 }
 
-/** Streams the file into cell counts, decoding UTF-8 across chunk boundaries. */
+/** Streams the file into cell counts; the reader takes bytes, so no chunk is decoded to text. */
 export async function readResponses(file: string, chunkBytes = 4 << 20): Promise<CellTable> {
   const table = new CellTable();
   const reader = new ResponseReader(table);
-  const decoder = new TextDecoder('utf-8');
-  const stream = createReadStream(file, { highWaterMark: chunkBytes });
-  // ASCII chunks decode faster as latin1 (the same text); once a chunk is not ASCII, the streaming UTF-8 decoder
-  // takes over for good, as it may hold the first bytes of a character split across chunks
-  let ascii = true;
-  let line = 1;
+  const handle = await open(file, 'r');
+  // Lines inside one chunk are shorter than the chunk, so only a line running across chunks can be too long.
+  chunkBytes = Math.min(chunkBytes, MAX_LINE_BYTES);
   let sinceNewline = 0;
-  for await (const chunk of stream) {
-    const bytes = chunk as Buffer;
-    // A line is one response; a far longer one would be gathered whole by the reader (and can exhaust memory).
-    let last = -1;
-    for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) {
-      if ((last < 0 ? sinceNewline + at : at - last - 1) > MAX_LINE_BYTES) throw new LineTooLongError(line);
-      line++;
-      last = at;
+  try {
+    // one buffer for the whole file: the reader keeps no reference to a chunk once push returns
+    const buffer = new Uint8Array(chunkBytes);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, chunkBytes, null);
+      if (bytesRead === 0) break;
+      const bytes = buffer.subarray(0, bytesRead);
+      // A line is one response; a far longer one would be gathered whole by the reader (and can exhaust memory).
+      const first = bytes.indexOf(0x0a);
+      if ((first < 0 ? sinceNewline + bytes.length : sinceNewline + first) > MAX_LINE_BYTES) throw new LineTooLongError(reader.line);
+      sinceNewline = first < 0 ? sinceNewline + bytes.length : bytes.length - bytes.lastIndexOf(0x0a) - 1;
+      reader.push(bytes);
     }
-    sinceNewline = last >= 0 ? bytes.length - last - 1 : sinceNewline + bytes.length;
-    if (sinceNewline > MAX_LINE_BYTES) throw new LineTooLongError(line);
-    ascii &&= isAscii(bytes);
-    reader.push(ascii ? bytes.toString('latin1') : decoder.decode(bytes, { stream: true }));
+  } finally {
+    await handle.close();
   }
-  reader.push(decoder.decode());
   reader.end();
   return table;
 }

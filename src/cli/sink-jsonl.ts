@@ -1,6 +1,7 @@
 // The run loop's sink for `cli run --out FILE`: one JSON line per response, appended with a single write of the
 // complete line, so a killed run leaves at most one torn line, which the next run truncates away before resuming.
-import { closeSync, fstatSync, ftruncateSync, linkSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync, fsyncSync, type Stats } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, ftruncateSync, linkSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync, fsyncSync, type Stats } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { planKey } from '../core/plan.ts';
 import type { ResponseRecord } from '../core/types.ts';
 import type { ResponseSink } from '../run/sink.ts';
