@@ -3,6 +3,9 @@
 // web-llm itself is imported lazily by webllm.ts, the first time a web-llm model is loaded.
 import { recordModelName, type ModelSpec } from '../core/model-spec.ts';
 import { catalogueModel } from './catalogue.ts';
+import { CHAT_TEMPLATES, chatTemplateFor } from './chat-templates.ts';
+import type { ChatTemplateSpec } from '../core/chat-template.ts';
+import { EndpointConfigError } from './errors.ts';
 import { defaultBudgetMB, detectGpu, preferredVariant, type GpuCapability, type GpuLike } from './gpu.ts';
 import { createOpenAIBackend } from './openai.ts';
 import { createSimulatorBackend } from './simulator.ts';
@@ -55,6 +58,7 @@ export async function createBackend(spec: ModelSpec, platform: BackendPlatform, 
         ...(spec.apiKey ? { apiKey: spec.apiKey } : {}),
         ...(spec.concurrency ? { concurrency: spec.concurrency } : {}),
         ...(spec.timeoutMs ? { timeoutMs: spec.timeoutMs } : {}),
+        ...(spec.chatTemplate ? { completionsTemplate: requireChatTemplate(spec.chatTemplate) } : {}),
       });
     case 'simulator':
       return createSimulatorBackend({ model: spec.model });
@@ -76,4 +80,11 @@ export async function backendModelName(spec: ModelSpec, platform: BackendPlatfor
   const model = catalogueModel(spec.model);
   const capability = await gpuCapability(platform);
   return model && capability.kind === 'available' ? preferredVariant(model, capability).id : spec.model;
+}
+
+/** The template an endpoint spec names, or an error listing the families we ship. */
+export function requireChatTemplate(family: string): ChatTemplateSpec {
+  const spec = chatTemplateFor(family);
+  if (spec) return spec;
+  throw new EndpointConfigError(`There is no published chat template "${family}" here; choose one of ${CHAT_TEMPLATES.map((t) => t.family).join(', ')}, or send chat messages and let the server apply its own template.`);
 }

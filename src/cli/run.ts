@@ -3,6 +3,7 @@
 // Running the same command again resumes: rows already in the file are skipped, none is written twice.
 import { join } from 'node:path';
 import type { OpenAIBackend } from '../backends/openai.ts';
+import { CHAT_TEMPLATES, chatTemplateFor } from '../backends/chat-templates.ts';
 import { createBackend, type ModelSpec } from '../backends/spec.ts';
 import type { Backend } from '../backends/types.ts';
 import { studyId } from '../core/config.ts';
@@ -15,7 +16,8 @@ import { loadConfigFile, loadStudyData } from './load-data.ts';
 import { JsonlSink } from './sink-jsonl.ts';
 
 const USAGE = `usage: npm run cli -- run --config FILE --out FILE
-         (--endpoint URL --model NAME [--api-key-env VAR] [--concurrency N] [--timeout-ms N] | --simulate [--sim-model NAME])
+         (--endpoint URL --model NAME [--api-key-env VAR] [--concurrency N] [--timeout-ms N] [--chat-template FAMILY]
+          | --simulate [--sim-model NAME])
          [--shard K/N] [--max-failures N]
   --config FILE        study config JSON (e.g. static-data/studies/quick-demo.json)
   --out FILE           JSON lines, one response each; an existing file is resumed (its rows are skipped);
@@ -25,6 +27,9 @@ const USAGE = `usage: npm run cli -- run --config FILE --out FILE
   --api-key-env VAR    read the API key from environment variable VAR (never from the command line; never written)
   --concurrency N      requests in flight (default 4)
   --timeout-ms N       per-request timeout in milliseconds: the whole reply must arrive within it (default 120000)
+  --chat-template F    render each prompt with the published chat template F (e.g. Qwen2.5, Llama-3.2; see
+                       static-data/chat-templates/) and send it to /v1/completions: the exact text web-llm gets.
+                       Default: /v1/chat/completions, where the server applies its own copy of the template
   --simulate           the simulator: responses drawn from the paper's fitted model, NOT a model
   --sim-model NAME     paper model the simulator imitates (default Llama3.1-8B)
   --shard K/N          run only shard K of N of the plan (whole items, as the Workshop page deals them)
@@ -35,7 +40,7 @@ interface RunArgs {
   config: string;
   out: string;
   backend:
-    | { kind: 'openai'; endpoint: string; model: string; apiKey?: string; keyVar?: string; concurrency?: number; timeoutMs?: number }
+    | { kind: 'openai'; endpoint: string; model: string; apiKey?: string; keyVar?: string; concurrency?: number; timeoutMs?: number; chatTemplate?: string }
     | { kind: 'simulator'; model: string };
   maxFailures?: number;
   shard?: Shard;
@@ -50,6 +55,7 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): RunArgs | 'help' {
     'api-key-env': { type: 'string' },
     concurrency: { type: 'string' },
     'timeout-ms': { type: 'string' },
+    'chat-template': { type: 'string' },
     simulate: { type: 'boolean' },
     'sim-model': { type: 'string' },
     'max-failures': { type: 'string' },
@@ -63,7 +69,7 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): RunArgs | 'help' {
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   if (values.simulate) {
     if (values.endpoint !== undefined || values.model !== undefined) throw new UsageError('Give either --simulate or --endpoint/--model, not both.');
-    const endpointOnly = (['api-key-env', 'concurrency', 'timeout-ms'] as const).filter((o) => values[o] !== undefined);
+    const endpointOnly = (['api-key-env', 'concurrency', 'timeout-ms', 'chat-template'] as const).filter((o) => values[o] !== undefined);
     if (endpointOnly.length > 0) throw new UsageError(`${endpointOnly.map((o) => `--${o}`).join(', ')} ${endpointOnly.length === 1 ? 'goes' : 'go'} with --endpoint, not --simulate.`);
     return { config, out, backend: { kind: 'simulator', model: values['sim-model'] ?? 'Llama3.1-8B' }, maxFailures, shard };
   }
@@ -95,6 +101,7 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): RunArgs | 'help' {
       ...(keyVar !== undefined ? { keyVar } : {}),
       concurrency: integerOption(values.concurrency, 'concurrency', 1, 1024),
       timeoutMs: integerOption(values['timeout-ms'], 'timeout-ms', 100, 3_600_000),
+      ...(values['chat-template'] !== undefined ? { chatTemplate: chatTemplateOption(values['chat-template']) } : {}),
     },
     maxFailures,
     shard,
@@ -120,7 +127,13 @@ function modelSpec(spec: RunArgs['backend']): ModelSpec {
     ...(spec.apiKey ? { apiKey: spec.apiKey } : {}),
     ...(spec.concurrency ? { concurrency: spec.concurrency } : {}),
     ...(spec.timeoutMs ? { timeoutMs: spec.timeoutMs } : {}),
+    ...(spec.chatTemplate ? { chatTemplate: spec.chatTemplate } : {}),
   };
+}
+
+function chatTemplateOption(family: string): string {
+  if (chatTemplateFor(family)) return family;
+  throw new UsageError(`--chat-template: no published template "${family}"; choose one of ${CHAT_TEMPLATES.map((t) => t.family).join(', ')}.`);
 }
 
 /** Before any row: is the server there, does the key work, does it serve the model? Null when all is well. */

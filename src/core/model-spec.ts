@@ -25,6 +25,11 @@ export type ModelSpec =
       concurrency?: number;
       /** Per-request timeout in milliseconds (default: the backend's). */
       timeoutMs?: number;
+      /**
+       * A published chat template family (static-data/chat-templates/, e.g. "Qwen2.5"): prompts are rendered with it and
+       * sent to /v1/completions, the same text web-llm gets. Absent: /v1/chat/completions, the server's own template.
+       */
+      chatTemplate?: string;
     }
   | {
       backend: 'simulator';

@@ -1,5 +1,5 @@
 // A local OpenAI-compatible server for tests and benchmarks: loopback only, ephemeral port, bounded, closes itself.
-// Serves /v1/models and /v1/chat/completions (JSON or SSE) with deterministic replies and injectable faults.
+// Serves /v1/models, /v1/chat/completions and /v1/completions (JSON or SSE) with deterministic replies and injectable faults.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { DEFAULT_LABELS } from '../../src/core/types.ts';
@@ -33,6 +33,9 @@ export type FaultPlan = Array<Fault | null> | ((index: number, body: ChatRequest
 export interface ChatRequestBody {
   model?: string;
   messages?: Array<{ role: string; content: string }>;
+  /** /v1/completions: the rendered prompt. */
+  prompt?: string;
+  stop?: string[];
   stream?: boolean;
   temperature?: number;
   seed?: number;
@@ -188,7 +191,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     });
   }
 
-  async function handleChat(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handleChat(req: IncomingMessage, res: ServerResponse, completions = false): Promise<void> {
     const raw = await readBody(req);
     if (raw === null) return sendJson(res, 413, { error: { message: 'request body too large' } });
     let body: ChatRequestBody;
@@ -281,10 +284,12 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
 
     const model = body.model ?? models[0];
     const maxTokens = body.max_tokens ?? Infinity;
-    const allTokens = tokenize(reply(body));
+    // /v1/completions: the rendered prompt stands in for the last user message; replies carry `text`, not a message.
+    const asked = completions ? { ...body, messages: [{ role: 'user', content: body.prompt ?? '' }] } : body;
+    const allTokens = tokenize(reply(asked));
     const tokens = allTokens.slice(0, maxTokens);
     const finish = tokens.length < allTokens.length ? 'length' : 'stop';
-    const promptTokens = tokenize((body.messages ?? []).map((m) => m.content).join(' ')).length;
+    const promptTokens = tokenize((asked.messages ?? []).map((m) => m.content).join(' ')).length;
     const usage = { prompt_tokens: promptTokens, completion_tokens: tokens.length, total_tokens: promptTokens + tokens.length };
     const id = `chatcmpl-${index}`;
 
@@ -303,7 +308,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
         id,
         object: 'chat.completion',
         model,
-        choices: [{ index: 0, message: { role: 'assistant', content: tokens.join('') }, finish_reason: finish }],
+        choices: [completions ? { index: 0, text: tokens.join(''), finish_reason: finish } : { index: 0, message: { role: 'assistant', content: tokens.join('') }, finish_reason: finish }],
         usage,
       });
       stats.completed++;
@@ -312,12 +317,10 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
 
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...corsHeaders() });
     const event = (value: unknown) => res.write(`data: ${JSON.stringify(value)}\n\n`);
-    const chunk = (delta: Record<string, string>, finishReason: string | null) => ({
-      id,
-      object: 'chat.completion.chunk',
-      model,
-      choices: [{ index: 0, delta, finish_reason: finishReason }],
-    });
+    const chunk = (delta: Record<string, string>, finishReason: string | null) =>
+      completions
+        ? { id, object: 'text_completion', model, choices: [{ index: 0, text: delta.content ?? '', finish_reason: finishReason }] }
+        : { id, object: 'chat.completion.chunk', model, choices: [{ index: 0, delta, finish_reason: finishReason }] };
     event(chunk({ role: 'assistant', content: '' }, null));
     for (let i = 0; i < tokens.length; i++) {
       if (clientGone || closed) return;
@@ -371,8 +374,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
         data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'test' })),
       });
     }
-    if (req.method === 'POST' && path === '/v1/chat/completions') {
-      handleChat(req, res).catch(() => res.destroy());
+    if (req.method === 'POST' && (path === '/v1/chat/completions' || path === '/v1/completions')) {
+      handleChat(req, res, path === '/v1/completions').catch(() => res.destroy());
       return;
     }
     sendJson(res, 404, { error: { message: `no route ${req.method} ${path}` } });
