@@ -5,6 +5,7 @@ export { recordModelName, withoutApiKey } from '../core/model-spec.ts';
 export type { ReclassifySummary, RunSettings } from '../core/run-settings.ts';
 export { DEFAULT_RUN_SETTINGS } from '../core/run-settings.ts';
 import type { TaskId, ResponseRecord, StudyConfig } from '../core/types.ts';
+import { scrubSecrets } from '../backends/errors.ts';
 
 /** An error as data, the way it crosses the worker boundary. `name` is the Error subclass (e.g. "DeviceLostError"). */
 export interface ErrorData {
@@ -55,10 +56,11 @@ export function labelsOf(config: StudyConfig): Partial<Record<TaskId, string[]>>
 
 /** An error as data, for the worker boundary. Never includes a stack (it may name local paths). */
 export function errorData(err: unknown): ErrorData {
-  if (err instanceof Error) return { name: err.name, message: err.message };
+  // Every error that crosses to the page or into a run's saved message is scrubbed of key-shaped tokens here too, whatever raised it.
+  if (err instanceof Error) return { name: err.name, message: scrubSecrets(err.message) };
   if (typeof err === 'object' && err !== null && 'message' in err) {
     const e = err as { name?: unknown; message: unknown };
-    return { name: typeof e.name === 'string' ? e.name : 'Error', message: String(e.message) };
+    return { name: typeof e.name === 'string' ? e.name : 'Error', message: scrubSecrets(String(e.message)) };
   }
-  return { name: 'Error', message: String(err) };
+  return { name: 'Error', message: scrubSecrets(String(err)) };
 }
