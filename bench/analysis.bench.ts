@@ -1,47 +1,14 @@
-// The analysis at the paper's scale (about 2,000,000 responses): in memory, end to end through the CLI, and live.
+// The analysis at the paper's scale (about 2,000,000 responses): in memory, live, and end to end through the bundled
+// CLI next to the floor (plain Node reading the file) and the peer (pandas + statsmodels, where installed).
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze, CellTable, LiveAnalysis, margins, type ResponseRow } from '../src/core/stats/index.ts';
 import { fitL2 } from '../src/core/stats/logit.ts';
+import { paperRows, writeCsv } from './analysis-data.ts';
 
 const ROWS = 2_000_000;
-const MODELS = ['Llama2-7B', 'Llama2-13B', 'Llama3-8B', 'Llama3.1-8B', 'Llama3.2-1B', 'Llama3.2-3B', 'Qwen1.5-7B', 'Qwen1.5-32B', 'Qwen2-7B', 'Qwen2.5-7B', 'Qwen2.5-32B', 'Gemma-2B', 'Gemma-7B', 'Gemma2-2B', 'Gemma2-9B', 'Gemma2-27B'];
-const TASKS = ['nli', 'politeness', 'offensiveness'];
-const PERSONAS = ['none', 'Physically-disabled person', 'Able-bodied person', 'Black person', 'White person', 'Asian person', 'Man', 'Woman', 'Non-binary person', 'Transgender man', 'Transgender woman', 'Atheist person', 'Christian person', 'Jewish person', 'Muslim person', 'Religious person'];
-const PROMPTS = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'p9'];
-
-function uniform(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A paper-shaped study: 127,000 plan rows x 16 models, refusal rates varying by model, task and persona. */
-function* paperRows(count: number, seed = 1): Generator<ResponseRow> {
-  const u = uniform(seed);
-  const plan = Math.ceil(count / MODELS.length);
-  for (let m = 0; m < MODELS.length; m++) {
-    const planU = uniform(seed + 7);
-    for (let i = 0; i < plan && m * plan + i < count; i++) {
-      const t = Math.floor(planU() * 3);
-      const p = Math.floor(planU() * PERSONAS.length);
-      const r = Math.floor(planU() * 9);
-      // a flat string, as JSON.parse, IndexedDB or a CSV slice give (a template literal of 13+ characters would be a
-      // rope that every comparison has to flatten first)
-      const item = (t * 1e7 + Math.floor(i / 10)).toString(36);
-      // Qwen2.5 never refuses, as in the paper
-      const eta = -4 + (m < 2 ? 2 : 0) + t * 1.2 + (p === 3 || p === 4 ? 1.5 : 0) - (r > 2 ? 1 : 0);
-      const refused = m !== 9 && m !== 10 && u() < 1 / (1 + Math.exp(-eta));
-      yield { model: MODELS[m], task: TASKS[t], persona: PERSONAS[p], prompt: PROMPTS[r], refused, item };
-    }
-  }
-}
 
 function ms(t0: number): string {
   return `${(performance.now() - t0).toFixed(1)} ms`;
@@ -71,40 +38,79 @@ function inMemory(): void {
   }
 }
 
-async function writeCsv(file: string): Promise<void> {
-  const out = createWriteStream(file);
-  let chunk = 'model,task,persona,prompt,refused,item\n';
-  for (const r of paperRows(ROWS, 2)) {
-    chunk += `${r.model},${r.task},${r.persona},${r.prompt},${r.refused ? 1 : 0},${r.item}\n`;
-    if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await new Promise<void>((res) => out.once('drain', () => res()));
-      chunk = '';
-    }
-  }
-  out.write(chunk);
-  await new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ? rej(err) : res())));
+interface Timed {
+  wall: number;
+  /** Peak resident memory in MiB, and user + system CPU in ms, where /usr/bin/time can tell. */
+  rss: number | undefined;
+  cpu: number | undefined;
 }
+
+const hasTime = existsSync('/usr/bin/time');
+
+/** Best wall time of `runs` runs of a command, with the peak RSS of that run. */
+function timeCommand(cmd: string[], runs: number, options: { cwd?: string } = {}): Timed {
+  let best: Timed | undefined;
+  for (let run = 0; run < runs; run++) {
+    const t0 = performance.now();
+    const child = hasTime ? spawnSync('/usr/bin/time', ['-v', ...cmd], { encoding: 'utf8', ...options }) : spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', ...options });
+    const wall = performance.now() - t0;
+    if (child.status !== 0) throw new Error(`${cmd.join(' ')} failed: ${child.stderr}`);
+    const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(child.stderr ?? '');
+    const user = /User time \(seconds\): ([\d.]+)/.exec(child.stderr ?? '');
+    const sys = /System time \(seconds\): ([\d.]+)/.exec(child.stderr ?? '');
+    const cpu = user && sys ? (Number(user[1]) + Number(sys[1])) * 1000 : undefined;
+    if (best === undefined || wall < best.wall) best = { wall, rss: rss ? Number(rss[1]) / 1024 : undefined, cpu };
+  }
+  return best!;
+}
+
+// The floor: plain Node reading the file in the same 4 MiB chunks and splitting every line at its commas, byte by
+// byte, decoding nothing and counting nothing. Any reader has to do at least this much.
+const FLOOR = `
+const fs = require('node:fs');
+const fd = fs.openSync(process.argv[1], 'r');
+const buf = new Uint8Array(4 << 20);
+let lines = 0, fields = 0, n;
+while ((n = fs.readSync(fd, buf, 0, buf.length, null)) > 0) {
+  for (let i = 0; i < n; i++) { const b = buf[i]; if (b === 10) lines++; else if (b === 44) fields++; }
+}
+console.log(lines, fields);`;
+
+/** A Python 3 with pandas and statsmodels (on PATH, or Debian's), or undefined. */
+function peerPython(): string | undefined {
+  for (const python of ['python3', '/usr/bin/python3']) {
+    const probe = spawnSync(python, ['-c', 'import pandas, statsmodels'], { encoding: 'utf8' });
+    if (probe.status === 0) return python;
+  }
+  return undefined;
+}
+
+const mib = (t: Timed) => (t.rss === undefined ? 'peak RSS not measured (/usr/bin/time missing)' : `${t.cpu!.toFixed(0)} ms CPU, peak RSS ${t.rss.toFixed(0)} MiB`);
 
 async function endToEnd(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'analysis-bench-'));
   try {
     const csv = join(dir, 'responses.csv');
-    await writeCsv(csv);
+    await writeCsv(csv, ROWS);
     const size = statSync(csv).size;
-    const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
-    const cmd = [tsx, 'src/cli/main.ts', 'analyze', csv, '--out', join(dir, 'analysis.json')];
-    const timed = existsSync('/usr/bin/time');
-    const t0 = performance.now();
-    const child = timed ? spawnSync('/usr/bin/time', ['-v', ...cmd], { encoding: 'utf8' }) : spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8' });
-    const wall = performance.now() - t0;
-    if (child.status !== 0) throw new Error(`analyze failed: ${child.stderr}`);
-    const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(child.stderr ?? '');
-    const user = /User time \(seconds\): ([\d.]+)/.exec(child.stderr ?? '');
-    const sys = /System time \(seconds\): ([\d.]+)/.exec(child.stderr ?? '');
-    const cpu = user && sys ? `, ${((Number(user[1]) + Number(sys[1])) * 1000).toFixed(0)} ms CPU` : '';
+    const rows = `${ROWS.toLocaleString('en')}-row CSV (${(size / 1e6).toFixed(0)} MB)`;
+    // what `npm run cli -- analyze` runs (npm's own start-up aside); the first run builds the bundle if it is stale
+    const ours = ['node', 'scripts/cli.mjs', 'analyze', csv, '--out', join(dir, 'analysis.json')];
+    timeCommand(ours, 1);
+    const us = timeCommand(ours, 3);
+    console.log(`analyze end to end (bundled CLI, node start-up included) on a ${rows}: best of 3 ${us.wall.toFixed(0)} ms wall; ${mib(us)}  [target: peak ≤ 300 MiB]`);
+    const floor = timeCommand(['node', '-e', FLOOR, csv], 3);
+    console.log(`  floor, plain Node reading the file and splitting every line at its commas: best of 3 ${floor.wall.toFixed(0)} ms wall; ${mib(floor)} (analyze takes ${(us.wall / floor.wall).toFixed(1)}× its wall time)`);
+    const python = peerPython();
+    if (python === undefined) {
+      console.log('  peer (pandas + statsmodels GLM on cell counts): peer not installed (Debian: apt-get install -y python3-pandas python3-statsmodels)  [target: ≥ 2× faster than the peer]');
+      return;
+    }
+    const peer = timeCommand([python, 'bench/analysis_peer.py', csv], 3);
+    const byCpu = peer.cpu !== undefined && us.cpu !== undefined ? ` (${(peer.cpu / us.cpu).toFixed(2)}× by CPU time, which other work on the machine disturbs less)` : '';
     console.log(
-      `analyze end to end on a ${ROWS.toLocaleString('en')}-row CSV (${(size / 1e6).toFixed(0)} MB), tsx start-up included: ${wall.toFixed(0)} ms wall${cpu}  [target < 4000 ms]` +
-        (rss ? `; peak RSS ${(Number(rss[1]) / 1024).toFixed(0)} MiB  [target < 1024 MiB]` : '; peak RSS not measured (/usr/bin/time missing)'),
+      `  peer, pandas read_csv + groupby + statsmodels binomial GLM on the cell counts: best of 3 ${peer.wall.toFixed(0)} ms wall; ${mib(peer)}. ` +
+        `analyze is ${(peer.wall / us.wall).toFixed(2)}× faster${byCpu}  [target: ≥ 2×]`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { createOpenAIBackend } from '../src/backends/openai.ts';
 import { startServerProcess } from './server-process.ts';
 import { JsonlSink } from '../src/cli/sink-jsonl.ts';
 import { RESPONSE_TYPE_OF, TEMPLATE_IDS, type PlanRow } from '../src/core/types.ts';
-import { runStudy } from '../src/worker/run-loop.ts';
+import { runStudy } from '../src/run/loop.ts';
 
 const LATENCY_MS = 100;
 

@@ -12,8 +12,9 @@ import { buildPlan } from '../src/core/plan.ts';
 import type { ResponseRecord } from '../src/core/types.ts';
 import { LabDatabase } from '../src/store/db.ts';
 import { reclassifyStudy, saveResponse, saveResponses } from '../src/store/responses.ts';
-import { runStudy, type ResponseSink } from '../src/worker/run-loop.ts';
-import { dexieSink } from '../src/worker/sink-dexie.ts';
+import { runStudy } from '../src/run/loop.ts';
+import type { ResponseSink } from '../src/run/sink.ts';
+import { dexieSink } from '../src/run/sink-dexie.ts';
 
 const rate = (n: number, ms: number) => `${Math.round((n / ms) * 1000).toLocaleString('en')}/s`;
 

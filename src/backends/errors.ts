@@ -11,6 +11,28 @@ export class BackendError extends Error {
   }
 }
 
+// ---- secrets in error text ----
+
+const BEARER = /\bBearer\s+(?!\[api key\])[^\s"',;}\]]+/gi;
+// OpenAI-style keys (sk-..., sk-proj-...): long enough that ordinary words are not taken for them.
+const SK_TOKEN = /\bsk-[A-Za-z0-9_-]{8,}/g;
+
+/**
+ * Removes the API key (when known) and any `Bearer ...` / `sk-...`-shaped token from text that will be kept or shown.
+ * Scrub the whole text first, then cut it: a cut made first can leave a prefix of the key that no longer matches.
+ */
+export function scrubSecrets(text: string, apiKey?: string): string {
+  let out = apiKey ? text.split(apiKey).join('[api key]') : text;
+  out = out.replace(BEARER, 'Bearer [api key]').replace(SK_TOKEN, '[api key]');
+  return out;
+}
+
+/** Scrubs, collapses whitespace, then cuts to `max` characters: the one way an error body is shortened. */
+export function scrubAndClip(text: string, max: number, apiKey?: string): string {
+  const clean = scrubSecrets(text, apiKey).replace(/\s+/g, ' ').trim();
+  return clean.length > max ? `${clean.slice(0, max)}...` : clean;
+}
+
 // ---- OpenAI-compatible endpoints ----
 
 export class EndpointConfigError extends BackendError {
@@ -45,15 +67,30 @@ export class EndpointAuthError extends BackendError {
   }
 }
 
-/** No response (or no further streamed data) within the per-request timeout. */
+/** No response (or no further streamed data), or no complete response, within the per-request timeout. */
 export class EndpointTimeoutError extends BackendError {
-  constructor(endpoint: string, timeoutMs: number) {
+  constructor(endpoint: string, timeoutMs: number, what: 'idle' | 'whole' = 'idle') {
+    const seconds = Math.round(timeoutMs / 1000);
     super(
-      `The endpoint ${endpoint} sent nothing for ${Math.round(timeoutMs / 1000)} s. The server may be overloaded: ` +
-        'lower the concurrency or raise the timeout.',
+      (what === 'idle'
+        ? `The endpoint ${endpoint} sent nothing for ${seconds} s.`
+        : `The endpoint ${endpoint} did not finish its reply within ${seconds} s.`) +
+        ' The server may be overloaded: lower the concurrency or raise the timeout.',
       true,
     );
     this.name = 'EndpointTimeoutError';
+  }
+}
+
+/** The reply is longer than the cap (a server ignoring max_tokens, or sending without end); nothing of it is kept. */
+export class ResponseTooLargeError extends BackendError {
+  constructor(endpoint: string, limit: number, unit: 'characters' | 'bytes') {
+    super(
+      `The endpoint ${endpoint} sent a reply longer than ${limit.toLocaleString('en')} ${unit}, so it was not stored. ` +
+        'The server may be ignoring max_tokens: check its settings, or lower max tokens in the study.',
+      true,
+    );
+    this.name = 'ResponseTooLargeError';
   }
 }
 
@@ -195,13 +232,14 @@ export interface ErrorData {
 
 export function toErrorData(error: unknown): ErrorData {
   const { name, message } = errorText(error);
-  return { name, message, retryable: error instanceof BackendError ? error.retryable : isDeviceLost(error) };
+  // Whatever produced the error, key-shaped text never crosses into the store or the page.
+  return { name, message: scrubSecrets(message), retryable: error instanceof BackendError ? error.retryable : isDeviceLost(error) };
 }
 
 const NAMED: Record<string, BackendError> = Object.fromEntries(
   [
     EndpointConfigError, EndpointHttpError, EndpointAuthError, EndpointTimeoutError, EndpointNetworkError,
-    EndpointCorsError, MalformedResponseError, WebGPUUnavailableError, ModelDoesNotFitError, UnknownModelError,
+    EndpointCorsError, MalformedResponseError, ResponseTooLargeError, WebGPUUnavailableError, ModelDoesNotFitError, UnknownModelError,
     DeviceLostError, SimulatorInputError,
   ].map((c) => [c.name, c.prototype as BackendError]),
 );

@@ -1,4 +1,5 @@
-// The backends' public surface: one Backend interface (types.ts), three implementations, their errors.
+// The backends' public surface: one Backend interface (types.ts), three implementations, their errors, and the one
+// factory from a model choice (spec.ts).
 // web-llm itself loads only when a web-llm engine or its cache is first used (see webllm.ts).
 export type { Backend, GenerateRequest, GenerateResult, LoadProgress, RowContext } from './types.ts';
 export * from './errors.ts';
@@ -11,6 +12,10 @@ export {
   createOpenAIBackend, listModels, normaliseBaseUrl, testConnection,
   type ConnectionTest, type EndpointConnection, type OpenAIBackend, type OpenAIBackendOptions,
 } from './openai.ts';
+export {
+  backendModelName, createBackend, recoverBackend, recordModelName, withoutApiKey,
+  type BackendPlatform, type ModelSpec, type StoredModelSpec,
+} from './spec.ts';
 export { createSimulatorBackend, SIMULATED_MODELS, type SimulatorBackend, type SimulatorOptions } from './simulator.ts';
 export {
   createWebLLMBackend, deleteModelFromCache, isModelCached,

@@ -12,6 +12,9 @@ import {
   EndpointNetworkError,
   EndpointTimeoutError,
   MalformedResponseError,
+  ResponseTooLargeError,
+  scrubAndClip,
+  scrubSecrets,
 } from './errors.ts';
 
 export interface EndpointConnection {
@@ -19,7 +22,7 @@ export interface EndpointConnection {
   baseUrl: string;
   /** Sent as `Authorization: Bearer`; never stored, logged or put in provenance or error messages. */
   apiKey?: string;
-  /** Longest wait for the server's next sign of life (response headers, or the next streamed chunk), ms. */
+  /** Longest wait for the server's next sign of life, and for the whole response (headers to last byte), ms. */
   timeoutMs?: number;
   /** Origin of the page making the calls (browser only), used to explain CORS failures. Default: location.origin. */
   pageOrigin?: string;
@@ -38,6 +41,8 @@ export interface OpenAIBackendOptions extends EndpointConnection {
   maxDelayMs?: number;
   /** Longest Retry-After honoured, ms (a server asking for more is waited on this long). Default 120 000. */
   maxRetryAfterMs?: number;
+  /** Longest response text kept, characters; a longer reply is a failed attempt (a server ignoring max_tokens). */
+  maxResponseChars?: number;
   /** Ask for SSE streaming (falls back to plain JSON when the server answers that way). Default true. */
   stream?: boolean;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -63,6 +68,10 @@ export interface OpenAIBackend extends Backend {
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000;
+/** 256 K characters: hundreds of times what max_tokens 128 produces, small enough that a runaway reply costs little. */
+export const DEFAULT_MAX_RESPONSE_CHARS = 256 * 1024;
+/** JSON around the text (and UTF-8 of up to 4 bytes a character) is allowed for on top of the text cap. */
+const bodyByteLimit = (maxChars: number) => maxChars * 4 + 64 * 1024;
 
 /** `http://host:8000/v1/` → `http://host:8000`. Credentials and query strings are not allowed in the URL. */
 export function normaliseBaseUrl(input: string): string {
@@ -165,9 +174,9 @@ class Connection {
     return h;
   }
 
-  /** Removes the API key from any text that might reach the user or a log. */
+  /** Removes the API key (and any Bearer/sk- token) from any text that might reach the user or a log. */
   redact(text: string): string {
-    return this.#apiKey ? text.split(this.#apiKey).join('[api key]') : text;
+    return scrubSecrets(text, this.#apiKey);
   }
 
   redactError<E>(error: E): E {
@@ -180,24 +189,33 @@ class Connection {
     path: string,
     init: RequestInit,
     outer: AbortSignal | undefined,
-  ): Promise<{ response: Response; controller: AbortController; arm: () => void; disarm: () => void; timedOut: () => boolean }> {
+  ): Promise<{ response: Response; controller: AbortController; arm: () => void; disarm: () => void; timedOut: () => EndpointTimeoutError | null }> {
     const controller = new AbortController();
-    let timedOut = false;
+    let timedOut: EndpointTimeoutError | null = null;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // The idle timer restarts with each chunk; this one does not, so a slow drip cannot outlast the timeout.
+    const deadline = setTimeout(() => {
+      timedOut = new EndpointTimeoutError(this.endpoint, this.timeoutMs, 'whole');
+      controller.abort(timedOut);
+    }, this.timeoutMs);
     const onOuterAbort = () => controller.abort(outer?.reason);
-    // Ends the request's bookkeeping: the timer, and the listener on the caller's (possibly long-lived) signal.
+    // Ends the request's bookkeeping: the timers, and the listener on the caller's (possibly long-lived) signal.
     const disarm = () => {
       clearTimeout(timer);
+      clearTimeout(deadline);
       outer?.removeEventListener('abort', onOuterAbort);
     };
     const arm = () => {
       clearTimeout(timer);
       timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort(new EndpointTimeoutError(this.endpoint, this.timeoutMs));
+        timedOut = new EndpointTimeoutError(this.endpoint, this.timeoutMs);
+        controller.abort(timedOut);
       }, this.timeoutMs);
     };
-    if (outer?.aborted) throw outer.reason;
+    if (outer?.aborted) {
+      disarm();
+      throw outer.reason;
+    }
     outer?.addEventListener('abort', onOuterAbort, { once: true });
     arm();
     try {
@@ -211,9 +229,9 @@ class Connection {
   }
 
   /** What a thrown fetch/read error means: the caller's abort, our timeout, CORS, or a dropped connection. */
-  mapFailure(error: unknown, outer: AbortSignal | undefined, timedOut: boolean): unknown {
+  mapFailure(error: unknown, outer: AbortSignal | undefined, timedOut: EndpointTimeoutError | null): unknown {
     if (outer?.aborted) return outer.reason;
-    if (timedOut) return new EndpointTimeoutError(this.endpoint, this.timeoutMs);
+    if (timedOut) return timedOut;
     if (error instanceof BackendError) return error;
     // Node's fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, "bad port", ...) is in its cause.
     const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
@@ -227,8 +245,8 @@ class Connection {
 
   async httpError(response: Response, now: number): Promise<BackendError> {
     if (response.status === 401 || response.status === 403) return new EndpointAuthError(this.endpoint, response.status);
-    const body = await response.text().catch(() => '');
-    const detail = this.redact(body.replace(/\s+/g, ' ').slice(0, 300));
+    const body = await readText(response, 64 * 1024).catch(() => '');
+    const detail = scrubAndClip(body, 300, this.#apiKey);
     const retryAfter = parseRetryAfter(response.headers.get('retry-after'), now);
     const advice =
       response.status === 404
@@ -244,11 +262,34 @@ class Connection {
   }
 }
 
-function parseJson(text: string, endpoint: string): unknown {
+function parseJson(text: string, conn: Connection): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new MalformedResponseError(endpoint, `could not parse ${JSON.stringify(text.slice(0, 80))}`);
+    // Scrubbed before it is cut: a server that echoes the Authorization header must not leave a prefix of the key.
+    throw new MalformedResponseError(conn.endpoint, `could not parse ${JSON.stringify(scrubAndClip(conn.redact(text), 80))}`);
+  }
+}
+
+/**
+ * A response body as text, at most `maxBytes` of it: more is a ResponseTooLargeError (read no further), so a server
+ * that sends without end cannot fill memory or the store.
+ */
+async function readText(response: Response, maxBytes: number, endpoint = ''): Promise<string> {
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new ResponseTooLargeError(endpoint, maxBytes, 'bytes');
+    }
+    text += decoder.decode(value, { stream: true });
   }
 }
 
@@ -263,7 +304,7 @@ async function fetchModels(conn: Connection, now: () => number): Promise<string[
     const { response, disarm } = await conn.fetch('models', { method: 'GET', headers: conn.headers(false) }, undefined);
     try {
       if (!response.ok) throw await conn.httpError(response, now());
-      return modelIds(parseJson(await response.text(), conn.endpoint), conn.endpoint);
+      return modelIds(parseJson(await readText(response, 16 << 20, conn.endpoint), conn), conn.endpoint);
     } finally {
       disarm();
     }
@@ -352,6 +393,7 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBacken
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   const stream = options.stream ?? true;
+  const maxResponseChars = Math.max(1, Math.floor(options.maxResponseChars ?? DEFAULT_MAX_RESPONSE_CHARS));
   // Usage in the last streamed chunk; dropped for servers that reject the field with a 400.
   let askUsage = stream;
   const limiter = new Limiter(concurrency);
@@ -400,11 +442,15 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBacken
       }
       const type = response.headers.get('content-type') ?? '';
       if (!type.includes('text/event-stream') || response.body === null) {
-        const parsed = parseJson(await response.text(), conn.endpoint) as CompletionBody;
+        const parsed = parseJson(await readText(response, bodyByteLimit(maxResponseChars), conn.endpoint), conn) as CompletionBody;
         const choice = parsed.choices?.[0];
         const text = template ? choice?.text : choice?.message?.content;
         if (typeof text !== 'string') {
-          throw new MalformedResponseError(conn.endpoint, errorDetail(parsed) ?? `no choices[0].${template ? 'text' : 'message.content'}`);
+          throw new MalformedResponseError(conn.endpoint, scrubAndClip(errorDetail(parsed) ?? `no choices[0].${template ? 'text' : 'message.content'}`, 300));
+        }
+        if (text.length > maxResponseChars) throw new ResponseTooLargeError(conn.endpoint, maxResponseChars, 'characters');
+        if (!choice?.finish_reason) {
+          throw new EndpointNetworkError(conn.endpoint, 'the reply has no finish reason, so it may be incomplete');
         }
         return {
           text,
@@ -449,6 +495,11 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBacken
       const { done, value } = await reader.read();
       arm();
       if (value) buffer += decoder.decode(value, { stream: true });
+      if (buffer.length > bodyByteLimit(maxResponseChars)) {
+        controller.abort();
+        await reader.cancel().catch(() => undefined);
+        throw new ResponseTooLargeError(conn.endpoint, maxResponseChars, 'characters');
+      }
       const events = buffer.split(/\r?\n\r?\n/);
       buffer = done ? '' : (events.pop() ?? '');
       for (const event of events) {
@@ -460,17 +511,24 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBacken
         if (data === '') continue;
         if (data === '[DONE]') {
           await reader.cancel().catch(() => undefined);
-          return result(finish ?? 'stop');
+          // No finish reason (e.g. a stream of only [DONE]): the reply may be cut short, so the attempt failed.
+          if (finish === null) throw new EndpointNetworkError(conn.endpoint, 'the stream ended without a finish reason, so the reply may be incomplete');
+          return result(finish);
         }
-        const parsed = parseJson(data, conn.endpoint) as CompletionBody;
+        const parsed = parseJson(data, conn) as CompletionBody;
         const error = errorDetail(parsed);
-        if (error) throw new EndpointHttpError(500, `The endpoint ${conn.endpoint} reported an error mid-stream: ${conn.redact(error)}`);
+        if (error) throw new EndpointHttpError(500, `The endpoint ${conn.endpoint} reported an error mid-stream: ${scrubAndClip(conn.redact(error), 300)}`);
         if (parsed.usage) usage = parsed.usage;
         const choice = parsed.choices?.[0];
         const delta = template ? choice?.text : choice?.delta?.content;
         if (typeof delta === 'string' && delta !== '') {
           text += delta;
           chunks++;
+          if (text.length > maxResponseChars) {
+            controller.abort();
+            await reader.cancel().catch(() => undefined);
+            throw new ResponseTooLargeError(conn.endpoint, maxResponseChars, 'characters');
+          }
           if (request.shouldStop?.(text)) {
             // The verdict is decided: stop the server generating more tokens for nothing.
             controller.abort();

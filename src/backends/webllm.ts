@@ -221,6 +221,7 @@ export async function createWebLLMBackend(
     let text = '';
     let chunks = 0;
     let finish: GenerateResult['finish'] = 'stop';
+    let finished = false;
     let decided = false;
     let usage: EngineChunk['usage'] = null;
     const onAbort = () => engine.interruptGenerate();
@@ -254,7 +255,10 @@ export async function createWebLLMBackend(
           }
         }
         if (choice?.finish_reason === 'length') finish = 'length';
+        if (choice?.finish_reason) finished = true;
       }
+      // A stream that just ends, without a finish reason, was cut short (the GPU device went quietly): never a reply.
+      if (!decided && !finished) throw new DeviceLostError('the reply stopped without a finish reason');
     } catch (error) {
       if (request.signal?.aborted) throw request.signal.reason;
       const mapped = mapEngineError(error, model, true);

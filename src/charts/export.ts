@@ -1,6 +1,7 @@
 // Export a chart as SVG or PNG and its table as CSV. The SVG carries its computed styles inline, so it looks the same
 // opened on its own; the PNG is that SVG drawn onto a canvas.
-import { color, csvFormat } from 'd3';
+import { color } from 'd3';
+import { formatCsv } from '../core/csv.ts';
 import type { ChartTable } from './data/index.ts';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -199,8 +200,7 @@ export async function pngBlob(svg: SVGSVGElement, scale = 2): Promise<Blob> {
 
 /** A chart's table as CSV (RFC 4180 quoting by d3-dsv), columns in the table's order, undefined numbers empty. */
 export function tableCsv(table: ChartTable): string {
-  const rows = table.rows.map((row) => Object.fromEntries(table.columns.map((c) => [c, row[c] === null || row[c] === undefined ? '' : String(row[c])])));
-  return csvFormat(rows, table.columns);
+  return formatCsv(table.rows, table.columns);
 }
 
 /** A table's CSV as a file. */

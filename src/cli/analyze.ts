@@ -1,14 +1,13 @@
 // `npm run cli -- analyze FILE [--ref factor=level ...] [--l2 LAMBDA ...] [--out FILE]`
 // Streams a CSV or JSON-lines file of responses into cell counts and prints the analysis as one JSON document.
-import { isAscii } from 'node:buffer';
-import { createReadStream } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { analyze, CellTable, FACTORS, TooManyLevelsError, UnknownLevelError, type Factor } from '../core/stats/index.ts';
 import { misclassification, partsFromTable, type Misclassification } from '../core/stats/misclassification.ts';
 import { parseLabels } from '../core/labels.ts';
 import { ResponseFormatError, ResponseReader } from '../core/stats/read-rows.ts';
 import { DEFAULT_LAMBDA } from '../core/stats/logit.ts';
 import { fileProblem } from './args.ts';
+import { outProblem, writeOutFile } from './out-file.ts';
 
 const USAGE = 'usage: npm run cli -- analyze FILE [--ref factor=level ...] [--l2 LAMBDA ...] [--bootstrap N] [--labels LABELS.jsonl] [--seed S] [--out FILE]';
 
@@ -84,21 +83,40 @@ function parseArgs(argv: string[]): Args {
   };
 }
 
-/** Streams the file into cell counts, decoding UTF-8 across chunk boundaries. */
+/** Longest line read: one response row is a few KB (the backends cap response text at 256 K characters). */
+export const MAX_LINE_BYTES = 16 << 20;
+
+export class LineTooLongError extends Error {
+  override name = 'LineTooLongError';
+  constructor(line: number) {
+    super(`line ${line} is too long (over ${MAX_LINE_BYTES / 1024 ** 2} MB; a line holds one response). Check that this is a CSV or JSON-lines file of responses.`);
+  }
+}
+
+/** Streams the file into cell counts; the reader takes bytes, so no chunk is decoded to text. */
 export async function readResponses(file: string, chunkBytes = 4 << 20): Promise<CellTable> {
   const table = new CellTable();
   const reader = new ResponseReader(table);
-  const decoder = new TextDecoder('utf-8');
-  const stream = createReadStream(file, { highWaterMark: chunkBytes });
-  // ASCII chunks decode faster as latin1 (the same text); once a chunk is not ASCII, the streaming UTF-8 decoder
-  // takes over for good, as it may hold the first bytes of a character split across chunks
-  let ascii = true;
-  for await (const chunk of stream) {
-    const bytes = chunk as Buffer;
-    ascii &&= isAscii(bytes);
-    reader.push(ascii ? bytes.toString('latin1') : decoder.decode(bytes, { stream: true }));
+  const handle = await open(file, 'r');
+  // Lines inside one chunk are shorter than the chunk, so only a line running across chunks can be too long.
+  chunkBytes = Math.min(chunkBytes, MAX_LINE_BYTES);
+  let sinceNewline = 0;
+  try {
+    // one buffer for the whole file: the reader keeps no reference to a chunk once push returns
+    const buffer = new Uint8Array(chunkBytes);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, chunkBytes, null);
+      if (bytesRead === 0) break;
+      const bytes = buffer.subarray(0, bytesRead);
+      // A line is one response; a far longer one would be gathered whole by the reader (and can exhaust memory).
+      const first = bytes.indexOf(0x0a);
+      if ((first < 0 ? sinceNewline + bytes.length : sinceNewline + first) > MAX_LINE_BYTES) throw new LineTooLongError(reader.line);
+      sinceNewline = first < 0 ? sinceNewline + bytes.length : bytes.length - bytes.lastIndexOf(0x0a) - 1;
+      reader.push(bytes);
+    }
+  } finally {
+    await handle.close();
   }
-  reader.push(decoder.decode());
   reader.end();
   return table;
 }
@@ -142,6 +160,11 @@ export async function main(argv: string[]): Promise<number> {
   let json: string;
   try {
     const table = await readResponses(args.file);
+    if (table.n === 0) {
+      // A header without rows (or an empty file) has nothing to analyse; n = 0 with exit 0 would pass for a result.
+      process.stderr.write(`${args.file}: no rows to analyse (the file has no response rows, only a header or nothing). Give a file with responses, e.g. the --out of cli run.\n`);
+      return 2;
+    }
     const result = analyze(table, { reference: args.reference, lambdas: args.lambdas, bootstrap: args.bootstrap });
     const corrected = args.labels === undefined ? undefined : await correctedByLabels(table, args.labels, args.seed);
     if (typeof corrected === 'string') {
@@ -150,7 +173,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     json = JSON.stringify(corrected === undefined ? result : { ...result, misclassification: corrected }, null, 1) + '\n';
   } catch (err) {
-    if (err instanceof ResponseFormatError || err instanceof UnknownLevelError || err instanceof TooManyLevelsError) {
+    if (err instanceof ResponseFormatError || err instanceof UnknownLevelError || err instanceof TooManyLevelsError || err instanceof LineTooLongError) {
       process.stderr.write(`${args.file}: ${err.message}\n`);
       return 2;
     }
@@ -164,9 +187,9 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    await writeFile(args.out, json);
+    await writeOutFile(args.out, [json]);
   } catch (err) {
-    const problem = fileProblem(err, 'write', args.out);
+    const problem = outProblem(err, args.out);
     if (problem === null) throw err;
     process.stderr.write(problem + '\n');
     return 2;

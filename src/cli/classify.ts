@@ -2,14 +2,18 @@
 // In:  {"id": ..., "response": "..."} per line.
 // Out: {"id", "kind", "refused", "label"?, "rule"?} per line, in input order; "rule" is what matched for a refusal
 //      (the Appendix C prefix under the paper-prefix rules, the lower-cased matched text of the hedge under hedge-no-answer).
-import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { ClassifierOptionsError, createClassifier, isRuleId, RULE_LIST } from '../core/classify/index.ts';
+import { validateConfig } from '../core/config.ts';
 import type { Classifier } from '../core/classify/index.ts';
 import { DEFAULT_LABELS, RULE_IDS, TASKS } from '../core/types.ts';
 import type { TaskId } from '../core/types.ts';
 import { parseCommandArgs, requireOption, usageFailure, UsageError } from './args.ts';
 import { SAMPLE_USAGE, sampleMain } from './label-sample.ts';
+import { streamLines } from './lines.ts';
+
+/** Longest input line read; one response is a few KB (the backends cap response text at 256 K characters). */
+export const MAX_LINE_BYTES = 16 << 20;
 
 const USAGE = `usage: npm run cli -- classify --task ${TASKS.join('|')} [--rule ${RULE_IDS.join('|')}] [--labels a,b]
   --task T         the task the responses answer (sets the default label words)
@@ -97,6 +101,12 @@ export async function main(
     if (values.labels !== undefined && labels.some((l) => l === '')) {
       throw new UsageError(`--labels needs comma-separated words, e.g. --labels ${DEFAULT_LABELS[task as TaskId].join(',')}.`);
     }
+    if (values.labels !== undefined) {
+      // The same rule as a study config's labels (count per task, no repeats), by the config's own validator.
+      const problems = validateConfig({ tasks: [{ task, samplesPerClass: 1, labels }] });
+      const about = problems.ok ? [] : problems.errors.filter((e) => e.path.startsWith('tasks[0].labels'));
+      if (about.length > 0) throw new UsageError(`--labels: ${about.map((e) => e.message.replace(/^tasks\[0\]\.labels(\[\d+\])?: /, '')).join('; ')}.`);
+    }
     try {
       classifier = createClassifier({ task: task as TaskId, labels, rule });
     } catch (err) {
@@ -108,15 +118,18 @@ export async function main(
   }
 
   let malformed = 0;
-  let lineNumber = 0;
-  const lines = createInterface({ input: stdin, crlfDelay: Infinity });
-  for await (const line of lines) {
-    lineNumber++;
+  for await (const entry of streamLines(stdin as AsyncIterable<Buffer | string>, MAX_LINE_BYTES)) {
+    if (entry.tooLong) {
+      malformed++;
+      stderr.write(`line ${entry.lineNo}: too long (${(entry.bytes / 1024 ** 2).toFixed(0)} MB; a line holds one response, at most ${MAX_LINE_BYTES / 1024 ** 2} MB); skipped.\n`);
+      continue;
+    }
+    const line = entry.text;
     if (line.trim() === '') continue;
     const parsed = parseInputLine(line);
     if (!parsed.ok) {
       malformed++;
-      stderr.write(`line ${lineNumber}: ${parsed.reason}; skipped.\n`);
+      stderr.write(`line ${entry.lineNo}: ${parsed.reason}; skipped.\n`);
       continue;
     }
     if (!stdout.write(JSON.stringify(classifiedLine(parsed.id, classifier, parsed.response)) + '\n')) {

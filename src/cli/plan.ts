@@ -1,11 +1,9 @@
 // `npm run cli -- plan --config FILE [--out plan.jsonl]`: builds the Monte Carlo plan of a study config,
 // writes its rows as JSON lines (with the rendered messages) and prints the balance summary as JSON.
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { once } from 'node:events';
 import { buildPlan, summarizePlan } from '../core/plan.ts';
 import type { PlanRow } from '../core/types.ts';
-import { fileProblem, parseCommandArgs, requireOption, usageFailure } from './args.ts';
+import { parseCommandArgs, requireOption, usageFailure } from './args.ts';
+import { outProblem, writeOutFile } from './out-file.ts';
 import { loadConfigFile, loadStudyData } from './load-data.ts';
 
 const USAGE = `usage: npm run cli -- plan --config FILE [--out plan.jsonl]
@@ -13,24 +11,13 @@ const USAGE = `usage: npm run cli -- plan --config FILE [--out plan.jsonl]
   --out FILE      write the plan rows as JSON lines (with the rendered chat messages)
 Prints {"rows", "byTask", "byPersona", "byTemplate", "byResponseType"} to stdout.`;
 
-/** Writes rows as JSON lines to a temporary file renamed into place, so a half-written plan never remains. */
+/** Writes rows as JSON lines through writeOutFile: atomic for files, straight to devices and pipes. */
 export async function writePlanJsonl(rows: readonly PlanRow[], path: string): Promise<void> {
-  const tmp = `${path}.partial`;
-  const out = createWriteStream(tmp, { encoding: 'utf8' });
-  try {
-    const chunk = 2000;
-    for (let i = 0; i < rows.length; i += chunk) {
-      const text = rows.slice(i, i + chunk).map((r) => JSON.stringify(r)).join('\n') + '\n';
-      if (!out.write(text)) await once(out, 'drain');
-    }
-    out.end();
-    await once(out, 'finish');
-    await rename(tmp, path);
-  } catch (err) {
-    out.destroy();
-    await rm(tmp, { force: true });
-    throw err;
+  const chunk = 2000;
+  function* lines(): Generator<string> {
+    for (let i = 0; i < rows.length; i += chunk) yield rows.slice(i, i + chunk).map((r) => JSON.stringify(r)).join('\n') + '\n';
   }
+  await writeOutFile(path, lines());
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -62,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
     try {
       await writePlanJsonl(rows, outPath);
     } catch (err) {
-      const problem = fileProblem(err, 'write', outPath);
+      const problem = outProblem(err, outPath);
       if (problem === null) throw err;
       process.stderr.write(problem + '\n');
       return 2;

@@ -2,21 +2,22 @@
 // runs a study from Node against an OpenAI-compatible endpoint (or the simulator), one JSON line per response.
 // Running the same command again resumes: rows already in the file are skipped, none is written twice.
 import { join } from 'node:path';
-import { createOpenAIBackend, type OpenAIBackend } from '../backends/openai.ts';
-import { createSimulatorBackend } from '../backends/simulator.ts';
+import type { OpenAIBackend } from '../backends/openai.ts';
+import { CHAT_TEMPLATES, chatTemplateFor } from '../backends/chat-templates.ts';
+import { createBackend, type ModelSpec } from '../backends/spec.ts';
 import type { Backend } from '../backends/types.ts';
 import { studyId } from '../core/config.ts';
 import { buildPlan } from '../core/plan.ts';
 import { shardRows, validateShardSpec, type Shard } from '../core/shard.ts';
-import type { StudyConfig, TaskId } from '../core/types.ts';
-import type { RunEvent, RunOutcome, RunProgress } from '../worker/api.ts';
-import { runStudy } from '../worker/run-loop.ts';
+import { runStudy } from '../run/loop.ts';
+import { labelsOf, type RunEvent, type RunOutcome, type RunProgress } from '../run/types.ts';
 import { integerOption, parseCommandArgs, requireOption, UsageError, usageFailure } from './args.ts';
 import { loadConfigFile, loadStudyData } from './load-data.ts';
 import { JsonlSink } from './sink-jsonl.ts';
 
 const USAGE = `usage: npm run cli -- run --config FILE --out FILE
-         (--endpoint URL --model NAME [--api-key-env VAR] [--concurrency N] [--timeout-ms N] | --simulate [--sim-model NAME])
+         (--endpoint URL --model NAME [--api-key-env VAR] [--concurrency N] [--timeout-ms N] [--chat-template FAMILY]
+          | --simulate [--sim-model NAME])
          [--shard K/N] [--max-failures N]
   --config FILE        study config JSON (e.g. static-data/studies/quick-demo.json)
   --out FILE           JSON lines, one response each; an existing file is resumed (its rows are skipped);
@@ -25,7 +26,10 @@ const USAGE = `usage: npm run cli -- run --config FILE --out FILE
   --model NAME         model name as the server lists it (/v1/models)
   --api-key-env VAR    read the API key from environment variable VAR (never from the command line; never written)
   --concurrency N      requests in flight (default 4)
-  --timeout-ms N       per-request timeout in milliseconds (default 120000)
+  --timeout-ms N       per-request timeout in milliseconds: the whole reply must arrive within it (default 120000)
+  --chat-template F    render each prompt with the published chat template F (e.g. Qwen2.5, Llama-3.2; see
+                       static-data/chat-templates/) and send it to /v1/completions: the exact text web-llm gets.
+                       Default: /v1/chat/completions, where the server applies its own copy of the template
   --simulate           the simulator: responses drawn from the paper's fitted model, NOT a model
   --sim-model NAME     paper model the simulator imitates (default Llama3.1-8B)
   --shard K/N          run only shard K of N of the plan (whole items, as the Workshop page deals them)
@@ -36,7 +40,7 @@ interface RunArgs {
   config: string;
   out: string;
   backend:
-    | { kind: 'openai'; endpoint: string; model: string; apiKey?: string; keyVar?: string; concurrency?: number; timeoutMs?: number }
+    | { kind: 'openai'; endpoint: string; model: string; apiKey?: string; keyVar?: string; concurrency?: number; timeoutMs?: number; chatTemplate?: string }
     | { kind: 'simulator'; model: string };
   maxFailures?: number;
   shard?: Shard;
@@ -51,6 +55,7 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): RunArgs | 'help' {
     'api-key-env': { type: 'string' },
     concurrency: { type: 'string' },
     'timeout-ms': { type: 'string' },
+    'chat-template': { type: 'string' },
     simulate: { type: 'boolean' },
     'sim-model': { type: 'string' },
     'max-failures': { type: 'string' },
@@ -64,7 +69,7 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): RunArgs | 'help' {
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   if (values.simulate) {
     if (values.endpoint !== undefined || values.model !== undefined) throw new UsageError('Give either --simulate or --endpoint/--model, not both.');
-    const endpointOnly = (['api-key-env', 'concurrency', 'timeout-ms'] as const).filter((o) => values[o] !== undefined);
+    const endpointOnly = (['api-key-env', 'concurrency', 'timeout-ms', 'chat-template'] as const).filter((o) => values[o] !== undefined);
     if (endpointOnly.length > 0) throw new UsageError(`${endpointOnly.map((o) => `--${o}`).join(', ')} ${endpointOnly.length === 1 ? 'goes' : 'go'} with --endpoint, not --simulate.`);
     return { config, out, backend: { kind: 'simulator', model: values['sim-model'] ?? 'Llama3.1-8B' }, maxFailures, shard };
   }
@@ -96,6 +101,7 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): RunArgs | 'help' {
       ...(keyVar !== undefined ? { keyVar } : {}),
       concurrency: integerOption(values.concurrency, 'concurrency', 1, 1024),
       timeoutMs: integerOption(values['timeout-ms'], 'timeout-ms', 100, 3_600_000),
+      ...(values['chat-template'] !== undefined ? { chatTemplate: chatTemplateOption(values['chat-template']) } : {}),
     },
     maxFailures,
     shard,
@@ -111,15 +117,23 @@ export function parseShard(text: string): Shard {
   return spec;
 }
 
-function makeBackend(spec: RunArgs['backend']): Backend {
-  if (spec.kind === 'simulator') return createSimulatorBackend({ model: spec.model });
-  return createOpenAIBackend({
+/** The model choice the arguments name (the API key stays in memory, as in the app). */
+function modelSpec(spec: RunArgs['backend']): ModelSpec {
+  if (spec.kind === 'simulator') return { backend: 'simulator', model: spec.model };
+  return {
+    backend: 'openai',
     baseUrl: spec.endpoint,
     model: spec.model,
     ...(spec.apiKey ? { apiKey: spec.apiKey } : {}),
     ...(spec.concurrency ? { concurrency: spec.concurrency } : {}),
     ...(spec.timeoutMs ? { timeoutMs: spec.timeoutMs } : {}),
-  });
+    ...(spec.chatTemplate ? { chatTemplate: spec.chatTemplate } : {}),
+  };
+}
+
+function chatTemplateOption(family: string): string {
+  if (chatTemplateFor(family)) return family;
+  throw new UsageError(`--chat-template: no published template "${family}"; choose one of ${CHAT_TEMPLATES.map((t) => t.family).join(', ')}.`);
 }
 
 /** Before any row: is the server there, does the key work, does it serve the model? Null when all is well. */
@@ -139,11 +153,6 @@ async function checkEndpoint(backend: OpenAIBackend, model: string, keyVar: stri
   if (test.models.includes(model)) return null;
   const shown = test.models.slice(0, 20).join(', ') + (test.models.length > 20 ? `, ... (${test.models.length} in all)` : '');
   return `${test.endpoint} does not serve a model named "${model}". It lists: ${shown}. Pass one of them with --model.`;
-}
-
-/** The study's label words by task (also `cli batch import`). */
-export function labelsOf(config: StudyConfig): Partial<Record<TaskId, string[]>> {
-  return Object.fromEntries(config.tasks.map((t) => [t.task, t.labels]));
 }
 
 /** What to tell the user when `JsonlSink.open(out)` throws (also `cli batch import`). */
@@ -192,7 +201,7 @@ export async function main(argv: string[], io: { env?: NodeJS.ProcessEnv; stdout
 
   let backend: Backend;
   try {
-    backend = makeBackend(args.backend);
+    backend = await createBackend(modelSpec(args.backend), {});
   } catch (err) {
     stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
@@ -217,7 +226,6 @@ export async function main(argv: string[], io: { env?: NodeJS.ProcessEnv; stdout
   }
   const { sink, report } = opened;
   if (report.truncatedBytes > 0) stderr.write(`Removed an unfinished last line (${report.truncatedBytes} bytes) left by an interrupted run.\n`);
-  if (report.badLines.length > 0) stderr.write(`Ignored ${report.badLines.length} unreadable lines of ${args.out} (first: line ${report.badLines[0]}); their rows run again.\n`);
   stderr.write(
     `Study "${config.name}" (${study}): ${rows.length} rows` +
       (args.shard ? ` (shard ${args.shard.k} of ${args.shard.n} of ${plan.length})` : '') +
@@ -248,6 +256,7 @@ export async function main(argv: string[], io: { env?: NodeJS.ProcessEnv; stdout
       rule: config.rule,
       labels: labelsOf(config),
       decoding: config.decoding,
+      prompting: { systemMessage: config.systemMessage, templateDate: config.templateDate },
       settings: args.maxFailures ? { maxConsecutiveFailures: args.maxFailures } : {},
       signal: controller.signal,
       progressIntervalMs: 2000,

@@ -4,7 +4,8 @@ import Dexie, { type EntityTable } from 'dexie';
 import { isRuleId } from '../core/classify/rules.ts';
 import type { ResponseLabel } from '../core/labels.ts';
 import type { Cell, ResponseRecord, RuleId, StudyConfig } from '../core/types.ts';
-import type { RunSettings, StoredModelSpec } from '../worker/api.ts';
+import type { StoredModelSpec } from '../core/model-spec.ts';
+import type { RunSettings } from '../core/run-settings.ts';
 
 export const DATABASE_NAME = 'persona-refusal-lab';
 

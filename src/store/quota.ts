@@ -1,14 +1,23 @@
 // A full disk: recognising IndexedDB's QuotaExceededError (however Dexie wraps it) and telling the user what to do.
 // Pure of Dexie so the run loop can use it.
 
-/** True when `err`, or an error it wraps (Dexie's `inner`, `cause`, bulk `failures`), is a quota error. */
+// Where no error object carries the name, the text still does: Dexie puts an inner error's "Name: message" into its own
+// message (`bulkPut(): ... AbortError ... QuotaExceededError ...`), and browsers word the DOMException this way.
+const QUOTA_TEXT = /QuotaExceededError|NS_ERROR_DOM_QUOTA_REACHED|quota (has been |was )?exceeded|exceeded the quota/i;
+
+/**
+ * True when `err`, or an error it wraps (Dexie's `inner`, `cause`, a request's or transaction's `error`, bulk
+ * `failures` / `failuresByPos`), is a quota error, or an abort whose message names one.
+ */
 export function isQuotaExceeded(err: unknown, depth = 0): boolean {
   if (typeof err !== 'object' || err === null || depth > 5) return false;
-  const e = err as { name?: unknown; code?: unknown; inner?: unknown; cause?: unknown; failures?: unknown };
+  const e = err as { name?: unknown; code?: unknown; message?: unknown; inner?: unknown; cause?: unknown; error?: unknown; failures?: unknown; failuresByPos?: unknown };
   // 22 is the legacy DOMException code for QUOTA_EXCEEDED_ERR; Firefox once used NS_ERROR_DOM_QUOTA_REACHED.
   if (e.name === 'QuotaExceededError' || e.name === 'NS_ERROR_DOM_QUOTA_REACHED' || (e.code === 22 && e.name !== undefined)) return true;
-  if (isQuotaExceeded(e.inner, depth + 1) || isQuotaExceeded(e.cause, depth + 1)) return true;
-  return Array.isArray(e.failures) && e.failures.some((f) => isQuotaExceeded(f, depth + 1));
+  if (typeof e.name === 'string' && /Abort|Bulk|Dexie|Database|Transaction|Unknown/i.test(e.name) && typeof e.message === 'string' && QUOTA_TEXT.test(e.message)) return true;
+  if (isQuotaExceeded(e.inner, depth + 1) || isQuotaExceeded(e.cause, depth + 1) || isQuotaExceeded(e.error, depth + 1)) return true;
+  if (Array.isArray(e.failures) && e.failures.some((f) => isQuotaExceeded(f, depth + 1))) return true;
+  return typeof e.failuresByPos === 'object' && e.failuresByPos !== null && Object.values(e.failuresByPos).some((f) => isQuotaExceeded(f, depth + 1));
 }
 
 export interface StorageNeed {

@@ -5,7 +5,7 @@ import { createClassifier, type Classifier } from '../core/classify/index.ts';
 import { withVerdict } from '../core/bundle/merge.ts';
 import { planKey } from '../core/plan.ts';
 import { DEFAULT_LABELS, type Cell, type RuleId, type ResponseRecord, type TaskId } from '../core/types.ts';
-import type { ReclassifySummary } from '../worker/api.ts';
+import type { ReclassifySummary } from '../core/run-settings.ts';
 import { addCounts, cellDeltas, ZERO_COUNTS, type CellCounts } from './cells.ts';
 import type { LabDatabase, StoredCell, StoredResponse } from './db.ts';
 import { getStudyRule, setStudyRule } from './studies.ts';

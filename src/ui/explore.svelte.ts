@@ -1,27 +1,41 @@
 // The Explore page: one text, every persona x template of the study, the model's responses side by side, generated on
-// demand. Responses here are not stored (they are a demonstration, not part of the study's plan).
-import type { Backend } from '../backends/types.ts';
-import { classify } from '../core/classify/index.ts';
-import type { Classification, PlanRow, RuleId, StudyConfig } from '../core/types.ts';
+// demand by the run worker (its model, request building, concurrency and error handling; the study's current rule).
+// Responses here are not stored (they are a demonstration, not part of the study's plan).
+import type { LoadProgress } from '../backends/types.ts';
+import type { ExploreEvent, ExploreRequest, ExploreVerdict } from '../run/api.ts';
+import type { ApiResult, ModelSpec, RunOutcome } from '../run/types.ts';
 import type { ExploreGrid } from './compute/compute.ts';
 
 export type ExploreCell =
   | { status: 'waiting' }
   | { status: 'running' }
-  | { status: 'done'; text: string; verdict: Classification; latencyMs: number }
+  | { status: 'done'; text: string; verdict: ExploreVerdict; latencyMs: number }
   | { status: 'error'; message: string };
+
+/** What generates Explore's rows: the Runner (the run worker) in the app, the service itself in tests. */
+export interface ExploreEngine {
+  explore(request: ExploreRequest, onEvent: (e: ExploreEvent) => void): Promise<ApiResult<RunOutcome>>;
+  stopExplore(): Promise<unknown>;
+}
 
 export class Explorer {
   #grid = $state.raw<ExploreGrid | null>(null);
   #cells = $state.raw<Record<string, ExploreCell>>({});
   #running = $state(false);
-  #controller: AbortController | null = null;
+  #loadProgress = $state.raw<LoadProgress | null>(null);
+  #engine: ExploreEngine | null = null;
+  /** Bumped by each show() and run(): events of a request for an earlier grid are dropped. */
+  #generation = 0;
 
   get grid(): ExploreGrid | null {
     return this.#grid;
   }
   get running(): boolean {
     return this.#running;
+  }
+  /** The model's download/compile progress while it loads for this request; null otherwise. */
+  get loadProgress(): LoadProgress | null {
+    return this.#loadProgress;
   }
 
   cell(key: string): ExploreCell {
@@ -41,6 +55,7 @@ export class Explorer {
 
   show(grid: ExploreGrid): void {
     this.stop();
+    this.#generation++;
     this.#grid = grid;
     this.#cells = {};
   }
@@ -49,44 +64,57 @@ export class Explorer {
     this.#cells = { ...this.#cells, [key]: cell };
   }
 
-  /** Generates every cell of the grid with `backend`, `concurrency` at a time; the verdict uses the study's rule. */
-  async run(backend: Backend, config: StudyConfig, rule: RuleId = config.rule): Promise<void> {
+  #onEvent = (event: ExploreEvent): void => {
+    switch (event.type) {
+      case 'load-progress':
+        this.#loadProgress = { progress: event.progress, text: event.text };
+        break;
+      case 'row-start':
+        this.#loadProgress = null;
+        this.#set(event.key, { status: 'running' });
+        break;
+      case 'answer':
+        this.#set(event.key, { status: 'done', text: event.text, verdict: event.verdict, latencyMs: event.latencyMs });
+        break;
+      case 'row-error':
+        this.#set(event.key, { status: 'error', message: event.message });
+        break;
+    }
+  };
+
+  /**
+   * Generates every cell of the grid with `model` for `study` (its decoding and current refusal rule). Failed rows show
+   * their error in their cell; an error that stops the whole request (no such study, the GPU busy with a run) throws.
+   */
+  async run(engine: ExploreEngine, study: string, model: ModelSpec): Promise<void> {
     const grid = this.#grid;
     if (!grid || this.#running) return;
     this.#running = true;
-    const controller = new AbortController();
-    this.#controller = controller;
-    const queue: PlanRow[] = grid.rows.flat();
-    for (const row of queue) this.#set(row.key, { status: 'waiting' });
-    const work = async () => {
-      for (let row = queue.shift(); row && !controller.signal.aborted; row = queue.shift()) {
-        this.#set(row.key, { status: 'running' });
-        try {
-          const result = await backend.generate({
-            messages: row.messages,
-            maxTokens: config.decoding.maxTokens,
-            temperature: config.decoding.temperature,
-            seed: config.decoding.seed,
-            signal: controller.signal,
-            row: { key: row.key, task: row.task, persona: row.persona, template: row.template, labels: grid.labels, ...(row.gold ? { gold: row.gold } : {}) },
-          });
-          const verdict = classify(result.text, { task: row.task, labels: grid.labels, rule });
-          this.#set(row.key, { status: 'done', text: result.text, verdict, latencyMs: result.latencyMs });
-        } catch (error) {
-          if (controller.signal.aborted) this.#set(row.key, { status: 'waiting' });
-          else this.#set(row.key, { status: 'error', message: error instanceof Error ? error.message : String(error) });
-        }
-      }
-    };
+    this.#engine = engine;
+    const generation = ++this.#generation;
+    const rows = grid.rows.flat();
+    this.#cells = Object.fromEntries(rows.map((row) => [row.key, { status: 'waiting' } satisfies ExploreCell]));
     try {
-      await Promise.all(Array.from({ length: Math.max(1, backend.concurrency) }, work));
+      const result = await engine.explore({ study, model, rows }, (e) => {
+        if (generation === this.#generation) this.#onEvent(e);
+      });
+      if (!result.ok) throw new Error(result.error.message);
+      // 'row-errors' means some cells failed, which they show; anything else stopped the request as a whole.
+      if (result.value.status === 'paused' && result.value.reason !== 'row-errors') throw new Error(result.value.message);
     } finally {
+      // Rows still in flight when stopped go back to waiting.
+      if (generation === this.#generation) {
+        const cells = { ...this.#cells };
+        for (const [key, cell] of Object.entries(cells)) if (cell.status === 'running') cells[key] = { status: 'waiting' };
+        this.#cells = cells;
+      }
       this.#running = false;
-      this.#controller = null;
+      this.#loadProgress = null;
+      this.#engine = null;
     }
   }
 
   stop(): void {
-    this.#controller?.abort();
+    void this.#engine?.stopExplore();
   }
 }

@@ -1,6 +1,6 @@
 // Exports of stored responses: CSV (one row per response, with a `simulated` column) and JSON lines of ResponseRecord
 // (the `cli run --out` format, which `cli analyze` and the Data page import read back).
-import { csvFormat } from 'd3';
+import { formatCsv } from '../core/csv.ts';
 import type { ResponseRecord } from '../core/types.ts';
 
 export const CSV_COLUMNS = [
@@ -8,9 +8,12 @@ export const CSV_COLUMNS = [
   'kind', 'refused', 'label', 'rule', 'stoppedEarly', 'latencyMs', 'promptTokens', 'completionTokens', 'createdAt', 'response',
 ] as const;
 
-/** CSV with `prompt` (= template) and `refused` as 0/1, so `cli analyze` reads it directly. */
+/**
+ * CSV with `prompt` (= template) and `refused` as 0/1, so `cli analyze` reads it directly. Model text and personas
+ * that begin like a spreadsheet formula get a leading `'` (src/core/csv.ts).
+ */
 export function recordsToCsv(records: readonly ResponseRecord[]): string {
-  return csvFormat(
+  return formatCsv(
     records.map((r) => ({
       study: r.study,
       model: r.model,
@@ -35,7 +38,7 @@ export function recordsToCsv(records: readonly ResponseRecord[]): string {
       createdAt: r.createdAt,
       response: r.response,
     })),
-    [...CSV_COLUMNS],
+    CSV_COLUMNS,
   );
 }
 

@@ -1,7 +1,6 @@
 // Which model the next run uses: a web-llm model on this GPU, an OpenAI-compatible endpoint, or the simulator.
 // The choice survives a reload (localStorage); the API key lives only in this tab's sessionStorage, never in IndexedDB.
-import type { ModelSpec } from '../worker/api.ts';
-import { recordModelName } from '../worker/api.ts';
+import { recordModelName, type ModelSpec } from '../run/types.ts';
 
 export type BackendKind = ModelSpec['backend'];
 
@@ -10,6 +9,8 @@ export interface EndpointSettings {
   model: string;
   concurrency: number;
   timeoutMs: number;
+  /** A published chat template family to render prompts with (sent to /v1/completions); '' = the server's chat API. */
+  chatTemplate?: string;
 }
 
 interface Persisted {
@@ -79,7 +80,7 @@ export class ModelChoice {
           ? { ok: true, spec: this.webllmSpec(this.webllmModel) }
           : { ok: false, message: 'Pick a model from the catalogue on the Models page.' };
       case 'openai': {
-        const { baseUrl, model, concurrency, timeoutMs } = this.endpoint;
+        const { baseUrl, model, concurrency, timeoutMs, chatTemplate } = this.endpoint;
         if (!baseUrl.trim()) return { ok: false, message: 'Enter the endpoint base URL on the Models page.' };
         if (!model.trim()) return { ok: false, message: 'Choose the endpoint model on the Models page (Test connection lists them).' };
         return {
@@ -91,6 +92,7 @@ export class ModelChoice {
             apiKey: this.#apiKey || undefined,
             concurrency,
             timeoutMs,
+            ...(chatTemplate ? { chatTemplate } : {}),
           },
         };
       }

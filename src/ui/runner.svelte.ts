@@ -2,18 +2,17 @@
 // separately through live queries, so a reload loses nothing the runner showed.
 import type { LoadProgress } from '../backends/types.ts';
 import type { ClassifierId, ResponseRecord } from '../core/types.ts';
+import type { ExploreEvent, ExploreRequest, LabWorkerApi, LoadedModel } from '../run/api.ts';
 import type {
   ApiResult,
   ErrorData,
-  LabWorkerApi,
-  LoadedModel,
   ModelSpec,
   ReclassifySummary,
   RunEvent,
   RunOutcome,
   RunProgress,
   RunSettings,
-} from '../worker/api.ts';
+} from '../run/types.ts';
 
 /** What the page needs from the worker: the Comlink-wrapped worker in the app, an in-thread object in tests. */
 export interface WorkerHandle {
@@ -172,7 +171,17 @@ export class Runner {
     return handle.api.loadModel(spec, onProgress ? handle.proxy(onProgress) : undefined);
   }
 
-  /** Frees the GPU memory of the run worker's model (e.g. before Explore loads one). Refused while a run is going. */
+  /** Generates rows for the Explore page in the run worker, with its model (see LabWorkerApi.explore). */
+  async explore(request: ExploreRequest, onEvent: (e: ExploreEvent) => void): Promise<ApiResult<RunOutcome>> {
+    const handle = await this.#handle();
+    return handle.api.explore(request, handle.proxy(onEvent));
+  }
+
+  async stopExplore(): Promise<void> {
+    await this.#worker?.api.stopExplore();
+  }
+
+  /** Frees the GPU memory of the run worker's model. Refused while a run is going. */
   async unloadModel(): Promise<ApiResult<null>> {
     if (this.#worker === null) return { ok: true, value: null };
     return this.#worker.api.unloadModel();

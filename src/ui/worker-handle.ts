@@ -1,6 +1,6 @@
-// Starts the run worker (web-llm, the store writes and the run loop live there) and wraps it with Comlink.
+// Starts the run worker (the one owner of models: runs and Explore; the store writes) and wraps it with Comlink.
 import * as Comlink from 'comlink';
-import type { LabWorkerApi } from '../worker/api.ts';
+import type { LabWorkerApi } from '../run/api.ts';
 import type { WorkerHandle } from './runner.svelte.ts';
 
 export async function createRunWorker(): Promise<WorkerHandle> {

@@ -16,6 +16,10 @@ export interface ModuleServer {
 
 const ROOTS = [join(REPO_ROOT, 'src') + sep, join(REPO_ROOT, 'static-data') + sep];
 
+// The bare package imports of src/ that reach the modules tested this way, served from node_modules as built ESM.
+const PACKAGES: Record<string, string> = { '@huggingface/jinja': '/node_modules/@huggingface/jinja/dist/index.js' };
+const PACKAGE_FILES = new Set(Object.values(PACKAGES).map((p) => normalize(join(REPO_ROOT, p))));
+
 function moduleSource(file: string): string {
   const text = readFileSync(file, 'utf8');
   if (file.endsWith('.json')) return `export default ${text};`;
@@ -29,10 +33,15 @@ export async function serveModules(): Promise<ModuleServer> {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0]);
     if (path === '/') {
       res.writeHead(200, { 'content-type': 'text/html' });
-      res.end('<!doctype html><title>module test</title>');
+      res.end(`<!doctype html><title>module test</title><script type="importmap">${JSON.stringify({ imports: PACKAGES })}</script>`);
       return;
     }
     const file = normalize(join(REPO_ROOT, path));
+    if (PACKAGE_FILES.has(file)) {
+      res.writeHead(200, { 'content-type': 'text/javascript' });
+      res.end(readFileSync(file, 'utf8'));
+      return;
+    }
     if (!ROOTS.some((root) => file.startsWith(root)) || !/\.(ts|json)$/.test(file)) {
       res.writeHead(404);
       res.end();

@@ -20,6 +20,8 @@ interface Script {
   reloadError?: unknown;
   /** Thrown by the stream after this many tokens. */
   failAfter?: { tokens: number; error: unknown };
+  /** The stream just ends after this many tokens: no finish reason, no usage, no error (a device lost quietly). */
+  quietEndAfter?: number;
   progress?: number[];
   maxTokensFinish?: boolean;
 }
@@ -77,6 +79,10 @@ class ScriptedEngine implements WebLLMEngineLike {
         if (this.script.failAfter && sent === this.script.failAfter.tokens) {
           this.loaded = false;
           throw this.script.failAfter.error;
+        }
+        if (this.script.quietEndAfter !== undefined && sent === this.script.quietEndAfter) {
+          this.loaded = false;
+          return;
         }
         await Promise.resolve();
         this.tokensYielded++;
@@ -288,6 +294,19 @@ describe('web-llm backend: generating', () => {
     expect(engines[0].unloads).toBe(1);
     engines[1].script.failAfter = undefined;
     expect((await backend.generate(request())).text).toBe('The text is polite.');
+  });
+
+  it('never returns a partial reply as complete when the stream ends quietly after a device loss', async () => {
+    const { backend, engines } = await make({ reply: 'The text is not polite at all.', quietEndAfter: 2 });
+    const error = await backend.generate(request()).then(
+      (r) => r,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DeviceLostError);
+    expect((error as DeviceLostError).retryable).toBe(true);
+    await backend.recover();
+    engines[1].script.quietEndAfter = undefined;
+    expect(await backend.generate(request())).toMatchObject({ text: 'The text is not polite at all.', finish: 'stop' });
   });
 
   it('treats "model not loaded" after a good load as a lost device (web-llm unloads when the device goes)', async () => {

@@ -74,7 +74,10 @@ describe('RateHeatmap', () => {
     expect(llamaNli.querySelector('.interval')!.textContent).toBe('9.5–16.3%');
     const qwenOff = cells.find((c) => c.getAttribute('aria-label')!.startsWith(`${QWEN}, offensiveness`))!;
     expect(qwenOff.querySelector('.value')!.textContent).toBe('0%');
-    expect(qwenOff.querySelector('.paper')!.textContent).toBe('paper 0.19%');
+    // The paper contradicts itself on this cell: marked, and the note is in the label a screen reader and tooltip give.
+    expect(qwenOff.querySelector('.paper')!.textContent).toBe('paper 0.19% *');
+    expect(qwenOff.getAttribute('aria-label')).toContain('note: The paper contradicts itself here: 0.19% in Table 1, but 0.00 in every Figure 4 bar');
+    expect(llamaNli.getAttribute('aria-label')).not.toContain('note:');
 
     await fireEvent.focus(llamaNli);
     expect(container.querySelector('.chart-readout')!.textContent).toContain('12.5% refused (45 of 360');

@@ -143,7 +143,8 @@ describe('batch export', () => {
   });
 
   it.each([
-    { args: ['--endpoint-kind', 'completions'], message: /no renderer for it is available yet.*--endpoint-kind chat/s },
+    { args: ['--endpoint-kind', 'completions'], message: /name its family with --chat-template \(Llama-2.*\).*--endpoint-kind chat/s },
+    { args: ['--endpoint-kind', 'completions', '--chat-template', 'Nope-7'], message: /--chat-template Nope-7 is not a template family we ship/ },
     { args: ['--endpoint-kind', 'raw'], message: /--endpoint-kind is chat or completions/ },
     { args: ['--max-bytes', '300', '--max-lines', '5'], message: /more than --max-bytes 300: raise --max-bytes/ },
   ])('refuses $args with a message that says what to do', async ({ args, message }) => {
@@ -152,6 +153,19 @@ describe('batch export', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
     expect(existsSync(join(out, 'manifest.json'))).toBe(false);
+  });
+
+  it('--endpoint-kind completions --chat-template Qwen2.5: each prompt is the published template rendered, the default system message included', async () => {
+    const out = fresh('qwen');
+    const { code } = await cli(batch, ['export', '--config', configPath, '--model', MODEL, '--out', out, '--endpoint-kind', 'completions', '--chat-template', 'Qwen2.5']);
+    expect(code).toBe(0);
+    const lines = inputsOf(out).flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { body: { prompt: string; stop: string[] } }));
+    expect(lines).toHaveLength(ROWS);
+    for (const { body } of lines) {
+      expect(body.prompt.startsWith('<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n<|im_start|>user\n')).toBe(true);
+      expect(body.prompt.endsWith('<|im_end|>\n<|im_start|>assistant\n')).toBe(true);
+      expect(body.stop).toContain('<|im_end|>');
+    }
   });
 
   it('--endpoint-kind completions with a renderer: each line is /v1/completions with the rendered prompt and its stop strings', async () => {

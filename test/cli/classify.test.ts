@@ -37,8 +37,9 @@ describe('cli classify', () => {
     [['--task', 'politeness', '--rule', 'paper-prefix-strict'], "  i'm sorry, no.", { kind: 'refusal', refused: true, rule: "i'm sorry" }],
     [['--task', 'politeness', '--rule', 'paper-prefix', '--classifier', 'paper-prefix'], '**I cannot** say.', { kind: 'refusal', refused: true, rule: 'i cannot' }],
     [['--task', 'nli'], 'The premise is vague.', { kind: 'unparsed', refused: false }],
-    [['--task', 'nli', '--labels', 'yes, no'], 'Yes.', { kind: 'answer', refused: false, label: 'yes' }],
-    [['--task', 'nli', '--labels', 'yes,no'], 'Entailment', { kind: 'unparsed', refused: false }],
+    [['--task', 'nli', '--labels', 'yes, maybe, no'], 'Yes.', { kind: 'answer', refused: false, label: 'yes' }],
+    [['--task', 'nli', '--labels', 'yes,maybe,no'], 'Entailment', { kind: 'unparsed', refused: false }],
+    [['--task', 'politeness', '--labels', 'kind,rude'], 'Rude.', { kind: 'answer', refused: false, label: 'rude' }],
   ])('%j classifies %j', async (argv, response, verdict) => {
     const { code, lines, stderr } = await run(argv, jsonl({ id: 'r1', response }));
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
@@ -85,7 +86,10 @@ describe('cli classify', () => {
     [[], /Missing --task/],
     [['--task', 'nli', '--model', 'x'], /Unknown option '--model'/],
     [['--task', 'nli', '--labels', 'a,,b'], /--labels needs comma-separated words/],
-    [['--task', 'nli', '--labels', 'Yes,yes'], /read the same/],
+    [['--task', 'nli', '--labels', 'Yes,yes,no'], /"yes" is listed twice; label words must differ/],
+    // Refused as a study config with these labels would be.
+    [['--task', 'nli', '--labels', 'a,b'], /--labels: must list exactly 3 label words for nli/],
+    [['--task', 'politeness', '--labels', 'a,b,c'], /--labels: must list exactly 2 label words for politeness/],
   ])('%j is a usage error (exit 2) and reads nothing', async (argv, message) => {
     const { code, stdout, stderr } = await run(argv, jsonl({ id: 1, response: 'Neutral' }));
     expect(code).toBe(2);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -166,6 +167,7 @@ describe('cli run --simulate', () => {
     ['an unknown option', ['--config', 'C', '--out', 'o', '--simulate', '--api-key', 'sk-x'], /Unknown option/],
     ['the key itself given as the variable', ['--config', 'C', '--out', 'o', '--endpoint', 'http://x', '--model', 'm', '--api-key-env', 'sk-live-Secret9'], /takes the NAME of an environment variable .*never the key itself/],
     ['endpoint options with the simulator', ['--config', 'C', '--out', 'o', '--simulate', '--concurrency', '8', '--timeout-ms', '500'], /--concurrency, --timeout-ms go with --endpoint, not --simulate/],
+    ['a chat template we do not ship', ['--config', 'C', '--out', 'o', '--endpoint', 'http://x', '--model', 'm', '--chat-template', 'Nope-3'], /--chat-template: no published template "Nope-3"; choose one of Llama-2, .*Qwen2\.5/],
   ])('usage error: %s', async (_name, args, message) => {
     const { code, stderr, stdout } = await run(args);
     expect(code).toBe(2);
@@ -201,6 +203,26 @@ describe('cli run --simulate', () => {
 });
 
 describe('cli run --endpoint', () => {
+  it('--chat-template: each prompt is rendered with the published template and sent to /v1/completions, and recorded', async () => {
+    const out = outFile();
+    const before = server.stats.bodies.length;
+    const { code } = await run(['--config', configPath, '--endpoint', server.url, '--model', 'test-model', '--api-key-env', 'LAB_KEY', '--chat-template', 'Qwen2.5', '--out', out], { LAB_KEY: 'sk-test-secret-123' });
+    expect(code).toBe(0);
+    const sent = server.stats.bodies.slice(before);
+    expect(sent).toHaveLength(PLAN_ROWS);
+    const records = readRecords(out);
+    expectEachKeyOnce(records);
+    const byHash = new Map(await Promise.all(sent.map(async (b) => [createHash('sha256').update(b.prompt!).digest('hex'), b] as const)));
+    for (const r of records) {
+      expect(r.input).toMatchObject({ template: 'Qwen2.5', system: 'You are Qwen, created by Alibaba Cloud. You are a helpful assistant.' });
+      const body = byHash.get(r.input!.promptSha256)!;
+      expect(body.messages).toBeUndefined();
+      expect(body.prompt!.startsWith('<|im_start|>system\nYou are Qwen, created by Alibaba Cloud.')).toBe(true);
+      expect(body.stop).toContain('<|im_end|>');
+    }
+    expect(records[0].provenance.chatTemplate?.family).toBe('Qwen2.5');
+  });
+
   it('takes the API key from the named environment variable only, and never writes it', async () => {
     const out = outFile();
     const { code } = await run(

@@ -1,5 +1,5 @@
 // A local OpenAI-compatible server for tests and benchmarks: loopback only, ephemeral port, bounded, closes itself.
-// Serves /v1/models and /v1/chat/completions (JSON or SSE) with deterministic replies and injectable faults.
+// Serves /v1/models, /v1/chat/completions and /v1/completions (JSON or SSE) with deterministic replies and injectable faults.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { DEFAULT_LABELS } from '../../src/core/types.ts';
@@ -15,7 +15,15 @@ export type Fault =
   /** Destroys the connection: before any byte (`afterTokens` absent) or mid-stream after that many tokens. */
   | { kind: 'drop'; afterTokens?: number }
   /** 200 whose body (or one SSE event) is not valid JSON. */
-  | { kind: 'malformed' };
+  | { kind: 'malformed' }
+  /** Repeats the request's Authorization header back: in a 500's JSON body (`as: 'error'`) or in a 200 body that is not JSON. */
+  | { kind: 'echo-key'; as: 'error' | 'unparsable' }
+  /** A stream of only `data: [DONE]`: no chunk, no finish reason. */
+  | { kind: 'done-only' }
+  /** Streams the reply one byte every `intervalMs`, without end when `endless`. */
+  | { kind: 'drip'; intervalMs: number; endless?: boolean }
+  /** Ignores max_tokens: sends `chars` characters of text (streamed in 64 KB chunks, or as one JSON body). */
+  | { kind: 'oversize'; chars: number };
 
 export type FaultKind = Fault['kind'];
 
@@ -25,6 +33,9 @@ export type FaultPlan = Array<Fault | null> | ((index: number, body: ChatRequest
 export interface ChatRequestBody {
   model?: string;
   messages?: Array<{ role: string; content: string }>;
+  /** /v1/completions: the rendered prompt. */
+  prompt?: string;
+  stop?: string[];
   stream?: boolean;
   temperature?: number;
   seed?: number;
@@ -133,7 +144,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     chatRequests: 0,
     completed: 0,
     clientAborts: 0,
-    faults: { 'rate-limit': 0, 'server-error': 0, hang: 0, drop: 0, malformed: 0 },
+    faults: { 'rate-limit': 0, 'server-error': 0, hang: 0, drop: 0, malformed: 0, 'echo-key': 0, 'done-only': 0, drip: 0, oversize: 0 },
     inFlight: 0,
     maxInFlight: 0,
     tokensSent: 0,
@@ -180,7 +191,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     });
   }
 
-  async function handleChat(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handleChat(req: IncomingMessage, res: ServerResponse, completions = false): Promise<void> {
     const raw = await readBody(req);
     if (raw === null) return sendJson(res, 413, { error: { message: 'request body too large' } });
     let body: ChatRequestBody;
@@ -221,6 +232,50 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
           return;
         }
         break;
+      case 'echo-key': {
+        const auth = req.headers.authorization ?? '(none)';
+        const padding = 'x'.repeat(250); // puts the key across the point where an error body is cut
+        if (fault.as === 'error') return sendJson(res, 500, { error: { message: `upstream failed ${padding} for ${auth}` } });
+        res.writeHead(200, { 'content-type': 'application/json', ...corsHeaders() });
+        res.end(`<html>proxy error ${padding.slice(0, 30)} for ${auth}</html>`);
+        return;
+      }
+      case 'done-only':
+        res.writeHead(200, { 'content-type': 'text/event-stream', ...corsHeaders() });
+        res.end('data: [DONE]\n\n');
+        return;
+      case 'drip': {
+        res.writeHead(200, { 'content-type': 'text/event-stream', ...corsHeaders() });
+        const text = `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'polite' }, finish_reason: null }] })}\n\n`;
+        for (let i = 0; fault.endless || i < text.length; i++) {
+          if (clientGone || closed) return;
+          res.write(fault.endless ? ' ' : text[i]);
+          await sleep(fault.intervalMs);
+        }
+        res.end(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
+        stats.completed++;
+        return;
+      }
+      case 'oversize': {
+        if (!body.stream || opts.streaming === 'never') {
+          return sendJson(res, 200, { choices: [{ index: 0, message: { role: 'assistant', content: 'a'.repeat(fault.chars) }, finish_reason: 'stop' }] });
+        }
+        res.writeHead(200, { 'content-type': 'text/event-stream', ...corsHeaders() });
+        const piece = 'a'.repeat(64 * 1024);
+        for (let sent = 0; sent < fault.chars; sent += piece.length) {
+          if (clientGone || closed) return;
+          const ok = res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] })}\n\n`);
+          if (!ok) {
+            await new Promise<void>((resolve) => {
+              const done = () => (res.off('drain', done), res.off('close', done), resolve());
+              res.on('drain', done).on('close', done);
+            });
+          }
+        }
+        if (clientGone || closed) return;
+        res.end(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
+        return;
+      }
       case 'malformed':
         break;
       case undefined:
@@ -229,10 +284,12 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
 
     const model = body.model ?? models[0];
     const maxTokens = body.max_tokens ?? Infinity;
-    const allTokens = tokenize(reply(body));
+    // /v1/completions: the rendered prompt stands in for the last user message; replies carry `text`, not a message.
+    const asked = completions ? { ...body, messages: [{ role: 'user', content: body.prompt ?? '' }] } : body;
+    const allTokens = tokenize(reply(asked));
     const tokens = allTokens.slice(0, maxTokens);
     const finish = tokens.length < allTokens.length ? 'length' : 'stop';
-    const promptTokens = tokenize((body.messages ?? []).map((m) => m.content).join(' ')).length;
+    const promptTokens = tokenize((asked.messages ?? []).map((m) => m.content).join(' ')).length;
     const usage = { prompt_tokens: promptTokens, completion_tokens: tokens.length, total_tokens: promptTokens + tokens.length };
     const id = `chatcmpl-${index}`;
 
@@ -251,7 +308,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
         id,
         object: 'chat.completion',
         model,
-        choices: [{ index: 0, message: { role: 'assistant', content: tokens.join('') }, finish_reason: finish }],
+        choices: [completions ? { index: 0, text: tokens.join(''), finish_reason: finish } : { index: 0, message: { role: 'assistant', content: tokens.join('') }, finish_reason: finish }],
         usage,
       });
       stats.completed++;
@@ -260,12 +317,10 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
 
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...corsHeaders() });
     const event = (value: unknown) => res.write(`data: ${JSON.stringify(value)}\n\n`);
-    const chunk = (delta: Record<string, string>, finishReason: string | null) => ({
-      id,
-      object: 'chat.completion.chunk',
-      model,
-      choices: [{ index: 0, delta, finish_reason: finishReason }],
-    });
+    const chunk = (delta: Record<string, string>, finishReason: string | null) =>
+      completions
+        ? { id, object: 'text_completion', model, choices: [{ index: 0, text: delta.content ?? '', finish_reason: finishReason }] }
+        : { id, object: 'chat.completion.chunk', model, choices: [{ index: 0, delta, finish_reason: finishReason }] };
     event(chunk({ role: 'assistant', content: '' }, null));
     for (let i = 0; i < tokens.length; i++) {
       if (clientGone || closed) return;
@@ -319,8 +374,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
         data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'test' })),
       });
     }
-    if (req.method === 'POST' && path === '/v1/chat/completions') {
-      handleChat(req, res).catch(() => res.destroy());
+    if (req.method === 'POST' && (path === '/v1/chat/completions' || path === '/v1/completions')) {
+      handleChat(req, res, path === '/v1/completions').catch(() => res.destroy());
       return;
     }
     sendJson(res, 404, { error: { message: `no route ${req.method} ${path}` } });

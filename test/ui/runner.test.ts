@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Runner, RunnerBusyError, LATEST_LIMIT, type WorkerHandle } from '../../src/ui/runner.svelte.ts';
-import type { ApiResult, LabWorkerApi, RunEvent, RunOutcome, RunRequest } from '../../src/worker/api.ts';
+import type { LabWorkerApi, RunRequest } from '../../src/run/api.ts';
+import type { ApiResult, RunEvent, RunOutcome } from '../../src/run/types.ts';
 import type { ResponseRecord } from '../../src/core/types.ts';
 
 function record(i: number, refused = false): ResponseRecord {
@@ -43,6 +44,15 @@ function fakeWorker(script: { events: RunEvent[]; outcome?: RunOutcome }) {
     cancelRun: () => {
       calls.push('cancel');
       release?.({ status: 'cancelled', done: 3, total: 10 });
+      return ok(null);
+    },
+    explore: (req, onEvent) => {
+      calls.push(`explore ${req.study} ${req.model.model} ${req.rows.length}`);
+      onEvent({ type: 'row-start', key: 'k' });
+      return ok({ status: 'done', done: 1, total: 1 });
+    },
+    stopExplore: () => {
+      calls.push('stop explore');
       return ok(null);
     },
     reclassifyStudy: () => ok({ total: 3, changed: 1, stoppedEarlyUnderOtherRule: 0 }),
@@ -115,6 +125,19 @@ describe('Runner', () => {
     await runner.start('s', []);
     expect(runner.rowErrors).toBe(1);
     expect(runner.lastRowError?.message).toBe('HTTP 500');
+  });
+
+  it('asks Explore rows of the same worker that runs studies, and stops them there', async () => {
+    const w = fakeWorker({ events: [] });
+    const runner = new Runner(w.create);
+    await runner.stopExplore();
+    const seen: string[] = [];
+    const result = await runner.explore({ study: 's', model: { backend: 'simulator', model: 'Llama2-13B' }, rows: [] }, (e) => seen.push(e.type));
+    await runner.stopExplore();
+    expect(result).toEqual({ ok: true, value: { status: 'done', done: 1, total: 1 } });
+    expect(seen).toEqual(['row-start']);
+    expect(w.calls).toEqual(['explore s Llama2-13B 0', 'stop explore']);
+    expect(w.created()).toBe(1);
   });
 
   it('reports a worker error as data, never throws', async () => {

@@ -61,6 +61,19 @@ describe('run worker in Chromium', () => {
     await page.context().close();
   });
 
+  it('asks Explore rows in the same worker: each answer comes back through Comlink, none is stored', async () => {
+    const { page, errors } = await openPage();
+    const study = await page.evaluate(() => window.lab.setup());
+    const { result, events } = await page.evaluate((id) => window.lab.explore(id, { backend: 'simulator', model: 'Llama3.2-1B' }), study);
+    expect(result).toEqual({ ok: true, value: { status: 'done', done: 2, total: 2 } });
+    expect(events.filter((e) => e.type === 'row-start')).toHaveLength(2);
+    const answers = events.filter((e) => e.type === 'answer');
+    expect(answers.map((e) => e.key).sort()).toEqual(['offensiveness|explore:1|a woman|p1', 'offensiveness|explore:1|a woman|p4']);
+    expect(await page.evaluate((id) => window.lab.stored(id), study)).toEqual({ responses: 0, distinct: 0, cellTotal: 0, run: undefined });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('a full disk pauses the run with a storage message, keeps what was saved, and the run resumes once there is room', async () => {
     // Chromium lets DevTools shrink an origin's quota only outside incognito contexts: a persistent profile, then.
     const profile = mkdtempSync(join(tmpdir(), 'worker-profile-'));

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { GpuLike } from '../../src/backends/gpu.ts';
 import type { ModelCacheLike, WebLLMEngineLike } from '../../src/backends/webllm.ts';
 import { browserDeps } from '../../src/worker/platform.ts';
-import type { ModelSpec } from '../../src/worker/api.ts';
-import { ScriptedBackend } from './fakes.ts';
+import type { ModelSpec } from '../../src/backends/spec.ts';
+import { ScriptedBackend } from '../run/fakes.ts';
 
 function gpu(features: string[]): GpuLike {
   return {

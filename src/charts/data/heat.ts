@@ -13,6 +13,8 @@ export interface HeatCell {
   hi: number | null;
   /** The paper's rate for this cell, where a model of ours matches one of the paper's. */
   paper: number | null;
+  /** Where the paper contradicts itself or leaves this cell blank (paper-results.json cell_notes), else absent. */
+  paperNote?: string;
   /** One line a screen reader speaks and a tooltip shows. */
   label: string;
 }
@@ -31,12 +33,15 @@ export function heatCell(c: CellCounts, colLabel: string = c.col): HeatCell {
   const ours = c.n === 0 ? 'no responses' : `${pct(c.rate)} refused (${count(c.k)} of ${count(c.n)}; ${pctInterval(c.lo, c.hi)})`;
   if (c.paper === null) return { ...c, label: `${c.row}, ${colLabel}: ${ours}` };
   const paperName = paperModelLabel(c.row);
-  return { ...c, label: `${c.row}, ${colLabel}: ${ours}; paper${paperName === null ? '' : ` (${paperName})`} ${pct(c.paper)}` };
+  const note = c.paperNote === undefined ? '' : ` (note: ${c.paperNote})`;
+  return { ...c, label: `${c.row}, ${colLabel}: ${ours}; paper${paperName === null ? '' : ` (${paperName})`} ${pct(c.paper)}${note}` };
 }
 
 export function heatTable(rowName: string, colName: string, cells: HeatCell[]): ChartTable {
   const rows = cells.map((c) => ({
     [rowName]: c.row, [colName]: c.col, n: c.n, refusals: c.k, rate: c.rate, wilson_low: c.lo, wilson_high: c.hi, paper_rate: c.paper,
+    ...(c.paperNote !== undefined ? { paper_note: c.paperNote } : {}),
   }));
-  return { columns: [rowName, colName, 'n', 'refusals', 'rate', 'wilson_low', 'wilson_high', 'paper_rate'], rows };
+  const columns = [rowName, colName, 'n', 'refusals', 'rate', 'wilson_low', 'wilson_high', 'paper_rate'];
+  return { columns: cells.some((c) => c.paperNote !== undefined) ? [...columns, 'paper_note'] : columns, rows };
 }

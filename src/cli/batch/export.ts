@@ -7,7 +7,9 @@ import { fileSlug } from '../../core/bundle/index.ts';
 import { studyId } from '../../core/config.ts';
 import { buildPlan } from '../../core/plan.ts';
 import { shardRows, type Shard } from '../../core/shard.ts';
-import type { PlanRow } from '../../core/types.ts';
+import type { PlanRow, StudyConfig } from '../../core/types.ts';
+import { CHAT_TEMPLATES, chatTemplateFor } from '../../backends/chat-templates.ts';
+import { promptForServer, renderChat } from '../../core/chat-template.ts';
 import { fileProblem, integerOption, parseCommandArgs, requireOption, UsageError, usageFailure } from '../args.ts';
 import { loadConfigFile, loadStudyData } from '../load-data.ts';
 import { parseShard } from '../run.ts';
@@ -21,6 +23,7 @@ export const DEFAULT_MAX_BYTES = 200_000_000;
 
 export const EXPORT_USAGE = `usage: npm run cli -- batch export --config FILE --model NAME --out DIR
          [--shard K/N] [--missing results.jsonl] [--max-lines N] [--max-bytes N] [--endpoint-kind chat|completions]
+         [--chat-template FAMILY]
   --config FILE        study config JSON (e.g. static-data/studies/quick-demo.json)
   --model NAME         the model name the batch runner serves (vLLM: --served-model-name, or the model path)
   --out DIR            folder for the request files (NAME-0001.jsonl, ...) and manifest.json; created if needed
@@ -29,7 +32,9 @@ export const EXPORT_USAGE = `usage: npm run cli -- batch export --config FILE --
   --max-lines N        requests per file (default ${DEFAULT_MAX_LINES}, OpenAI's limit)
   --max-bytes N        bytes per file (default ${DEFAULT_MAX_BYTES}, OpenAI's 200 MB)
   --endpoint-kind K    chat (default: /v1/chat/completions, the server applies the chat template) or
-                       completions (/v1/completions with the rendered prompt)
+                       completions (/v1/completions with the prompt rendered by the model's published chat template)
+  --chat-template F    with completions: the template family (${CHAT_TEMPLATES.map((t) => t.family).join(', ')});
+                       default: the family --model names, if it is one
 Each line's custom_id is STUDY|MODEL|TASK|ITEM|PERSONA|TEMPLATE; the body is what cli run sends, unstreamed.`;
 
 interface ExportArgs {
@@ -41,6 +46,7 @@ interface ExportArgs {
   maxLines: number;
   maxBytes: number;
   endpointKind: EndpointKind;
+  chatTemplate?: string;
 }
 
 function parse(argv: string[]): ExportArgs | 'help' {
@@ -53,6 +59,7 @@ function parse(argv: string[]): ExportArgs | 'help' {
     'max-lines': { type: 'string' },
     'max-bytes': { type: 'string' },
     'endpoint-kind': { type: 'string' },
+    'chat-template': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return 'help';
@@ -69,6 +76,7 @@ function parse(argv: string[]): ExportArgs | 'help' {
     maxLines: integerOption(values['max-lines'], 'max-lines', 1, 10_000_000) ?? DEFAULT_MAX_LINES,
     maxBytes: integerOption(values['max-bytes'], 'max-bytes', 256, 1e12) ?? DEFAULT_MAX_BYTES,
     endpointKind: kind,
+    ...(values['chat-template'] !== undefined ? { chatTemplate: values['chat-template'] } : {}),
   };
 }
 
@@ -78,7 +86,17 @@ function parse(argv: string[]): ExportArgs | 'help' {
  */
 export type PromptRendererFor = (model: string) => Omit<Extract<RequestEndpoint, { kind: 'completions' }>, 'kind'> | null;
 
-const noRenderer: PromptRendererFor = () => null;
+/** The published chat template of a family (--chat-template, else the family --model names), rendered as cli render does. */
+function templateRenderer(family: string | undefined, config: StudyConfig): PromptRendererFor {
+  return (model) => {
+    const spec = chatTemplateFor(family ?? model);
+    if (!spec) return null;
+    return {
+      renderPrompt: (row) => promptForServer(spec, renderChat(spec, row.messages, { system: config.systemMessage, date: config.templateDate }).prompt),
+      stop: [...spec.stop],
+    };
+  };
+}
 
 export async function main(
   argv: string[],
@@ -98,26 +116,28 @@ export async function main(
     return usageFailure(err, EXPORT_USAGE, stderr);
   }
 
-  let endpoint: RequestEndpoint = { kind: 'chat' };
-  if (args.endpointKind === 'completions') {
-    const renderer = (io.rendererFor ?? noRenderer)(args.model);
-    if (renderer === null) {
-      stderr.write(
-        `--endpoint-kind completions needs ${args.model}'s chat template to render each row to a prompt, and no renderer ` +
-          'for it is available yet. Use --endpoint-kind chat (the default): vLLM run-batch and hosted batch services apply ' +
-          "the model's own chat template to the messages.\n",
-      );
-      return 2;
-    }
-    endpoint = { kind: 'completions', ...renderer };
-  }
-
   const checked = await loadConfigFile(args.config);
   if (!checked.ok) {
     stderr.write(`Invalid study config ${args.config}:\n${checked.errors.map((e) => `  ${e.message}`).join('\n')}\n`);
     return 2;
   }
   const config = checked.config;
+
+  let endpoint: RequestEndpoint = { kind: 'chat' };
+  if (args.endpointKind === 'completions') {
+    const renderer = (io.rendererFor ?? templateRenderer(args.chatTemplate, config))(args.model);
+    if (renderer === null) {
+      const families = CHAT_TEMPLATES.map((t) => t.family).join(', ');
+      stderr.write(
+        (args.chatTemplate !== undefined
+          ? `--chat-template ${args.chatTemplate} is not a template family we ship (${families}).`
+          : `--endpoint-kind completions needs ${args.model}'s chat template to render each row to a prompt: name its family with --chat-template (${families}).`) +
+          ' Or use --endpoint-kind chat (the default): vLLM run-batch and hosted batch services apply the model\'s own chat template to the messages.\n',
+      );
+      return 2;
+    }
+    endpoint = { kind: 'completions', ...renderer };
+  }
   const study = studyId(config);
   const plan = buildPlan(config, await loadStudyData());
   let rows: readonly PlanRow[] = args.shard ? shardRows(plan, args.shard) : plan;

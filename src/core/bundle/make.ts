@@ -6,7 +6,7 @@ import { studyId, validateConfig } from '../config.ts';
 import { checkLabel, type ResponseLabel } from '../labels.ts';
 import type { Codec } from '../share.ts';
 import { validateShardSpec, type Shard } from '../shard.ts';
-import type { Provenance, ResponseRecord, StudyConfig } from '../types.ts';
+import type { Provenance, ResponseInput, ResponseRecord, StudyConfig } from '../types.ts';
 
 export const BUNDLE_FORMAT = 'persona-refusal-lab/bundle';
 export const BUNDLE_VERSION = 1;
@@ -86,6 +86,16 @@ export function cleanProvenance(p: Provenance): Provenance {
     if (a.description !== undefined) out.adapter.description = a.description;
   }
   if (p.browser !== undefined) out.browser = p.browser;
+  const sp = p.samplingParams;
+  if (sp !== undefined && typeof sp === 'object' && sp !== null) {
+    const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : NaN);
+    const params = { top_p: n(sp.top_p), repetition_penalty: n(sp.repetition_penalty), presence_penalty: n(sp.presence_penalty), frequency_penalty: n(sp.frequency_penalty) };
+    if (Object.values(params).every((v) => !Number.isNaN(v))) out.samplingParams = params;
+  }
+  const ct = p.chatTemplate;
+  if (ct !== undefined && typeof ct === 'object' && ct !== null && typeof ct.family === 'string' && typeof ct.source === 'string') {
+    out.chatTemplate = { family: ct.family, source: ct.source };
+  }
   if (p.batch !== undefined) {
     const b = p.batch;
     out.batch = { file: String(b.file), ...Object.fromEntries((['lineId', 'requestId', 'servedModel', 'batchId'] as const).flatMap((k) => (typeof b[k] === 'string' ? [[k, b[k]]] : []))) };
@@ -117,7 +127,19 @@ export function cleanRecord(r: ResponseRecord): ResponseRecord {
   };
   if (r.gold !== undefined) out.gold = r.gold;
   if (r.label !== undefined) out.label = r.label;
+  const input = cleanInput(r.input);
+  if (input) out.input = input;
   return out;
+}
+
+/** What the model saw (system message, prompt hash, template), kept only when it has exactly the expected shape. */
+export function cleanInput(input: unknown): ResponseInput | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const i = input as Record<string, unknown>;
+  const system = i.system === null || typeof i.system === 'string' ? i.system : undefined;
+  const template = i.template === null || typeof i.template === 'string' ? i.template : undefined;
+  if (system === undefined || template === undefined || typeof i.promptSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(i.promptSha256)) return undefined;
+  return { system, promptSha256: i.promptSha256, template };
 }
 
 export function summarizeProvenance(records: readonly ResponseRecord[]): ProvenanceSummary {

@@ -6,7 +6,7 @@ import { planKey } from '../plan.ts';
 import type { Shard } from '../shard.ts';
 import { RESPONSE_TYPE_OF, responseKey, type Provenance, type ResponseRecord, type RuleId, type TaskId } from '../types.ts';
 import { describeDifferences, diffConfigs, type ConfigDifference } from './compare.ts';
-import { cleanProvenance, type StudyRef } from './make.ts';
+import { cleanInput, cleanProvenance, type StudyRef } from './make.ts';
 import type { ParsedInput, RawRecord } from './parse.ts';
 
 export interface ConflictSide {
@@ -133,6 +133,8 @@ function completeRecord(raw: RawRecord, study: StudyRef): ResponseRecord {
   };
   if (typeof f.gold === 'string') out.gold = f.gold;
   if (raw.kind === 'answer' && typeof f.label === 'string') out.label = f.label;
+  const input = cleanInput(f.input);
+  if (input) out.input = input;
   return out;
 }
 

@@ -73,7 +73,9 @@ export async function parseResultsFile(name: string, bytes: Uint8Array, codec: C
     if (!codec) return refuse('is gzip-compressed and this browser cannot decompress it; unzip it first (gunzip) and import the .json.');
     try {
       data = await codec.gunzip(data, MAX_BUNDLE_BYTES);
-    } catch {
+    } catch (err) {
+      // The codec stops at the limit with a RangeError: a file that inflates past it is too large, not damaged.
+      if (err instanceof RangeError) return refuse(`is too large to import (limit ${MAX_BUNDLE_BYTES / 1024 ** 2} MB uncompressed); import the shards' bundles one by one instead.`);
       return refuse('is a damaged gzip file; export the bundle again.');
     }
   }

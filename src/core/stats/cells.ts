@@ -138,6 +138,28 @@ export class CellTable {
   /** Counts one response; returns the cell it went to. */
   add(row: ResponseRow): StoredCell {
     const cell = this.#cell(row.persona, row.task, row.prompt, row.model);
+    this.addToCell(cell, row, row.item === undefined ? -1 : this.itemIndex(row.item));
+    return cell;
+  }
+
+  /** The block index of an item id; a new id gets the next one (ask only for a response about to be counted). */
+  itemIndex(item: string): number {
+    // a plan keeps an item's responses together, so the last item id usually matches
+    let i = item === this.#lastItem ? this.#lastItemIndex : this.#items.get(item);
+    if (i === undefined) {
+      i = this.#items.size;
+      this.#items.set(item, i);
+    }
+    this.#lastItem = item;
+    this.#lastItemIndex = i;
+    return i;
+  }
+
+  /**
+   * Counts one response in a cell this table returned before, with its item as `itemIndex` gave it (-1: none).
+   * A reader that already knows the cell and the item skips both lookups.
+   */
+  addToCell(cell: StoredCell, row: Pick<ResponseRow, 'refused' | 'answered' | 'correct'>, item: number): void {
     const refused = row.refused ? 1 : 0;
     cell.n += 1;
     cell.k += refused;
@@ -149,8 +171,7 @@ export class CellTable {
     this.#n += 1;
     this.#k += refused;
     this.#version += 1;
-    if (row.item !== undefined) this.#addToBlock(cell, row.item, refused);
-    return cell;
+    if (item >= 0) this.#addToBlock(cell, item, refused);
   }
 
   /** Adds stored counts (or a change to them) to a cell; returns the cell. */
@@ -258,15 +279,7 @@ export class CellTable {
     return cell;
   }
 
-  #addToBlock(cell: StoredCell, item: string, refused: number): void {
-    // a plan keeps an item's responses together, so the last item id usually matches
-    let i = item === this.#lastItem ? this.#lastItemIndex : this.#items.get(item);
-    if (i === undefined) {
-      i = this.#items.size;
-      this.#items.set(item, i);
-    }
-    this.#lastItem = item;
-    this.#lastItemIndex = i;
+  #addToBlock(cell: StoredCell, i: number, refused: number): void {
     if (this.#blockCount === this.#blockItem.length) {
       const items = new Int32Array(this.#blockCount * 2);
       items.set(this.#blockItem);

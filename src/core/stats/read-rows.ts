@@ -1,7 +1,12 @@
-// Reads responses as text chunks (a CSV with a header, or JSON lines as written by `cli run`) straight into a
-// CellTable, so a file of any size is aggregated while it streams and no row is kept.
+// Reads responses as byte (or text) chunks, a CSV with a header or JSON lines as written by `cli run`, straight into
+// a CellTable, so a file of any size is aggregated while it streams and no row is kept.
 // The CSV reader is hand-written because d3-dsv parses whole strings only; it handles quoted fields (RFC 4180).
-import type { CellTable, ResponseRow } from './cells.ts';
+// Fields become level codes straight from the bytes (level-codes.ts; JSON lines through json-line.ts, JSON.parse only
+// where that would not be exact), and cells and items are found by code: no string or object is made per row.
+import type { CellTable, ResponseRow, StoredCell } from './cells.ts';
+import * as J from './json-line.ts';
+import { JsonFields, scanJsonLine } from './json-line.ts';
+import { hashBytes, LevelCodes } from './level-codes.ts';
 
 export class ResponseFormatError extends Error {
   override name = 'ResponseFormatError';
@@ -15,42 +20,27 @@ export class ResponseFormatError extends Error {
 
 export const REQUIRED_COLUMNS = ['model', 'task', 'persona', 'prompt', 'refused'] as const;
 
+const TAB = 9;
 const NL = 10;
 const CR = 13;
+const SPACE = 32;
 const QUOTE = 34;
 const COMMA = 44;
+const BRACE = 123;
+const ZERO = 48;
+const ONE = 49;
+const NO_BYTES = new Uint8Array(0);
+const ANSWER = new TextEncoder().encode('answer');
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8');
 
-/**
- * Returns the same string instance for equal field text without slicing it out first: a model or persona name
- * recurs on millions of lines, and a cached instance skips both the copy and the hashing in the cell table.
- */
-class FieldInterner {
-  readonly #byShape = new Map<number, string[]>();
-  #last = '';
-
-  get(buf: string, start: number, end: number): string {
-    const length = end - start;
-    if (length === 0) return '';
-    // files are often sorted by model and task: the previous value is the likeliest
-    if (length === this.#last.length && buf.startsWith(this.#last, start)) return this.#last;
-    return (this.#last = this.#lookup(buf, start, end, length));
-  }
-
-  #lookup(buf: string, start: number, end: number, length: number): string {
-    const shape = (length * 65536 + buf.charCodeAt(start)) * 64 + (buf.charCodeAt(end - 1) & 63);
-    let candidates = this.#byShape.get(shape);
-    if (candidates !== undefined) {
-      for (const c of candidates) if (buf.startsWith(c, start)) return c;
-    } else {
-      candidates = [];
-      this.#byShape.set(shape, candidates);
-    }
-    const value = buf.slice(start, end);
-    // a column with very many distinct values (an id) is not worth interning
-    if (candidates.length < 8) candidates.push(value);
-    return value;
-  }
-}
+// what the fast CSV path does with a column
+const SKIP = 0;
+const CODED = 1; // model, task, persona, prompt, item: hashed while scanning, then coded
+const KEPT = 2; // refused, kind, label, gold: boundaries only
+// what #fastRecord returns when it does not take the line
+const INCOMPLETE = -1;
+const QUOTED = -2;
 
 interface Columns {
   model: number;
@@ -65,26 +55,41 @@ interface Columns {
   /** The last column index needed, and the last required one. */
   last: number;
   required: number;
+  /** SKIP, CODED or KEPT per column up to `last`. */
+  role: Uint8Array;
 }
 
 /**
- * Feed text with `push`, then call `end`. Throws ResponseFormatError naming the line for a missing column,
- * a `refused` value other than 0/1 (CSV) or true/false (JSON lines), or a malformed line.
+ * Feed bytes (or text) with `push`, then call `end`. Throws ResponseFormatError naming the line for a missing
+ * column, a `refused` value other than 0/1 (CSV) or true/false (JSON lines), or a malformed line.
+ * The reader keeps no reference to a pushed chunk, so a caller may reuse its buffer.
  */
 export class ResponseReader {
   readonly #table: CellTable;
   #format: 'csv' | 'jsonl' | undefined;
-  #buf = '';
+  #bomChecked = false;
+  #rest: Uint8Array = NO_BYTES;
+  // a high surrogate that ended a text chunk waits for its pair
+  #surrogate = '';
   #line = 1;
   #columns: Columns | undefined;
   #rows = 0;
   // reused for every row: CellTable.add keeps nothing of it
   readonly #row: ResponseRow = { model: '', task: '', persona: '', prompt: '', refused: false };
-  readonly #fields: string[] = [];
-  #lastItem = '';
-  readonly #starts: number[] = [];
-  readonly #ends: number[] = [];
-  readonly #interners = [new FieldInterner(), new FieldInterner(), new FieldInterner(), new FieldInterner()];
+  // per column of a record without quotes: field boundaries and, for coded columns, the hash of the bytes
+  #starts = new Int32Array(0);
+  #ends = new Int32Array(0);
+  #hashes = new Int32Array(0);
+  readonly #model = new LevelCodes();
+  readonly #task = new LevelCodes();
+  readonly #persona = new LevelCodes();
+  readonly #prompt = new LevelCodes();
+  readonly #item = new LevelCodes();
+  readonly #jsonFields = new JsonFields();
+  // the table's block index of each item code, -1 until asked
+  #itemIndex = new Int32Array(0);
+  // cells by level codes: model -> task -> prompt -> persona
+  readonly #cells: (StoredCell | undefined)[][][][] = [];
 
   constructor(table: CellTable) {
     this.#table = table;
@@ -95,31 +100,69 @@ export class ResponseReader {
     return this.#rows;
   }
 
-  push(text: string): void {
-    this.#buf = this.#buf.length > 0 ? this.#buf + text : text;
-    this.#drain(false);
+  /** The number of the line being read (the first not yet complete). */
+  get line(): number {
+    return this.#line;
+  }
+
+  push(chunk: Uint8Array | string): void {
+    let bytes: Uint8Array;
+    if (typeof chunk === 'string') {
+      let text = this.#surrogate + chunk;
+      this.#surrogate = '';
+      const last = text.charCodeAt(text.length - 1);
+      if (last >= 0xd800 && last <= 0xdbff) {
+        this.#surrogate = text.slice(-1);
+        text = text.slice(0, -1);
+      }
+      bytes = encoder.encode(text);
+    } else {
+      bytes = chunk;
+    }
+    if (bytes.length === 0) return;
+    if (this.#rest.length === 0) return this.#keepRest(bytes);
+    const nl = bytes.indexOf(NL);
+    if (nl < 0) return this.#keepRest(concat(this.#rest, bytes));
+    // finish the record cut by the last chunk on its own, rather than copying the whole chunk behind it
+    const head = concat(this.#rest, bytes.subarray(0, nl + 1));
+    const used = this.#drain(head, false);
+    // a quoted field running on past that line keeps it all for the next chunk
+    if (used < head.length) return this.#keepRest(concat(head.subarray(used), bytes.subarray(nl + 1)));
+    this.#rest = NO_BYTES;
+    this.#keepRest(bytes.subarray(nl + 1));
+  }
+
+  /** Parses what is complete in `buf` and keeps a copy of the rest (the caller may reuse its buffer). */
+  #keepRest(buf: Uint8Array): void {
+    const used = buf.length === 0 ? 0 : this.#drain(buf, false);
+    this.#rest = used < buf.length ? buf.slice(used) : NO_BYTES;
   }
 
   end(): void {
-    this.#drain(true);
+    const buf = this.#surrogate === '' ? this.#rest : concat(this.#rest, encoder.encode(this.#surrogate));
+    this.#surrogate = '';
+    this.#rest = NO_BYTES;
+    this.#drain(buf, true);
     if (this.#format === undefined || (this.#format === 'csv' && this.#columns === undefined)) {
       throw new ResponseFormatError(`The input is empty: expected a CSV header (${REQUIRED_COLUMNS.join(',')}) or JSON lines.`, null);
     }
   }
 
-  #drain(final: boolean): void {
-    if (this.#format === undefined) {
-      const first = this.#buf.search(/\S/);
-      if (first < 0) {
-        if (!final) return;
-        this.#buf = '';
-        return;
-      }
-      this.#format = this.#buf[first] === '{' ? 'jsonl' : 'csv';
-      if (this.#buf.charCodeAt(0) === 0xfeff) this.#buf = this.#buf.slice(1);
+  /** Parses what is complete in `buf`; returns the bytes consumed. */
+  #drain(buf: Uint8Array, final: boolean): number {
+    let from = 0;
+    if (!this.#bomChecked) {
+      if (buf.length < 3 && !final && isBomPrefix(buf)) return 0;
+      this.#bomChecked = true;
+      if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) from = 3;
     }
-    const used = this.#format === 'csv' ? this.#csv(final) : this.#jsonl(final);
-    this.#buf = this.#buf.slice(used);
+    if (this.#format === undefined) {
+      let first = from;
+      while (first < buf.length && isSpace(buf[first])) first++;
+      if (first === buf.length) return final ? buf.length : from;
+      this.#format = buf[first] === BRACE ? 'jsonl' : 'csv';
+    }
+    return this.#format === 'csv' ? this.#csv(buf, from, final) : this.#jsonl(buf, from, final);
   }
 
   // ---- CSV ----
@@ -134,7 +177,7 @@ export class ResponseReader {
         this.#line,
       );
     }
-    const c = {
+    const c: Columns = {
       model: at('model'),
       task: at('task'),
       persona: at('persona'),
@@ -146,73 +189,57 @@ export class ResponseReader {
       gold: at('gold'),
       last: 0,
       required: 0,
+      role: new Uint8Array(0),
     };
     c.required = Math.max(c.model, c.task, c.persona, c.prompt, c.refused);
     c.last = Math.max(c.required, c.item, c.kind, c.label, c.gold);
+    c.role = new Uint8Array(c.last + 1);
+    for (const i of [c.model, c.task, c.persona, c.prompt, c.item]) if (i >= 0) c.role[i] = CODED;
+    for (const i of [c.refused, c.kind, c.label, c.gold]) if (i >= 0) c.role[i] = KEPT;
+    this.#starts = new Int32Array(c.last + 1);
+    this.#ends = new Int32Array(c.last + 1);
+    this.#hashes = new Int32Array(c.last + 1);
     this.#columns = c;
   }
 
-  /** Parses complete records from the buffer; returns the characters consumed. */
-  #csv(final: boolean): number {
-    const buf = this.#buf;
+  /** Parses complete records from `buf[pos..]`; returns the index after the last one. */
+  #csv(buf: Uint8Array, pos: number, final: boolean): number {
     const len = buf.length;
-    const fields = this.#fields;
-    let pos = 0;
-    let nextQuote = buf.indexOf('"');
+    let nextQuote = buf.indexOf(QUOTE, pos);
     if (nextQuote < 0) nextQuote = len;
     while (pos < len) {
-      let nl = buf.indexOf('\n', pos);
+      if (nextQuote < pos) {
+        nextQuote = buf.indexOf(QUOTE, pos);
+        if (nextQuote < 0) nextQuote = len;
+      }
+      if (this.#columns !== undefined && nextQuote > pos) {
+        const next = this.#fastRecord(buf, pos, nextQuote, final);
+        if (next >= 0) {
+          pos = next;
+          continue;
+        }
+        if (next === INCOMPLETE) break;
+        // the line has a quote: the quoted-field parser below takes it
+      }
+      let nl = buf.indexOf(NL, pos);
       if (nl < 0) {
         if (!final) break;
         nl = len;
       }
       let end = nl;
-      if (end > pos && buf.charCodeAt(end - 1) === CR) end--;
-      if (nextQuote < pos) {
-        nextQuote = buf.indexOf('"', pos);
-        if (nextQuote < 0) nextQuote = len;
-      }
-      fields.length = 0;
-      let next: number;
-      let lines = 1;
+      if (end > pos && buf[end - 1] === CR) end--;
       if (nextQuote >= end) {
-        // no quotes in this record: split on commas
-        if (end === pos) {
-          this.#line++;
-          pos = nl + 1;
-          continue;
-        }
-        if (this.#columns === undefined) {
-          fields.push(...buf.slice(pos, end).split(','));
-        } else {
-          // record field boundaries only; #fastRecord takes what it needs from the buffer
-          const last = this.#columns.last;
-          const starts = this.#starts;
-          const ends = this.#ends;
-          let count = 0;
-          let start = pos;
-          while (count <= last) {
-            const comma = buf.indexOf(',', start);
-            starts[count] = start;
-            if (comma < 0 || comma >= end) {
-              ends[count++] = end;
-              break;
-            }
-            ends[count++] = comma;
-            start = comma + 1;
-          }
-          this.#fastRecord(buf, count);
-          this.#line++;
-          pos = nl + 1;
-          continue;
-        }
-        next = nl + 1;
-      } else {
-        const parsed = this.#quoted(pos, final);
-        if (parsed < 0) break; // the record continues in the next chunk
-        next = parsed;
-        for (let i = pos; i < next - 1; i++) if (buf.charCodeAt(i) === NL) lines++;
+        // the header (or a blank line before it), without quotes
+        if (end > pos) this.#header(decoder.decode(buf.subarray(pos, end)).split(',').map((f) => f.trim()));
+        this.#line++;
+        pos = nl + 1;
+        continue;
       }
+      const fields: string[] = [];
+      const next = this.#quoted(buf, pos, final, fields);
+      if (next < 0) break; // the record continues in the next chunk
+      let lines = 1;
+      for (let i = pos; i < next - 1; i++) if (buf[i] === NL) lines++;
       if (this.#columns === undefined) this.#header(fields.map((f) => f.trim()));
       else this.#record(fields);
       this.#line += lines;
@@ -221,24 +248,23 @@ export class ResponseReader {
     return Math.min(pos, len);
   }
 
-  /** Parses one record with quoted fields from `pos` into #fields; returns the index after it, or -1 if incomplete. */
-  #quoted(pos: number, final: boolean): number {
-    const buf = this.#buf;
+  /** Parses one record with quoted fields from `pos` into `fields`; returns the index after it, or -1 if incomplete. */
+  #quoted(buf: Uint8Array, pos: number, final: boolean, fields: string[]): number {
     const len = buf.length;
-    const fields = this.#fields;
     let i = pos;
     for (;;) {
-      if (buf.charCodeAt(i) === QUOTE) {
-        let value = '';
+      let value = '';
+      if (buf[i] === QUOTE) {
         let from = i + 1;
         for (;;) {
-          const q = buf.indexOf('"', from);
+          const q = buf.indexOf(QUOTE, from);
           if (q < 0) {
             if (!final) return -1;
             throw new ResponseFormatError('a quoted field is not closed before the end of the file', this.#line);
           }
-          value += buf.slice(from, q);
-          if (buf.charCodeAt(q + 1) === QUOTE) {
+          value += decoder.decode(buf.subarray(from, q));
+          if (q + 1 >= len && !final) return -1; // is the next byte a second quote?
+          if (buf[q + 1] === QUOTE) {
             value += '"';
             from = q + 2;
             continue;
@@ -246,61 +272,132 @@ export class ResponseReader {
           i = q + 1;
           break;
         }
-        // anything between the closing quote and the separator is kept, as most readers do
-        let j = i;
-        while (j < len && buf.charCodeAt(j) !== COMMA && buf.charCodeAt(j) !== NL) j++;
-        if (j === len && !final) return -1;
-        let tail = buf.slice(i, j);
-        if (tail.endsWith('\r')) tail = tail.slice(0, -1);
-        fields.push(value + tail);
-        i = j;
-      } else {
-        let j = i;
-        while (j < len && buf.charCodeAt(j) !== COMMA && buf.charCodeAt(j) !== NL) j++;
-        if (j === len && !final) return -1;
-        let value = buf.slice(i, j);
-        if (value.endsWith('\r')) value = value.slice(0, -1);
-        fields.push(value);
-        i = j;
       }
+      // unquoted text, or anything between a closing quote and the separator (kept, as most readers do)
+      let j = i;
+      while (j < len && buf[j] !== COMMA && buf[j] !== NL) j++;
+      if (j === len && !final) return -1;
+      const tailEnd = j > i && buf[j - 1] === CR ? j - 1 : j;
+      fields.push(value + decoder.decode(buf.subarray(i, tailEnd)));
+      i = j;
       if (i >= len) return len;
-      if (buf.charCodeAt(i) === NL) return i + 1;
+      if (buf[i] === NL) return i + 1;
       i++; // the comma
       if (i >= len && !final) return -1;
     }
   }
 
-  /** A record without quotes, given as field boundaries in `buf`. */
-  #fastRecord(buf: string, count: number): void {
+  /**
+   * One line from `pos`, if it has no quote before `quote`: fields are split and coded columns hashed in a single
+   * scan, nothing is decoded. Returns the index after the line, INCOMPLETE if the chunk ends first, or QUOTED.
+   */
+  #fastRecord(buf: Uint8Array, pos: number, quote: number, final: boolean): number {
     const c = this.#columns!;
-    if (count <= c.required) throw new ResponseFormatError(`expected at least ${c.required + 1} fields, found ${count}`, this.#line);
+    const role = c.role;
     const starts = this.#starts;
     const ends = this.#ends;
+    const hashes = this.#hashes;
+    const len = buf.length;
+    let count = 0;
+    let i = pos;
+    let lineEnd: number;
+    for (;;) {
+      starts[count] = i;
+      let b = 0;
+      if (role[count] === CODED) {
+        let h = 0x811c9dc5;
+        while (i < len && (b = buf[i]) !== COMMA && b !== NL) {
+          h = Math.imul(h ^ b, 0x01000193);
+          i++;
+        }
+        hashes[count] = h;
+      } else {
+        while (i < len && (b = buf[i]) !== COMMA && b !== NL) i++;
+      }
+      ends[count++] = i;
+      if (i >= len || b === NL) {
+        lineEnd = i;
+        break;
+      }
+      if (count > c.last) {
+        // the columns after the last one needed are not split
+        lineEnd = buf.indexOf(NL, i);
+        if (lineEnd < 0) lineEnd = len;
+        break;
+      }
+      i++; // the comma
+    }
+    if (lineEnd === len && !final) return INCOMPLETE;
+    if (quote < lineEnd) return QUOTED;
+    let end = lineEnd;
+    if (end > pos && buf[end - 1] === CR) {
+      end--;
+      const f = count - 1;
+      if (ends[f] === lineEnd) {
+        ends[f] = end;
+        if (role[f] === CODED) hashes[f] = hashBytes(buf, starts[f], end);
+      }
+    }
+    if (end > pos) this.#codedRecord(buf, count);
+    this.#line++;
+    return lineEnd + 1;
+  }
+
+  /** Counts the record whose `count` field boundaries #fastRecord found. */
+  #codedRecord(buf: Uint8Array, count: number): void {
+    const c = this.#columns!;
+    const starts = this.#starts;
+    const ends = this.#ends;
+    const hashes = this.#hashes;
+    if (count <= c.required) throw new ResponseFormatError(`expected at least ${c.required + 1} fields, found ${count}`, this.#line);
     const row = this.#row;
     const rs = starts[c.refused];
-    const flag = ends[c.refused] - rs === 1 ? buf.charCodeAt(rs) : -1;
-    if (flag === 49) row.refused = true;
-    else if (flag === 48) row.refused = false;
-    else throw new ResponseFormatError(`refused must be 0 or 1, found "${buf.slice(rs, ends[c.refused])}"`, this.#line);
-    const interners = this.#interners;
-    row.model = interners[0].get(buf, starts[c.model], ends[c.model]);
-    row.task = interners[1].get(buf, starts[c.task], ends[c.task]);
-    row.persona = interners[2].get(buf, starts[c.persona], ends[c.persona]);
-    row.prompt = interners[3].get(buf, starts[c.prompt], ends[c.prompt]);
-    if (c.item >= 0 && c.item < count && ends[c.item] > starts[c.item]) {
-      // responses to one item usually follow each other: reuse the last id instead of copying it again
-      const from = starts[c.item];
-      const length = ends[c.item] - from;
-      const last = this.#lastItem;
-      row.item = last.length === length && buf.startsWith(last, from) ? last : (this.#lastItem = buf.slice(from, from + length));
-    } else {
-      row.item = undefined;
-    }
+    const flag = ends[c.refused] - rs === 1 ? buf[rs] : -1;
+    if (flag === ONE) row.refused = true;
+    else if (flag === ZERO) row.refused = false;
+    else throw new ResponseFormatError(`refused must be 0 or 1, found "${decoder.decode(buf.subarray(rs, ends[c.refused]))}"`, this.#line);
+    const model = this.#model.code(buf, starts[c.model], ends[c.model], hashes[c.model]);
+    const task = this.#task.code(buf, starts[c.task], ends[c.task], hashes[c.task]);
+    const persona = this.#persona.code(buf, starts[c.persona], ends[c.persona], hashes[c.persona]);
+    const prompt = this.#prompt.code(buf, starts[c.prompt], ends[c.prompt], hashes[c.prompt]);
+    const it = c.item;
+    const item = it >= 0 && it < count && ends[it] > starts[it] ? this.#item.code(buf, starts[it], ends[it], hashes[it]) : -1;
     if (c.kind >= 0 || c.label >= 0) {
-      const field = (i: number) => (i >= 0 && i < count ? buf.slice(starts[i], ends[i]) : '');
-      this.#answer(field(c.kind), c.kind >= 0, field(c.label), field(c.gold));
+      const has = (col: number) => col >= 0 && col < count && ends[col] > starts[col];
+      const answered = c.kind >= 0 ? c.kind < count && equalBytes(buf, starts[c.kind], ends[c.kind], ANSWER, 0, ANSWER.length) : has(c.label) && !row.refused;
+      row.answered = answered;
+      row.correct = answered && has(c.gold) ? has(c.label) && equalBytes(buf, starts[c.label], ends[c.label], buf, starts[c.gold], ends[c.gold]) : undefined;
     }
-    this.#table.add(row);
+    this.#countCoded(model, task, persona, prompt, item);
+  }
+
+  /**
+   * Counts #row in the cell of these level codes, with the item of this code (-1: none); the table is asked only for
+   * a cell or an item this reader has not seen.
+   */
+  #countCoded(model: number, task: number, persona: number, prompt: number, item: number): void {
+    const byTask = (this.#cells[model] ??= []);
+    const byPrompt = (byTask[task] ??= []);
+    const byPersona = (byPrompt[prompt] ??= []);
+    const cell = (byPersona[persona] ??= this.#table.addCell({
+      model: this.#model.name(model),
+      task: this.#task.name(task),
+      persona: this.#persona.name(persona),
+      template: this.#prompt.name(prompt),
+      n: 0,
+      refusals: 0,
+    }));
+    let index = -1;
+    if (item >= 0) {
+      if (item >= this.#itemIndex.length) {
+        const grown = new Int32Array(Math.max(1024, this.#itemIndex.length * 2)).fill(-1);
+        grown.set(this.#itemIndex);
+        this.#itemIndex = grown;
+      }
+      index = this.#itemIndex[item];
+      if (index < 0) index = this.#itemIndex[item] = this.#table.itemIndex(this.#item.name(item));
+    }
+    this.#table.addToCell(cell, this.#row, index);
     this.#rows++;
   }
 
@@ -332,21 +429,52 @@ export class ResponseReader {
 
   // ---- JSON lines ----
 
-  #jsonl(final: boolean): number {
-    const buf = this.#buf;
-    let pos = 0;
-    while (pos < buf.length) {
-      let nl = buf.indexOf('\n', pos);
+  #jsonl(buf: Uint8Array, pos: number, final: boolean): number {
+    const len = buf.length;
+    while (pos < len) {
+      let nl = buf.indexOf(NL, pos);
       if (nl < 0) {
         if (!final) break;
-        nl = buf.length;
+        nl = len;
       }
-      const text = buf.slice(pos, nl).trim();
-      if (text !== '') this.#json(text);
+      if (!this.#fastJson(buf, pos, nl)) {
+        const text = decoder.decode(buf.subarray(pos, nl)).trim();
+        if (text !== '') this.#json(text);
+      }
       this.#line++;
       pos = nl + 1;
     }
-    return Math.min(pos, buf.length);
+    return Math.min(pos, len);
+  }
+
+  /** A line json-line.ts can read from its bytes; false leaves it to JSON.parse (#json). */
+  #fastJson(buf: Uint8Array, pos: number, end: number): boolean {
+    const f = this.#jsonFields;
+    if (!scanJsonLine(buf, pos, end, f)) return false;
+    const { kind, start, end: stop } = f;
+    if (kind[J.MODEL] !== J.STRING || kind[J.TASK] !== J.STRING || kind[J.PERSONA] !== J.STRING) return false;
+    // `template`, or `prompt` where template is missing or null, as #json reads them
+    const t = kind[J.TEMPLATE];
+    const p = t === J.STRING ? J.TEMPLATE : (t === J.ABSENT || t === J.NULL) && kind[J.PROMPT] === J.STRING ? J.PROMPT : -1;
+    if (p < 0) return false;
+    const r = kind[J.REFUSED];
+    if (r !== J.TRUE && r !== J.ONE && r !== J.FALSE && r !== J.ZERO) return false;
+    const row = this.#row;
+    row.refused = r === J.TRUE || r === J.ONE;
+    const code = (codes: LevelCodes, slot: number) => codes.code(buf, start[slot], stop[slot], hashBytes(buf, start[slot], stop[slot]));
+    const model = code(this.#model, J.MODEL);
+    const task = code(this.#task, J.TASK);
+    const persona = code(this.#persona, J.PERSONA);
+    const prompt = code(this.#prompt, p);
+    const item = kind[J.ITEM] === J.STRING && stop[J.ITEM] > start[J.ITEM] ? code(this.#item, J.ITEM) : -1;
+    const answered = kind[J.KIND] === J.STRING && equalBytes(buf, start[J.KIND], stop[J.KIND], ANSWER, 0, ANSWER.length);
+    row.answered = answered;
+    row.correct =
+      answered && kind[J.GOLD] === J.STRING && stop[J.GOLD] > start[J.GOLD]
+        ? kind[J.LABEL] === J.STRING && equalBytes(buf, start[J.LABEL], stop[J.LABEL], buf, start[J.GOLD], stop[J.GOLD])
+        : undefined;
+    this.#countCoded(model, task, persona, prompt, item);
+    return true;
   }
 
   #json(text: string): void {
@@ -383,4 +511,25 @@ export class ResponseReader {
     this.#table.add(row);
     this.#rows++;
   }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+function isBomPrefix(buf: Uint8Array): boolean {
+  return (buf.length < 1 || buf[0] === 0xef) && (buf.length < 2 || buf[1] === 0xbb);
+}
+
+function isSpace(b: number): boolean {
+  return b === SPACE || (b >= TAB && b <= CR);
+}
+
+function equalBytes(a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array, bStart: number, bEnd: number): boolean {
+  if (aEnd - aStart !== bEnd - bStart) return false;
+  for (let i = aStart, j = bStart; i < aEnd; i++, j++) if (a[i] !== b[j]) return false;
+  return true;
 }

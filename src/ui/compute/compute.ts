@@ -8,6 +8,8 @@ import { analyze, type AnalysisResult, type AnalyzeOptions } from '../../core/st
 import type { Cell, ChatMessage, PlanRow, StudyConfig, TaskId, TemplateId } from '../../core/types.ts';
 import { personaLevels } from '../../core/personas.ts';
 import { renderMessages, type ItemContent } from '../../core/templates.ts';
+import { applySystemSetting, modelInput, sha256Hex } from '../../core/chat-template.ts';
+import { chatTemplateFor } from '../../backends/chat-templates.ts';
 
 export interface PlanPreview {
   /** Rows for one model. */
@@ -45,6 +47,21 @@ export interface Compute {
   planRowKeys(config: StudyConfig): Promise<PlanRowKey[]>;
   exploreGrid(config: StudyConfig, task: TaskId, index: number): Promise<ExploreGrid>;
   analyzeCells(cells: Cell[], options?: AnalysisOptions): Promise<AnalysisResult>;
+  /** What the model was given for one stored response, rebuilt from the study (null: the row is not in the study). */
+  rowInput(config: StudyConfig, row: RowRef, template: string | null): Promise<RowInput | null>;
+}
+
+export type RowRef = Pick<PlanRow, 'task' | 'item' | 'persona' | 'template'>;
+
+/** A plan row's model input: the messages, and where a published chat template was rendered, the exact prompt text. */
+export interface RowInput {
+  messages: ChatMessage[];
+  system: string | null;
+  /** The rendered prompt, where the response records a chat template family (web-llm, rendered completions). */
+  prompt: string | null;
+  template: string | null;
+  /** SHA-256 of the prompt, or of the JSON of the messages where the server applied its own template. */
+  promptSha256: string;
 }
 
 /** Reads a static-data file from the built site (relative URL: works from any sub-path). */
@@ -105,6 +122,22 @@ export function createCompute(readText: (name: string) => Promise<string> = fetc
     },
     async analyzeCells(cells, options = {}) {
       return analyze(cells, options);
+    },
+    async rowInput(config, ref, template) {
+      data ??= loadStudyData(readText);
+      const taskConfig = config.tasks.find((t) => t.task === ref.task);
+      if (!taskConfig) return null;
+      const item = itemsForTask(taskConfig, await data, config.seed).find((i) => i.id === ref.item);
+      if (!item) return null;
+      const messages = renderMessages({ task: ref.task, template: ref.template, persona: ref.persona, labels: taskConfig.labels, placement: config.placement, content: item.content });
+      const spec = template === null ? undefined : chatTemplateFor(template);
+      if (spec) {
+        const input = await modelInput(spec, messages, { system: config.systemMessage, date: config.templateDate });
+        return { messages, system: input.system, prompt: input.prompt, template: spec.family, promptSha256: input.promptSha256 };
+      }
+      // An endpoint's chat API: the server renders its own copy of the template; what we know is the messages sent.
+      const sent = applySystemSetting(messages, config.systemMessage);
+      return { messages: sent, system: sent.find((m) => m.role === 'system')?.content ?? null, prompt: null, template: null, promptSha256: await sha256Hex(JSON.stringify(sent)) };
     },
   };
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { csvParse } from 'd3-dsv';
 import { describe, expect, it } from 'vitest';
 import { analyze, CellTable } from '../../../src/core/stats/index.ts';
 import { ResponseFormatError, ResponseReader } from '../../../src/core/stats/read-rows.ts';
@@ -7,6 +8,23 @@ function read(text: string, chunk = Infinity): CellTable {
   const table = new CellTable();
   const reader = new ResponseReader(table);
   for (let i = 0; i < text.length; i += chunk) reader.push(text.slice(i, i + chunk));
+  reader.end();
+  return table;
+}
+
+/** The text as UTF-8 bytes pushed `chunk` bytes at a time, as the CLI reads a file. */
+function readBytes(text: string, chunk: number): CellTable {
+  const bytes = new TextEncoder().encode(text);
+  const table = new CellTable();
+  const reader = new ResponseReader(table);
+  // one reused buffer, as the CLI does: the reader must copy what it keeps
+  const buffer = new Uint8Array(chunk);
+  for (let i = 0; i < bytes.length; i += chunk) {
+    const part = bytes.subarray(i, i + chunk);
+    buffer.set(part);
+    reader.push(buffer.subarray(0, part.length));
+    buffer.fill(0);
+  }
   reader.end();
   return table;
 }
@@ -26,16 +44,52 @@ describe('reading responses', () => {
     expect(summary(read(fixture, chunk))).toEqual(whole);
   });
 
+  it('counts the CSV as d3-dsv parses it, quoted lines and plain ones into the same cells and item blocks', () => {
+    const rows = csvParse(fixture).map((r) => ({ model: r.model, task: r.task, persona: r.persona, prompt: r.prompt, refused: r.refused === '1', item: r.item || undefined }));
+    expect(whole).toEqual(summary(CellTable.fromRows(rows)));
+  });
+
+  it.each([1, 2, 3, 5, 64, 4096])('the same CSV as bytes in chunks of %i, characters and the byte-order mark split', (chunk) => {
+    expect(summary(readBytes('\ufeff' + fixture, chunk))).toEqual(whole);
+  });
+
+  it.each([1, 3, 16])('JSON lines as bytes in chunks of %i, with a persona outside the BMP', (chunk) => {
+    const lines = ['{"model":"m","task":"nli","persona":"🧕 person","template":"p1","refused":true,"item":"a"}', '{"model":"m","task":"nli","persona":"none","template":"p1","refused":false,"item":"a"}'];
+    const t = readBytes(lines.join('\r\n') + '\n', chunk);
+    expect([t.n, t.k, t.hasItems]).toEqual([2, 1, true]);
+    expect(summary(t).levels.persona).toEqual(['none', '🧕 person']);
+  });
+
   it.each([
     ['CRLF line ends and a byte-order mark', '\ufeffmodel,task,persona,prompt,refused\r\nm,nli,none,p1,1\r\nm,nli,none,p1,0\r\n'],
     ['quoted header names, columns in another order, extra columns', '"refused",extra,"model",task,persona,prompt\n1,x,m,nli,none,p1\n0,"y,z",m,nli,none,p1\n'],
     ['blank lines and no final newline', 'model,task,persona,prompt,refused\n\nm,nli,none,p1,1\n\nm,nli,none,p1,0'],
+    ['CRLF and LF line ends mixed, a coded column last', 'model,task,refused,prompt,persona\r\nm,nli,1,p1,none\nm,nli,0,p1,none\r\n'],
     ['"template" as the name of the prompt column', 'model,task,persona,template,refused\nm,nli,none,p1,1\nm,nli,none,p1,0\n'],
     ['quoted values', 'model,task,persona,prompt,refused\n"m",nli,"none",p1,"1"\nm,"nli",none,"p1",0\n'],
   ])('CSV with %s', (_, text) => {
     const t = read(text);
     expect([t.n, t.k]).toEqual([2, 1]);
     expect(summary(t).levels).toEqual({ persona: ['none'], task: ['nli'], prompt: ['p1'], model: ['m'] });
+  });
+
+  it('splits a text chunk between the two halves of a character outside the BMP', () => {
+    const text = 'model,task,persona,prompt,refused\nm,nli,🧕,p1,1\nm,nli,🧕,p1,0\n';
+    expect(summary(read(text, 1)).levels.persona).toEqual(['🧕']);
+  });
+
+  it.each([
+    ['one level per value, however many', Array.from({ length: 5000 }, (_, i) => `m,nli,persona ${i % 999},p${i % 9},${i % 2},${i}`)],
+    ['values that differ in one byte, in the middle or at the end', ['m,nli,ab,p1,1,x1', 'm,nli,ba,p1,0,x2', 'm,nli,aab,p1,1,x1', 'm,nli,aba,p1,0,x2', 'm,nli,a,p1,1,x10', 'm,nli,,p1,1,']],
+  ])('codes fields by their bytes: %s', (_, lines) => {
+    const text = 'model,task,persona,prompt,refused,item\n' + lines.join('\n') + '\n';
+    const t = read(text);
+    const personas = new Set(lines.map((l) => l.split(',')[2]));
+    expect(summary(t).levels.persona.length).toBe(personas.size);
+    expect(summary(t)).toEqual(summary(CellTable.fromRows(lines.map((l) => {
+      const [model, task, persona, prompt, refused, item] = l.split(',');
+      return { model, task, persona, prompt, refused: refused === '1', item: item || undefined };
+    }))));
   });
 
   it('keeps the comma and quotes inside a quoted persona', () => {
@@ -58,6 +112,54 @@ describe('reading responses', () => {
     const t = read(lines, 5);
     expect([t.n, t.k, t.hasItems]).toEqual([2, 1, true]);
     expect(summary(t).accuracy?.overall).toMatchObject({ n: 1, correct: 1 });
+  });
+
+  // JSON lines are read from their bytes where that is exact and by JSON.parse otherwise: either way as JSON.parse reads them
+  const asParsed = (lines: string[]): CellTable =>
+    CellTable.fromRows(
+      lines.map((line) => {
+        const o = JSON.parse(line);
+        const answered = o.kind === 'answer';
+        return {
+          model: o.model,
+          task: o.task,
+          persona: o.persona,
+          prompt: o.template ?? o.prompt,
+          refused: o.refused === true || o.refused === 1,
+          item: typeof o.item === 'string' && o.item !== '' ? o.item : undefined,
+          answered,
+          correct: answered && typeof o.gold === 'string' && o.gold !== '' ? o.label === o.gold : undefined,
+        };
+      }),
+    );
+  const base = '"model":"m","task":"nli","template":"p1"';
+  it.each([
+    ['escapes and nested values in fields it skips', `{${base},"persona":"none","refused":true,"response":"a \\"quote\\", \\u00e9\\n\\\\","provenance":{"kind":"endpoint","n":[1,-2.5e3,true,null,{}]},"latencyMs":12.5}`],
+    ['an escape in a field it reads', `{${base},"persona":"A \\"quoted\\" person","refused":false}`],
+    ['an escape spelling a key', `{"model":"a","mod\\u0065l":"m","task":"nli","template":"p1","persona":"none","refused":false}`],
+    ['a duplicate key (the last one counts)', `{${base},"persona":"first","persona":"last","refused":true}`],
+    ['refused as 1, 0 and 1.0', `{${base},"persona":"a","refused":1}\n{${base},"persona":"b","refused":0}\n{${base},"persona":"c","refused":1.0}`],
+    ['template null, prompt given', `{"model":"m","task":"nli","template":null,"prompt":"p2","persona":"none","refused":true}`],
+    ['spaces around everything', `  { "model" : "m" , "task":"nli" ,"template":"p1","persona":"none","refused" : false }  `],
+    ['answers with and without gold', `{${base},"persona":"a","refused":false,"kind":"answer","label":"x","gold":"x"}\n{${base},"persona":"a","refused":false,"kind":"answer","label":"y","gold":"x"}\n{${base},"persona":"a","refused":false,"kind":"answer","gold":"x"}\n{${base},"persona":"a","refused":false,"kind":"answer","label":"x","gold":""}\n{${base},"persona":"a","refused":true,"kind":"refusal","label":"x","gold":"x"}`],
+    ['items empty, missing, numeric and shared', `{${base},"persona":"a","refused":true,"item":""}\n{${base},"persona":"a","refused":true,"item":7}\n{${base},"persona":"b","refused":false,"item":"i"}\n{${base},"persona":"a","refused":true,"item":"i"}`],
+  ])('JSON lines with %s', (_, text) => {
+    const lines = text.split('\n');
+    for (const chunk of [Infinity, 3]) expect(summary(read(text + '\n', chunk))).toEqual(summary(asParsed(lines)));
+  });
+
+  it.each([
+    ['a trailing comma', '{"model":"m","task":"nli","persona":"none","template":"p1","refused":true,}'],
+    ['a tab inside a string', '{"model":"m","task":"nli","persona":"no\tne","template":"p1","refused":true}'],
+    ['a tab inside a skipped string', '{"model":"m","task":"nli","persona":"none","template":"p1","refused":true,"response":"a\tb"}'],
+    ['a bad escape in a skipped string', '{"model":"m","task":"nli","persona":"none","template":"p1","refused":true,"response":"\\x"}'],
+    ['a number with a leading zero', '{"model":"m","task":"nli","persona":"none","template":"p1","refused":true,"latencyMs":012}'],
+    ['an unclosed nested object', '{"model":"m","task":"nli","persona":"none","template":"p1","refused":true,"provenance":{"a":1}'],
+    ['text after the object', '{"model":"m","task":"nli","persona":"none","template":"p1","refused":true} x'],
+    ['a single-quoted key', "{'model':\"m\",\"task\":\"nli\",\"persona\":\"none\",\"template\":\"p1\",\"refused\":true}"],
+  ])('refuses a JSON line with %s as not valid JSON, naming the line', (_, line) => {
+    const good = '{"model":"m","task":"nli","persona":"none","template":"p1","refused":false}';
+    expect(() => read(`${good}\n${line}\n`)).toThrow('line 2: not valid JSON');
   });
 
   it.each([

@@ -1,11 +1,13 @@
 // A bare page around the real run worker, for test/worker/chromium.test.ts: the test drives `window.lab`.
 import * as Comlink from 'comlink';
 import { studyId, validateConfig } from '../../../src/core/config.ts';
-import type { StudyConfig } from '../../../src/core/types.ts';
+import { RESPONSE_TYPE_OF, type PlanRow, type StudyConfig } from '../../../src/core/types.ts';
 import { db } from '../../../src/store/db.ts';
 import { studyCells } from '../../../src/store/responses.ts';
 import { saveStudy } from '../../../src/store/studies.ts';
-import type { ApiResult, LabWorkerApi, ModelSpec, RunEvent, RunOutcome } from '../../../src/worker/api.ts';
+import type { ExploreEvent, LabWorkerApi } from '../../../src/run/api.ts';
+import { planKey } from '../../../src/core/plan.ts';
+import type { ApiResult, ModelSpec, RunEvent, RunOutcome } from '../../../src/run/types.ts';
 import demo from '../../../static-data/studies/quick-demo.json';
 
 const api = Comlink.wrap<LabWorkerApi>(new Worker(new URL('../../../src/worker/worker.ts', import.meta.url), { type: 'module' }));
@@ -31,6 +33,22 @@ const lab = {
   },
   resume(study: string, apiKey?: string): Promise<ApiResult<RunOutcome>> {
     return api.resumeRun(study, apiKey ? { apiKey } : {}, Comlink.proxy((e: RunEvent) => lab.onEvent(e)));
+  },
+  /** Ask two handmade rows on the Explore path; returns the outcome and the events, in order. */
+  async explore(study: string, spec: ModelSpec): Promise<{ result: ApiResult<RunOutcome>; events: ExploreEvent[] }> {
+    const events: ExploreEvent[] = [];
+    const rows = (['p1', 'p4'] as const).map((template): PlanRow => ({
+      key: planKey('offensiveness', 'explore:1', 'a woman', template),
+      task: 'offensiveness',
+      item: 'explore:1',
+      class: '1',
+      persona: 'a woman',
+      template,
+      responseType: RESPONSE_TYPE_OF[template],
+      messages: [{ role: 'user', content: 'Classify the following text as offensive or not offensive.\n\nText: hello' }],
+    }));
+    const result = await api.explore({ study, model: spec, rows }, Comlink.proxy((e: ExploreEvent) => void events.push(e)));
+    return { result, events };
   },
   onEvent(e: RunEvent): void {
     lab.lastEvent = e;

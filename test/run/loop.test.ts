@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DeviceLostError, EndpointHttpError } from '../../src/backends/errors.ts';
 import { classify } from '../../src/core/classify/index.ts';
 import type { StudyConfig } from '../../src/core/types.ts';
-import type { RunEvent, RunProgress } from '../../src/worker/api.ts';
-import { runStudy, type RunStudyOptions } from '../../src/worker/run-loop.ts';
+import type { RunEvent, RunProgress } from '../../src/run/types.ts';
+import { runStudy, type RunStudyOptions } from '../../src/run/loop.ts';
 import { makeRows, MemorySink, runModel, ScriptedBackend, type ScriptedOptions } from './fakes.ts';
 
 const decoding: StudyConfig['decoding'] = { temperature: 0, maxTokens: 64, seed: 7, stopWhenDecided: false };

@@ -2,7 +2,8 @@
 import type { Backend, GenerateRequest, GenerateResult } from '../../src/backends/types.ts';
 import { planKey } from '../../src/core/plan.ts';
 import { RESPONSE_TYPE_OF, type PlanRow, type ResponseRecord, type TemplateId } from '../../src/core/types.ts';
-import type { ResponseSink, RunModel } from '../../src/worker/run-loop.ts';
+import type { RunModel } from '../../src/run/loop.ts';
+import type { ResponseSink } from '../../src/run/sink.ts';
 
 const TEMPLATES: TemplateId[] = ['p1', 'p4', 'p7'];
 const PERSONAS = ['a woman', 'a man', 'none'];

@@ -18,8 +18,9 @@ import { putSetting, saveStudy } from '../../src/store/studies.ts';
 import { itemShards, shardSettingKey } from '../../src/core/shard.ts';
 import { buildPlan } from '../../src/core/plan.ts';
 import { loadStudyData } from '../../src/cli/load-data.ts';
-import type { ApiResult, LabWorkerApi, ModelSpec, RunEvent } from '../../src/worker/api.ts';
-import { createLabWorkerApi, type ServiceDeps } from '../../src/worker/service.ts';
+import type { LabWorkerApi } from '../../src/run/api.ts';
+import type { ApiResult, ModelSpec, RunEvent } from '../../src/run/types.ts';
+import { createLabWorkerApi, type ServiceDeps } from '../../src/run/service.ts';
 import { startTestServer, type TestServer } from '../support/openai-test-server.ts';
 import { freshName } from '../store/records.ts';
 import { ScriptedBackend } from './fakes.ts';
@@ -373,3 +374,57 @@ describe('LabWorkerApi', () => {
   });
 });
 
+
+describe('LabWorkerApi.explore', () => {
+  const someRows = async (n: number) => (await planRows()).slice(0, n);
+
+  it('shares the backend a run has loaded for the same model, and stores nothing of its own', async () => {
+    const slow = new ScriptedBackend({ delayMs: 2 });
+    const created: ModelSpec[] = [];
+    const { api, db } = await setup({ createBackend: async (spec) => (created.push(spec), slow) });
+    const running = api.startRun({ study, models: [simulator] }, () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const answers: string[] = [];
+    const explored = await api.explore({ study, model: simulator, rows: await someRows(3) }, (e) => e.type === 'answer' && answers.push(e.key));
+    expect(value(explored)).toMatchObject({ status: 'done', done: 3 });
+    expect(answers).toHaveLength(3);
+    expect(value(await running).status).toBe('done');
+    expect(created).toEqual([simulator]);
+    expect(await db.responses.count()).toBe(ROWS);
+  });
+
+  it('beside a run of another model, asks an endpoint with its own backend and disposes of it afterwards', async () => {
+    const run = new ScriptedBackend({ delayMs: 2, modelId: 'run-model' });
+    const endpoint = new ScriptedBackend({ modelId: 'explore-model' });
+    const { api } = await setup({ createBackend: async (spec) => (spec.backend === 'openai' ? endpoint : run) });
+    const running = api.startRun({ study, models: [simulator] }, () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const explored = await api.explore({ study, model: { backend: 'openai', baseUrl: 'http://x', model: 'explore-model' }, rows: await someRows(2) }, () => undefined);
+    expect(value(explored).status).toBe('done');
+    expect(endpoint.calls).toBe(2);
+    expect(endpoint.disposed).toBe(true);
+    expect(run.disposed).toBe(false);
+    await api.cancelRun();
+    await running;
+  });
+
+  it('stopExplore, and starting a run, cancel the rows still to ask', async () => {
+    const slow = new ScriptedBackend({ delayMs: 5 });
+    const { api } = await setup({ createBackend: async () => slow });
+    const rows = await someRows(40);
+    const first = api.explore({ study, model: simulator, rows }, (e) => e.type === 'answer' && void api.stopExplore());
+    expect(value(await first).status).toBe('cancelled');
+    const second = api.explore({ study, model: simulator, rows }, () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const run = api.startRun({ study, models: [simulator] }, () => undefined);
+    expect(value(await second).status).toBe('cancelled');
+    expect(value(await run).status).toBe('done');
+    expect(slow.calls).toBeLessThan(rows.length * 2 + ROWS);
+  });
+
+  it('says which study is missing', async () => {
+    const { api } = await setup();
+    const result = await api.explore({ study: 'no-such-study', model: simulator, rows: [] }, () => undefined);
+    expect(result).toMatchObject({ ok: false, error: { name: 'UnknownStudyError', message: expect.stringContaining('no-such-study') } });
+  });
+});

@@ -4,7 +4,7 @@
 import type { ResponseRecord } from '../core/types.ts';
 import type { LabDatabase } from '../store/db.ts';
 import { saveResponses, storedPlanKeys } from '../store/responses.ts';
-import type { ResponseSink } from './run-loop.ts';
+import type { ResponseSink } from './sink.ts';
 
 type StorageLike = { estimate(): Promise<{ usage?: number; quota?: number }> };
 

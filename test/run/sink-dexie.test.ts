@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LabDatabase } from '../../src/store/db.ts';
 import { isQuotaExceeded } from '../../src/store/quota.ts';
 import { studyCells } from '../../src/store/responses.ts';
-import { dexieSink } from '../../src/worker/sink-dexie.ts';
+import { dexieSink } from '../../src/run/sink-dexie.ts';
 import { freshName, record } from '../store/records.ts';
 
 const open: LabDatabase[] = [];

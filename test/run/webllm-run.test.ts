@@ -13,8 +13,8 @@ import { studyId } from '../../src/core/config.ts';
 import type { StudyConfig } from '../../src/core/types.ts';
 import { LabDatabase } from '../../src/store/db.ts';
 import { saveStudy } from '../../src/store/studies.ts';
-import type { RunEvent } from '../../src/worker/api.ts';
-import { createLabWorkerApi } from '../../src/worker/service.ts';
+import type { RunEvent } from '../../src/run/types.ts';
+import { createLabWorkerApi } from '../../src/run/service.ts';
 import { freshName } from '../store/records.ts';
 
 const root = resolve(import.meta.dirname, '../..');

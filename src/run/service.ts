@@ -1,32 +1,34 @@
-// The implementation of LabWorkerApi (see api.ts): owns the loaded backend and the running study, reads study configs
-// from the store, builds plans, and runs them through the run loop into IndexedDB. Platform pieces (fetching
-// static data, making backends) are injected, so this runs in Node tests as it runs in the worker.
+// The implementation of LabWorkerApi (see api.ts): the one owner of the loaded model, for runs and Explore alike. Reads
+// study configs from the store, builds plans, and runs them through the run loop into IndexedDB (Explore's rows into
+// no store at all). Platform pieces (fetching static data, making backends) are injected, so this runs in Node tests
+// as it runs in the worker (worker/platform.ts).
 import type { Backend, LoadProgress } from '../backends/types.ts';
 import type { StudyData } from '../core/datasets.ts';
 import { loadStudyData } from '../core/load.ts';
+import { planKey } from '../core/plan.ts';
 import { buildPlan } from '../core/plan.ts';
 import { planForShard, shardSettingKey } from '../core/shard.ts';
-import type { ClassifierId, PlanRow, StudyConfig, TaskId } from '../core/types.ts';
+import type { ClassifierId, PlanRow, ResponseRecord, StudyConfig } from '../core/types.ts';
 import type { LabDatabase, RunRecord } from '../store/db.ts';
 import { isQuotaExceeded } from '../store/quota.ts';
 import { reclassifyStudy, storedPlanKeys } from '../store/responses.ts';
 import { getSetting, getStudyConfig, getStudyRule, saveRunState } from '../store/studies.ts';
+import type { ExploreEvent, ExploreRequest, LabWorkerApi, LoadedModel, RunRequest } from './api.ts';
+import { runStudy, type RunModel } from './loop.ts';
+import type { ResponseSink } from './sink.ts';
+import { dexieSink } from './sink-dexie.ts';
 import {
   DEFAULT_RUN_SETTINGS,
   errorData,
+  labelsOf,
   recordModelName,
   withoutApiKey,
   type ApiResult,
-  type LabWorkerApi,
-  type LoadedModel,
   type ModelSpec,
   type RunEvent,
   type RunOutcome,
-  type RunRequest,
   type RunSettings,
-} from './api.ts';
-import { runStudy, type RunModel } from './run-loop.ts';
-import { dexieSink } from './sink-dexie.ts';
+} from './types.ts';
 
 export interface ServiceDeps {
   db: LabDatabase;
@@ -67,9 +69,18 @@ export class NoModelsError extends Error {
   }
 }
 
+export class ExploreNeedsGpuError extends Error {
+  override name = 'ExploreNeedsGpuError';
+  constructor(running: string) {
+    super(`A run of ${running} is using the GPU, and a browser holds one model at a time. Pause the run (Run page) to ask another browser model here, or choose the run's model.`);
+  }
+}
+
 const SIMULATOR_CONCURRENCY = 32;
 const RESPONSE_EVENT_INTERVAL_MS = 50;
 const RUN_STATE_INTERVAL_MS = 3000;
+
+const planKeyOf = (r: ResponseRecord) => planKey(r.task, r.item, r.persona, r.template);
 
 const ok = <T>(value: T): ApiResult<T> => ({ ok: true, value });
 
@@ -79,10 +90,6 @@ async function guarded<T>(work: () => Promise<T>): Promise<ApiResult<T>> {
   } catch (err) {
     return { ok: false, error: errorData(err) };
   }
-}
-
-function labelsOf(config: StudyConfig): Partial<Record<TaskId, string[]>> {
-  return Object.fromEntries(config.tasks.map((t) => [t.task, t.labels]));
 }
 
 export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
@@ -95,6 +102,9 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
   type Loaded = { identity: string; spec: ModelSpec; backend: Backend; name: string };
   let loaded: Loaded | null = null;
   let running: AbortController | null = null;
+  let exploring: AbortController | null = null;
+  /** The model the current run is on (its spec's identity and record name): Explore shares it. */
+  let runningModel: { identity: string; name: string } | null = null;
 
   let loading: { identity: string; promise: Promise<Loaded> } | null = null;
 
@@ -123,6 +133,25 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
     return promise;
   }
 
+  /** A model of the run loop backed by the owned backend: loaded once, recreated in place after a lost device. */
+  function runModelOf(spec: ModelSpec, name: string, progress: (p: LoadProgress) => void): RunModel {
+    return {
+      name,
+      // The simulator answers at once: rows in flight together share one IndexedDB transaction.
+      ...(spec.backend === 'simulator' ? { concurrency: SIMULATOR_CONCURRENCY } : {}),
+      backend: async () => {
+        if (running) runningModel = { identity: JSON.stringify(spec), name };
+        return (await ensureLoaded(spec, progress)).backend;
+      },
+      recreate: async (failed: Backend) => {
+        const fresh = deps.recoverBackend ? await deps.recoverBackend(failed, spec, progress) : await deps.createBackend(spec, progress);
+        if (fresh !== failed) await failed.dispose().catch(() => undefined);
+        loaded = { identity: JSON.stringify(spec), spec, backend: fresh, name };
+        return fresh;
+      },
+    };
+  }
+
   async function planOf(study: string, config: StudyConfig): Promise<PlanRow[]> {
     if (plan?.study === study) return plan.rows;
     data ??= loadStudyData(deps.readStaticText);
@@ -134,11 +163,53 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
     return rows;
   }
 
+  /** Rows of this plan (or shard) already stored for these models (not the study's responses of other models). */
+  async function storedDone(study: string, rows: readonly PlanRow[], models: readonly ModelSpec[]): Promise<number> {
+    const planned = new Set(rows.map((r) => r.key));
+    let done = 0;
+    for (const name of await Promise.all(models.map(nameOf))) {
+      for (const key of await storedPlanKeys(db, study, name)) if (planned.has(key)) done++;
+    }
+    return Math.min(done, rows.length * models.length);
+  }
+
+  /**
+   * The `runs` table follows the run: written at the start (so a reload before the first progress shows where the run
+   * stands), every few seconds of progress, and with the outcome. Writes are chained so the final state is the last.
+   */
+  async function trackRunState(state: Omit<RunRecord, 'createdAt' | 'updatedAt' | 'status' | 'done' | 'message'>, done: number, onEvent: (e: RunEvent) => void) {
+    // On a full disk even this small write fails: the run still starts, and its first response pauses it with
+    // the storage message (how much space the rest needs) instead of a bare QuotaExceededError.
+    await saveRunState(db, { ...state, status: 'running', done }, new Date(now())).catch((err: unknown) => {
+      if (!isQuotaExceeded(err)) throw err;
+    });
+    let stateWrites: Promise<unknown> = Promise.resolve();
+    let lastStateWrite = now();
+    const writeState = (s: Omit<RunRecord, 'createdAt' | 'updatedAt'>) =>
+      (stateWrites = stateWrites.then(() => saveRunState(db, s, new Date(now()))).catch(() => undefined));
+    return {
+      emit: (e: RunEvent) => {
+        if (e.type === 'progress' && now() - lastStateWrite >= RUN_STATE_INTERVAL_MS) {
+          lastStateWrite = now();
+          void writeState({ ...state, status: 'running', done: e.progress.done });
+        }
+        const returned: unknown = onEvent(e);
+        if (returned instanceof Promise) returned.catch(() => undefined);
+      },
+      // A full disk may refuse even this write; the outcome still reaches the page.
+      finish: (outcome: RunOutcome) =>
+        writeState({ ...state, status: outcome.status, done: outcome.done, ...(outcome.status === 'paused' ? { message: outcome.message } : {}) }),
+    };
+  }
+
   async function run(request: RunRequest, onEvent: (e: RunEvent) => void): Promise<RunOutcome> {
     if (running) throw new RunInProgressError();
     if (request.models.length === 0) throw new NoModelsError();
     const controller = new AbortController();
     running = controller;
+    runningModel = { identity: JSON.stringify(request.models[0]), name: recordModelName(request.models[0]) };
+    // The run may swap the model Explore is using.
+    exploring?.abort('cancel');
     try {
       const { study } = request;
       const config = await getStudyConfig(db, study);
@@ -147,49 +218,12 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
       const settings: RunSettings = { ...DEFAULT_RUN_SETTINGS, ...request.settings };
       const total = rows.length * request.models.length;
       const state = { id: study, models: request.models.map(withoutApiKey), total, settings };
-      // Rows of this plan (or shard) already stored for these models, so a reload before the first progress write
-      // shows where the run really stands (not the study's responses of other models).
-      const planned = new Set(rows.map((r) => r.key));
-      let done = 0;
-      for (const name of await Promise.all(request.models.map(nameOf))) {
-        for (const key of await storedPlanKeys(db, study, name)) if (planned.has(key)) done++;
-      }
-      // On a full disk even this small write fails: the run still starts, and its first response pauses it with
-      // the storage message (how much space the rest needs) instead of a bare QuotaExceededError.
-      await saveRunState(db, { ...state, status: 'running', done: Math.min(done, total) }, new Date(now())).catch((err: unknown) => {
-        if (!isQuotaExceeded(err)) throw err;
-      });
-      // The run state follows progress every few seconds (so a reload shows where the run stood); writes are
-      // chained so the final state is always the last one written.
-      let stateWrites: Promise<unknown> = Promise.resolve();
-      let lastStateWrite = now();
-      const writeState = (s: Omit<RunRecord, 'createdAt' | 'updatedAt'>) =>
-        (stateWrites = stateWrites.then(() => saveRunState(db, s, new Date(now()))).catch(() => undefined));
-
-      const emit = (e: RunEvent) => {
-        if (e.type === 'progress' && now() - lastStateWrite >= RUN_STATE_INTERVAL_MS) {
-          lastStateWrite = now();
-          void writeState({ ...state, status: 'running', done: e.progress.done });
-        }
-        const returned: unknown = onEvent(e);
-        if (returned instanceof Promise) returned.catch(() => undefined);
-      };
+      const tracker = await trackRunState(state, await storedDone(study, rows, request.models), onEvent);
+      const emit = tracker.emit;
       const models: RunModel[] = await Promise.all(
         request.models.map(async (spec) => {
           const name = await nameOf(spec);
-          const progress = (p: LoadProgress) => emit({ type: 'load-progress', model: name, progress: p.progress, text: p.text });
-          return {
-            name,
-            // The simulator answers at once: rows in flight together share one IndexedDB transaction.
-            ...(spec.backend === 'simulator' ? { concurrency: SIMULATOR_CONCURRENCY } : {}),
-            backend: async () => (await ensureLoaded(spec, progress)).backend,
-            recreate: async (failed: Backend) => {
-              const fresh = deps.recoverBackend ? await deps.recoverBackend(failed, spec, progress) : await deps.createBackend(spec, progress);
-              if (fresh !== failed) await failed.dispose().catch(() => undefined);
-              loaded = { identity: JSON.stringify(spec), spec, backend: fresh, name };
-              return fresh;
-            },
-          };
+          return runModelOf(spec, name, (p) => emit({ type: 'load-progress', model: name, progress: p.progress, text: p.text }));
         }),
       );
 
@@ -201,6 +235,7 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
         rule: await getStudyRule(db, study, config),
         labels: labelsOf(config),
         decoding: config.decoding,
+        prompting: { systemMessage: config.systemMessage, templateDate: config.templateDate },
         settings,
         signal: controller.signal,
         onEvent: emit,
@@ -209,16 +244,69 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
         now,
         ...(deps.browser !== undefined ? { browser: deps.browser } : {}),
       });
-      // A full disk may refuse even this write; the outcome still reaches the page.
-      await writeState({
-        ...state,
-        status: outcome.status,
-        done: outcome.done,
-        ...(outcome.status === 'paused' ? { message: outcome.message } : {}),
-      });
+      await tracker.finish(outcome);
       return outcome;
     } finally {
       running = null;
+      runningModel = null;
+    }
+  }
+
+  async function explore(request: ExploreRequest, onEvent: (e: ExploreEvent) => void): Promise<RunOutcome> {
+    exploring?.abort('cancel');
+    const controller = new AbortController();
+    exploring = controller;
+    const send = (e: ExploreEvent) => {
+      const returned: unknown = onEvent(e);
+      if (returned instanceof Promise) returned.catch(() => undefined);
+    };
+    let transient: Backend | null = null;
+    try {
+      const { study, model: spec } = request;
+      const config = await getStudyConfig(db, study);
+      const rule = await getStudyRule(db, study, config);
+      const name = await nameOf(spec);
+      const progress = (p: LoadProgress) => send({ type: 'load-progress', progress: p.progress, text: p.text });
+      let model = runModelOf(spec, name, progress);
+      // A run owns the loaded model: Explore shares it, or makes its own endpoint or simulator backend beside it.
+      if (running && runningModel?.identity !== JSON.stringify(spec)) {
+        if (spec.backend === 'webllm') throw new ExploreNeedsGpuError(runningModel?.name ?? 'a study');
+        const own = deps.createBackend(spec, progress).then((b) => (transient = b));
+        model = { ...model, backend: () => own, recreate: () => own };
+      }
+      // Explore's responses are shown, never stored: the sink hands each one to the page.
+      const sink: ResponseSink = {
+        storedKeys: async () => new Set(),
+        put: async (record) => {
+          const verdict = record.kind === 'answer' ? { kind: 'answer' as const, refused: false as const, label: record.label ?? '' }
+            : record.kind === 'refusal' ? { kind: 'refusal' as const, refused: true as const }
+            : { kind: 'unparsed' as const, refused: false as const };
+          send({ type: 'answer', key: planKeyOf(record), text: record.response, verdict, latencyMs: record.latencyMs });
+        },
+      };
+      return await runStudy({
+        study,
+        rows: request.rows,
+        models: [model],
+        sink,
+        rule,
+        labels: labelsOf(config),
+        // Explore shows whole responses, whatever the study's stop-when-decided setting.
+        decoding: { ...config.decoding, stopWhenDecided: false },
+        prompting: { systemMessage: config.systemMessage, templateDate: config.templateDate },
+        // Every failed row shows its error in its cell; a dead endpoint does not stop the others.
+        settings: { onRowError: 'continue', maxConsecutiveFailures: Number.POSITIVE_INFINITY },
+        signal: controller.signal,
+        onRowStart: (row) => send({ type: 'row-start', key: row.key }),
+        onEvent: (e) => {
+          if (e.type === 'row-error') send({ type: 'row-error', key: e.key, message: e.error.message });
+        },
+        now,
+        ...(deps.browser !== undefined ? { browser: deps.browser } : {}),
+      });
+    } finally {
+      if (exploring === controller) exploring = null;
+      await (transient as Backend | null)?.dispose().catch(() => undefined);
     }
   }
 
@@ -267,6 +355,14 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
     cancelRun: () =>
       guarded(async () => {
         running?.abort('cancel');
+        return null;
+      }),
+
+    explore: (request, onEvent) => guarded(() => explore(request, onEvent)),
+
+    stopExplore: () =>
+      guarded(async () => {
+        exploring?.abort('cancel');
         return null;
       }),
 

@@ -1,0 +1,41 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/analyze.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'analyze-empty-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let stdout = '';
+let stderr = '';
+beforeEach(() => {
+  stdout = '';
+  stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe('cli analyze with a line far too long', () => {
+  it('names the line and exits 2', async () => {
+    const file = join(dir, 'long.csv');
+    writeFileSync(file, 'model,task,persona,prompt,refused\nm,nli,none,p1,1\nm,nli,' + 'x'.repeat(17 << 20) + ',p1,0\n');
+    expect(await main([file])).toBe(2);
+    expect(stderr).toMatch(/long\.csv: line 3 is too long \(over 16 MB; a line holds one response\)/);
+    expect(stdout).toBe('');
+  });
+});
+
+describe('cli analyze with no rows', () => {
+  it.each([
+    ['a CSV header only', 'model,task,persona,prompt,refused\n'],
+    ['a CSV header only, without its newline', 'model,task,persona,prompt,refused'],
+  ])('%s is an error (exit 2, "no rows"), not n = 0 with exit 0', async (_name, text) => {
+    const file = join(dir, 'f.csv');
+    writeFileSync(file, text);
+    const out = join(dir, 'analysis.json');
+    expect(await main([file, '--out', out])).toBe(2);
+    expect(stderr).toMatch(/no rows to analyse/);
+    expect(stdout).toBe('');
+  });
+});
