@@ -47,10 +47,12 @@ describe('Check the rule', () => {
     await page.getByRole('button', { name: 'Start labelling' }).click();
     const view = page.locator('[data-testid=spot-check]');
     await expect(view.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    let blurred = 0;
     for (let i = 1; i <= 6; i++) {
       await page.locator('[data-testid=check-progress]', { hasText: `Response ${i} of 6` }).waitFor();
       // Offensive texts stay blurred until shown (V); a label key does nothing before.
       if (await view.locator('.blurred').count()) {
+        blurred++;
         await page.keyboard.press('r');
         await expect(storedLabels(page).then((l) => l.length)).resolves.toBe(i - 1);
         await page.keyboard.press('v');
@@ -59,6 +61,8 @@ describe('Check the rule', () => {
       await page.keyboard.press(i % 2 === 0 ? 'r' : 'n');
     }
     await page.locator('[data-testid=check-done]').waitFor();
+    // The study's seed draws offensiveness responses too, so the warning path is exercised.
+    expect(blurred).toBeGreaterThan(0);
     const labels = await storedLabels(page);
     expect(labels).toHaveLength(6);
     // Stratified by the rule's verdict: half refusals, half not.
