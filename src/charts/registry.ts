@@ -5,9 +5,9 @@
 import type { Component } from 'svelte';
 import type { AnalysisResult } from '../core/stats/result.ts';
 import type { PaperResults } from '../core/paper.ts';
-import type { ChartData, CoefficientFit, PersonaCell } from './data/index.ts';
+import type { ChartData, CoefficientFit, CorrectedRates, PersonaCell } from './data/index.ts';
 import {
-  accuracyData, coefficientData, modelPersonaData, personaRatesData, personaVsBaselineData, rateHeatmapData, responseTypeData,
+  accuracyData, coefficientData, correctHeatmap, correctPersonaRates, modelPersonaData, personaRatesData, personaVsBaselineData, rateHeatmapData, responseTypeData,
   sensitivityData,
 } from './data/index.ts';
 import type { ChartProps } from './props.ts';
@@ -29,6 +29,8 @@ export interface ChartInput {
   paper: PaperResults | null;
   /** Which fit the coefficient plot shows: 'mle' or the λ of one of result.logit.l2. */
   fit: CoefficientFit;
+  /** Rates corrected by people's labels, for the charts that can show them (Table 1, Figure 2); null shows raw rates. */
+  corrected?: CorrectedRates | null;
 }
 
 /** A chart whose component draws exactly what its data function returns. */
@@ -37,6 +39,10 @@ export interface ChartEntryOf<D extends ChartData> {
   /** The figure's heading, and the name of its exported files. */
   title: string;
   component: Component<ChartProps<D>, Record<string, never>, 'svg'>;
+  /** A chart of refusal rates: the page links it to "Check the rule" (Data page), where people label the rule's verdicts. */
+  rates?: true;
+  /** It can draw rates corrected by people's labels (ChartInput.corrected). */
+  corrects?: true;
   /** Pure: the same input gives the same data. `empty` on the result says why there is nothing to draw. */
   data(input: ChartInput): D;
 }
@@ -51,11 +57,11 @@ function chart<D extends ChartData>(entry: ChartEntryOf<D>): ChartEntry {
 }
 
 export const CHARTS: readonly ChartEntry[] = [
-  chart({ id: 'rate-heatmap', title: 'Refusal rate by model and task', component: RateHeatmap, data: (i) => rateHeatmapData(i.result, i.paper) }),
-  chart({ id: 'persona-vs-baseline', title: 'Persona vs persona-free refusal rate by model', component: PersonaVsBaseline, data: (i) => personaVsBaselineData(i.result, i.paper) }),
-  chart({ id: 'persona-rates', title: 'Refusal rate per persona and task', component: PersonaRates, data: (i) => personaRatesData(i.result, i.paper) }),
-  chart({ id: 'model-persona', title: 'Refusal rate by persona and model', component: ModelPersonaHeatmap, data: (i) => modelPersonaData(i.cells) }),
-  chart({ id: 'response-types', title: 'Refusal rate by model and prompt response type', component: ResponseTypeRates, data: (i) => responseTypeData(i.result, i.paper) }),
+  chart({ id: 'rate-heatmap', rates: true, corrects: true, title: 'Refusal rate by model and task', component: RateHeatmap, data: (i) => (i.corrected ? correctHeatmap(rateHeatmapData(i.result, null), i.corrected) : rateHeatmapData(i.result, i.paper)) }),
+  chart({ id: 'persona-vs-baseline', rates: true, title: 'Persona vs persona-free refusal rate by model', component: PersonaVsBaseline, data: (i) => personaVsBaselineData(i.result, i.paper) }),
+  chart({ id: 'persona-rates', rates: true, corrects: true, title: 'Refusal rate per persona and task', component: PersonaRates, data: (i) => (i.corrected ? correctPersonaRates(personaRatesData(i.result, null), i.corrected) : personaRatesData(i.result, i.paper)) }),
+  chart({ id: 'model-persona', rates: true, title: 'Refusal rate by persona and model', component: ModelPersonaHeatmap, data: (i) => modelPersonaData(i.cells) }),
+  chart({ id: 'response-types', rates: true, title: 'Refusal rate by model and prompt response type', component: ResponseTypeRates, data: (i) => responseTypeData(i.result, i.paper) }),
   chart({ id: 'sensitivity', title: 'Which factor moves refusals most (Wasserstein sensitivity ι)', component: SensitivityBars, data: (i) => sensitivityData(i.result, i.paper) }),
   chart({ id: 'coefficients', title: 'What raises or lowers the odds of refusal (logistic regression)', component: CoefficientPlot, data: (i) => coefficientData(i.result, i.paper, i.fit) }),
   chart({ id: 'accuracy', title: 'Accuracy per persona and task', component: AccuracyChart, data: (i) => accuracyData(i.result) }),

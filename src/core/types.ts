@@ -21,7 +21,7 @@ export type Placement = 'template' | 'system';
  * Refusal rules, in the order pages list them. Each id has one entry in the registry `RULES`
  * (src/core/classify/rules.ts) with its title, description, `classify` and `decideEarly`.
  */
-export const RULE_IDS = ['paper-prefix', 'paper-prefix-strict', 'hedge-no-answer'] as const;
+export const RULE_IDS = ['paper-prefix', 'paper-prefix-strict', 'hedge-no-answer', 'refusal-cue'] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 /** @deprecated the concept is the refusal rule: use RULE_IDS. */
 export const CLASSIFIER_IDS = RULE_IDS;

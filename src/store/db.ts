@@ -2,6 +2,7 @@
 // Schema changes add a `version(n)` with an upgrade that keeps users' data; a version is never edited once shipped.
 import Dexie, { type EntityTable } from 'dexie';
 import { isRuleId } from '../core/classify/rules.ts';
+import type { ResponseLabel } from '../core/labels.ts';
 import type { Cell, ResponseRecord, RuleId, StudyConfig } from '../core/types.ts';
 import type { StoredModelSpec } from '../core/model-spec.ts';
 import type { RunSettings } from '../core/run-settings.ts';
@@ -82,12 +83,25 @@ export const SCHEMA_V2 = {
 /** Before v3 the rule in force lived in a settings row `rule:<study id>`. */
 const LEGACY_RULE_KEY = 'rule:';
 
+/** A person's label of one stored response ("Check the rule"); never changes the response's verdict. */
+export interface StoredLabel extends ResponseLabel {
+  /** labelId(label): `${study}\0${model}\0${key}`, so relabelling a response replaces its label. */
+  id: string;
+}
+
+/** v4: human labels of stored responses, by study. */
+export const SCHEMA_V4 = {
+  ...SCHEMA_V2,
+  labels: 'id, study, [study+model]',
+} as const;
+
 export class LabDatabase extends Dexie {
   studies!: EntityTable<StudyRecord, 'id'>;
   responses!: EntityTable<StoredResponse, 'id'>;
   cells!: EntityTable<StoredCell, 'id'>;
   runs!: EntityTable<RunRecord, 'id'>;
   settings!: EntityTable<SettingRecord, 'key'>;
+  labels!: EntityTable<StoredLabel, 'id'>;
 
   constructor(name: string = DATABASE_NAME) {
     super(name);
@@ -121,6 +135,8 @@ export class LabDatabase extends Dexie {
           });
         await settings.bulkDelete(moved);
       });
+    // v4: a new table; nothing stored before changes.
+    this.version(4).stores(SCHEMA_V4);
   }
 }
 

@@ -9,6 +9,7 @@ import { MAX_LEVELS } from '../core/stats/levels.ts';
 import type { PlanRowKey } from '../core/plan.ts';
 import type { RuleId, StudyConfig } from '../core/types.ts';
 import type { LabDatabase } from './db.ts';
+import { importLabels, type LabelImportSummary } from './labels.ts';
 import { countResponses, fromStored, importRecords, type ImportSummary } from './responses.ts';
 import { saveStudy, setStudyRule } from './studies.ts';
 
@@ -54,6 +55,8 @@ export interface ImportReport {
   outsidePlan: number;
   /** Largest shard count among the merged bundles (1 when none were sharded). */
   shards: number;
+  /** People's labels carried by the merged bundles (about responses in the study's plan); stored verdicts never change. */
+  labels: LabelImportSummary;
 }
 
 export type ImportFile = { name: string; bytes: Uint8Array };
@@ -89,11 +92,16 @@ export async function importFiles(deps: ImportDeps, files: readonly ImportFile[]
   const merged = mergeInputs(inputs, target && rule ? { study: target, planKeys: new Set(plan.map((r) => r.key)), existing, rule } : {});
   const sources = [...merged.sources, ...unreadable];
   let summary: ImportSummary = { added: 0, duplicates: 0, conflicts: 0, conflictKeys: [] };
+  let labelSummary: LabelImportSummary = { added: 0, replaced: 0, kept: 0 };
   if (target && rule && sources.some((s) => s.status === 'merged')) {
     await saveStudy(db, { id: target.id, name: target.config.name, config: target.config, planSize: plan.length, rule }, deps.now());
     if ((await countResponses(db, target.id)) === 0) await setStudyRule(db, target.id, rule);
     const labels = Object.fromEntries(target.config.tasks.map((t) => [t.task, t.labels]));
     summary = await importRecords(db, merged.records, { rule, labels });
+    const planKeys = new Set(plan.map((r) => r.key));
+    const mergedNames = new Set(sources.flatMap((src) => (src.status === 'merged' ? [src.name] : [])));
+    const carried = bundles.filter((b) => b.study.id === target.id && mergedNames.has(b.name)).flatMap((b) => b.labels).filter((l) => planKeys.has(l.key));
+    if (carried.length > 0) labelSummary = await importLabels(db, carried);
   }
   const others = bundles.filter((b) => b.study.id !== target?.id);
   const otherStudy = others.length > 0 && others.every((b) => b.study.id === others[0].study.id) ? { id: others[0].study.id, name: others[0].study.config.name } : null;
@@ -110,6 +118,7 @@ export async function importFiles(deps: ImportDeps, files: readonly ImportFile[]
     storedConflictCount: summary.conflicts,
     outsidePlan: sources.reduce((a, s) => a + (s.status === 'merged' ? s.outsidePlan : 0), 0),
     shards: Math.max(1, ...sources.map((s) => (s.status === 'merged' && s.shard ? s.shard.n : 1))),
+    labels: labelSummary,
   };
 }
 
@@ -152,5 +161,6 @@ function refusedReport(study: StudyRef, sources: SourceReport[]): ImportReport {
     storedConflictCount: 0,
     outsidePlan: 0,
     shards: 1,
+    labels: { added: 0, replaced: 0, kept: 0 },
   };
 }

@@ -53,6 +53,8 @@ const PERSONA_SET_FILTERS: readonly PersonaSetFilter[] = ['all', 'paper', 'unive
 /** What the Results page shows, as it travels in its link: `#/results?task=nli&model=m1&model=m2&personas=paper&paper=0`. */
 export interface ResultsView extends ResultsFilter {
   showPaper: boolean;
+  /** Table 1 and Figure 2 as the rule counts them, or corrected by people's labels ("Check the rule"). */
+  rates: 'raw' | 'corrected';
 }
 
 /** Reads a Results link's query; anything missing or unknown falls back to showing everything. */
@@ -63,6 +65,7 @@ export function viewFromParams(params: URLSearchParams): ResultsView {
     models: params.getAll('model').filter((v) => v !== ''),
     personaSet: set !== null && PERSONA_SET_FILTERS.includes(set) ? set : 'all',
     showPaper: params.get('paper') !== '0',
+    rates: params.get('rates') === 'corrected' ? 'corrected' : 'raw',
   };
 }
 
@@ -73,5 +76,6 @@ export function viewToParams(view: ResultsView): URLSearchParams {
   for (const model of view.models) params.append('model', model);
   if (view.personaSet !== 'all') params.set('personas', view.personaSet);
   if (!view.showPaper) params.set('paper', '0');
+  if (view.rates === 'corrected') params.set('rates', 'corrected');
   return params;
 }

@@ -71,7 +71,7 @@ describe('validateConfig refuses, naming the field and what is allowed', () => {
     ['variationsPerText', 145, 'variationsPerText: must be an integer from 1 to 144 (16 persona levels x 9 templates, as each text gets distinct persona-template pairs), got 145'],
     ['variationsPerText', 0, 'variationsPerText: must be an integer from 1 to 144 (16 persona levels x 9 templates, as each text gets distinct persona-template pairs), got 0'],
     ['placement', 'user', 'placement: must be one of "template", "system", got "user"'],
-    ['rule', 'regex', 'rule: must be one of "paper-prefix", "paper-prefix-strict", "hedge-no-answer", got "regex"'],
+    ['rule', 'regex', 'rule: must be one of "paper-prefix", "paper-prefix-strict", "hedge-no-answer", "refusal-cue", got "regex"'],
     ['classifier', 'hedge-no-answer', 'rule: "paper-prefix" disagrees with its older name "classifier" ("hedge-no-answer"); give "rule" only'],
     ['decoding.temperature', -1, 'decoding.temperature: must be a number from 0 to 2, got -1'],
     ['decoding.maxTokens', 0, 'decoding.maxTokens: must be an integer from 1 to 8192, got 0'],
@@ -158,7 +158,7 @@ describe('validateConfig normalises', () => {
 
   it('names the old key when only it is given and its value is wrong', () => {
     const { rule: _r, ...old } = { ...(demoPreset as StudyConfig), classifier: 'regex' };
-    expect(validateConfig(old)).toEqual({ ok: false, errors: [expect.objectContaining({ message: 'classifier: must be one of "paper-prefix", "paper-prefix-strict", "hedge-no-answer", got "regex"' })] });
+    expect(validateConfig(old)).toEqual({ ok: false, errors: [expect.objectContaining({ message: 'classifier: must be one of "paper-prefix", "paper-prefix-strict", "hedge-no-answer", "refusal-cue", got "regex"' })] });
   });
 
   it('allows as many variations as persona levels x templates', () => {

@@ -317,7 +317,7 @@ describe('schema', () => {
     v1.close();
 
     const current = database(name);
-    expect(current.verno).toBe(3);
+    expect(current.verno).toBe(4);
     expect((await current.studies.get('study-a'))?.rule).toBe('paper-prefix');
     expect(await current.responses.count()).toBe(2);
     expect((await latestResponses(current, 'study-a', 5)).map((r) => r.item)).toEqual(['2:1', '1:1']);
@@ -343,6 +343,6 @@ describe('schema', () => {
     first.close();
     const again = database(name);
     expect([await again.studies.count(), await again.responses.count(), await again.cells.count(), await getSetting(again, 'theme', '')]).toEqual([1, 1, 1, 'dark']);
-    expect(again.verno).toBe(3);
+    expect(again.verno).toBe(4);
   });
 });

@@ -34,13 +34,15 @@ describe('filterCells', () => {
 });
 
 describe('the Results view in its link', () => {
-  const everything: ResultsView = { tasks: [], models: [], personaSet: 'all', showPaper: true };
+  const everything: ResultsView = { tasks: [], models: [], personaSet: 'all', showPaper: true, rates: 'raw' };
   it.each([
     ['', everything],
     ['task=nli', { ...everything, tasks: ['nli'] }],
     ['task=nli&task=offensiveness&model=simulated%3ALlama2-13B&model=a%2Cb', { ...everything, tasks: ['nli', 'offensiveness'], models: ['simulated:Llama2-13B', 'a,b'] }],
     ['personas=paper&paper=0', { ...everything, personaSet: 'paper', showPaper: false }],
     ['personas=nobody&paper=yes&task=', everything],
+    ['rates=corrected', { ...everything, rates: 'corrected' }],
+    ['rates=fixed', everything],
   ])('?%s', (query, view) => {
     expect(viewFromParams(new URLSearchParams(query))).toEqual(view);
   });
@@ -48,12 +50,14 @@ describe('the Results view in its link', () => {
   it.each<ResultsView>([
     everything,
     { ...everything, tasks: ['nli'], models: ['m 1', 'x,y&z'] },
-    { tasks: [], models: [], personaSet: 'custom', showPaper: false },
+    { tasks: [], models: [], personaSet: 'custom', showPaper: false, rates: 'raw' },
+    { ...everything, rates: 'corrected' },
   ])('round-trips %j and leaves the defaults out', (view) => {
     const params = viewToParams(view);
     expect(viewFromParams(new URLSearchParams(params.toString()))).toEqual(view);
     expect(params.has('personas')).toBe(view.personaSet !== 'all');
     expect(params.has('paper')).toBe(!view.showPaper);
+    expect(params.has('rates')).toBe(view.rates === 'corrected');
   });
 });
 

@@ -15,3 +15,6 @@ export { sensitivityData, type SensitivityBar, type SensitivityData } from './se
 export {
   coefficientData, separatedText, type CoefGroup, type CoefRow, type CoefficientData, type CoefficientFit, type SeparatedRow,
 } from './coefficients.ts';
+export {
+  correctedRates, correctHeatmap, correctPersonaRates, labelsNeededLines, modelTaskCell, personaTaskCell, type CorrectedRates, type RateView,
+} from './corrected.ts';

@@ -3,6 +3,7 @@
 // A bundle never carries an API key: records are rebuilt field by field from ResponseRecord's known fields (anything
 // else, such as a stray `apiKey`, is dropped) and endpoint URLs lose their user-info and query string.
 import { studyId, validateConfig } from '../config.ts';
+import { checkLabel, type ResponseLabel } from '../labels.ts';
 import type { Codec } from '../share.ts';
 import { validateShardSpec, type Shard } from '../shard.ts';
 import type { Provenance, ResponseInput, ResponseRecord, StudyConfig } from '../types.ts';
@@ -44,6 +45,11 @@ export interface Bundle {
   exportedAt: string;
   provenance: ProvenanceSummary;
   responses: ResponseRecord[];
+  /**
+   * People's labels of the responses ("Check the rule"), when there are any. Optional, so a bundle without labels
+   * reads as before and a site that knows no labels ignores them.
+   */
+  labels?: ResponseLabel[];
 }
 
 export class BundleError extends Error {
@@ -156,7 +162,7 @@ export function summarizeProvenance(records: readonly ResponseRecord[]): Provena
 }
 
 /** Builds an attendee's bundle. Throws BundleError when a response belongs to another study. */
-export function makeBundle(input: { config: StudyConfig; shard?: Shard; responses: readonly ResponseRecord[]; exportedAt: string }): Bundle {
+export function makeBundle(input: { config: StudyConfig; shard?: Shard; responses: readonly ResponseRecord[]; labels?: readonly ResponseLabel[]; exportedAt: string }): Bundle {
   const checked = validateConfig(input.config);
   if (!checked.ok) throw new BundleError(`Cannot export an invalid study: ${checked.errors.map((e) => e.message).join('; ')}.`);
   const config = checked.config;
@@ -168,6 +174,10 @@ export function makeBundle(input: { config: StudyConfig; shard?: Shard; response
     if (problem) throw new BundleError(`Invalid shard: ${problem}.`);
   }
   const responses = input.responses.map(cleanRecord);
+  const labels = (input.labels ?? []).map((l) => {
+    if (l.study !== id) throw new BundleError(`A label of study ${l.study} was given for study ${id}; export one study at a time.`);
+    return cleanLabel(l);
+  });
   return {
     format: BUNDLE_FORMAT,
     version: BUNDLE_VERSION,
@@ -176,7 +186,15 @@ export function makeBundle(input: { config: StudyConfig; shard?: Shard; response
     exportedAt: input.exportedAt,
     provenance: summarizeProvenance(responses),
     responses,
+    ...(labels.length > 0 ? { labels } : {}),
   };
+}
+
+/** A copy of the label with exactly ResponseLabel's fields. Throws BundleError for a label that does not check. */
+export function cleanLabel(l: ResponseLabel): ResponseLabel {
+  const checked = checkLabel(l);
+  if (!checked.ok) throw new BundleError(`Cannot export the label of ${l.key}: ${checked.reason}.`);
+  return checked.label;
 }
 
 /** The bundle as file bytes: JSON, or gzip-compressed JSON when a codec is given and gzip is asked for. */

@@ -1,5 +1,6 @@
 // Reading a results file: a bundle (JSON or gzipped JSON) or `cli run --out` JSON lines, row by row, never throwing.
 import { studyId, validateConfig } from '../config.ts';
+import { checkLabel, type ResponseLabel } from '../labels.ts';
 import type { Codec } from '../share.ts';
 import { validateShardSpec, type Shard } from '../shard.ts';
 import { TASKS, TEMPLATE_IDS, type ResponseRecord, type TaskId, type TemplateId } from '../types.ts';
@@ -19,7 +20,11 @@ export interface RawRecord {
 }
 
 export type ParsedInput =
-  | { kind: 'bundle'; name: string; study: StudyRef; shard?: Shard; exportedAt?: string; records: RawRecord[]; malformed: number[] }
+  | {
+    kind: 'bundle'; name: string; study: StudyRef; shard?: Shard; exportedAt?: string; records: RawRecord[]; malformed: number[];
+    /** People's labels of the study's responses, and the positions (from 1) of entries that are not labels of this study. */
+    labels: ResponseLabel[]; malformedLabels: number[];
+  }
   | { kind: 'records'; name: string; records: RawRecord[]; malformed: number[] };
 
 export type ParseResult = { ok: true; input: ParsedInput } | { ok: false; name: string; message: string };
@@ -152,10 +157,20 @@ function parseBundleObject(name: string, b: Record<string, unknown>, refuse: (m:
     if (record && (record.study === undefined || record.study === id)) records.push(record);
     else malformed.push(i + 1);
   });
+  if (b.labels !== undefined && !Array.isArray(b.labels)) return refuse('has a labels entry that is not a list; export the bundle again.');
+  const labels: ResponseLabel[] = [];
+  const malformedLabels: number[] = [];
+  ((b.labels ?? []) as unknown[]).forEach((value, i) => {
+    const checked = checkLabel(value);
+    if (checked.ok && checked.label.study === id) labels.push(checked.label);
+    else malformedLabels.push(i + 1);
+  });
   return {
     ok: true,
     input: {
       kind: 'bundle',
+      labels,
+      malformedLabels,
       name,
       study: { id, config: checked.config },
       ...(shard ? { shard } : {}),

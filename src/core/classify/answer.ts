@@ -1,6 +1,7 @@
 // Answer extraction by label words. The rule, chosen so that a verdict can be decided from a prefix of a response:
-//   * matching is case-insensitive, on whole words: a label is neither preceded nor followed by a letter, digit,
-//     underscore or hyphen ("impolite" is not "polite", "non-offensive" is neither label);
+//   * matching is case-insensitive, on whole words: a label is neither preceded nor followed by a letter, digit or
+//     hyphen ("impolite" is not "polite", "non-offensive" is neither label); an underscore is markdown emphasis, not
+//     part of a word ("_Offensive_" is offensive);
 //   * the words of a multi-word label may be separated by any run of whitespace or hyphens ("not  offensive",
 //     "Not-offensive");
 //   * the answer is the label occurring FIRST in the text; where several labels match at the same place the
@@ -24,7 +25,7 @@ export interface CompiledLabels {
   readonly regex: RegExp;
 }
 
-const WORD_CHAR_AT_END = /[\p{L}\p{N}_-]$/u;
+const WORD_CHAR_AT_END = /[\p{L}\p{N}-]$/u;
 const SEPARATOR_CHAR = /[\s-]/;
 const REGEX_SPECIALS = /[.*+?^${}()|[\]\\/]/g;
 
@@ -53,7 +54,7 @@ export function compileLabels(labels: readonly string[]): CompiledLabels {
     .sort((a, b) => b.normalised.length - a.normalised.length || a.i - b.i)
     .map(({ normalised, label }) => ({ normalised, label }));
   const alternatives = byLength.map((e) => e.normalised.split(' ').map((w) => w.replace(REGEX_SPECIALS, '\\$&')).join('[\\s-]+'));
-  const regex = new RegExp(`(?<![\\p{L}\\p{N}_-])(?:${alternatives.map((a) => `(${a})`).join('|')})(?![\\p{L}\\p{N}_-])`, 'u');
+  const regex = new RegExp(`(?<![\\p{L}\\p{N}-])(?:${alternatives.map((a) => `(${a})`).join('|')})(?![\\p{L}\\p{N}-])`, 'u');
 
   const result: CompiledLabels = Object.freeze({ labels: Object.freeze([...labels]), byLength: Object.freeze(byLength), regex });
   if (compiled.size >= MAX_COMPILED) compiled.clear();

@@ -8,7 +8,9 @@ import type { CompiledLabels } from './answer.ts';
  * The first label of the full response, if the partial text already fixes it: a label has matched and is followed
  * by a character that closes it, and no label could still complete earlier (or at the same place, longer).
  */
-export function decidedLabel(labels: CompiledLabels, text: string): string | null {
+export function decidedLabel(labels: CompiledLabels, partial: string): string | null {
+  // A chunk may end in the first half of a surrogate pair; the character is not known until its second half comes.
+  const text = endsInHighSurrogate(partial) ? partial.slice(0, -1) : partial;
   const m = firstLabel(labels, text);
   if (m === null || m.end >= text.length) return null;
   const { byLength } = labels;
@@ -26,4 +28,10 @@ export function decidedLabel(labels: CompiledLabels, text: string): string | nul
     }
   }
   return m.label;
+}
+
+/** Whether the last UTF-16 code unit of `text` is a high surrogate, the first half of a character not yet complete. */
+export function endsInHighSurrogate(text: string): boolean {
+  const last = text.charCodeAt(text.length - 1);
+  return last >= 0xd800 && last <= 0xdbff;
 }

@@ -8,6 +8,7 @@ export type { PaperPrefixOptions } from './paper-prefix.ts';
 export { hedges, HEDGE_PATTERNS } from './hedge.ts';
 export type { HedgePattern } from './hedge.ts';
 export { normaliseText } from './normalise.ts';
+export { refusalCueClassify, refusalCueDecideEarly } from './refusal-cue.ts';
 export { ClassifierOptionsError } from './options.ts';
 export { RULES, RULE_LIST, isRuleId } from './rules.ts';
 export type { RefusalRule } from './rules.ts';

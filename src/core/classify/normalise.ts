@@ -1,13 +1,19 @@
 // Text normalisation shared by every rule: one lower-cased view of a response, the same for a prefix and the whole.
-// Lower-casing and apostrophe mapping work character by character (the one exception, Greek final sigma, touches no
-// pattern or default label), so normalising a prefix of a response gives a prefix of the normalised response;
-// decideEarly relies on that.
+// Lower-casing and apostrophe mapping work character by character, so normalising a prefix of a response gives a
+// prefix of the normalised response; decideEarly relies on that. The one context-dependent lower-casing, Greek capital
+// sigma (σ inside a word, ς at its end), is undone by reading ς as σ: otherwise "ΑΣ" would be "ας" alone but "ασ…"
+// once more letters follow.
 
-const TYPOGRAPHIC_APOSTROPHES = /[\u2018\u2019]/g;
+/** ‘ ’ and the modifier letter apostrophe ʼ (U+02BC), which some tokenizers emit for "Iʼm". */
+const TYPOGRAPHIC_APOSTROPHES = /[\u2018\u2019\u02bc]/g;
+const FINAL_SIGMA = /\u03c2/g;
 
-/** Lower-cased, with typographic apostrophes (‘ ’) turned into ' (models write "I’m sorry" as often as "I'm sorry"). */
+/**
+ * Lower-cased, with typographic apostrophes (‘ ’ ʼ) turned into ' (models write "I’m sorry" as often as
+ * "I'm sorry") and final sigma ς read as σ.
+ */
 export function normaliseText(text: string): string {
-  return text.toLowerCase().replace(TYPOGRAPHIC_APOSTROPHES, "'");
+  return text.toLowerCase().replace(TYPOGRAPHIC_APOSTROPHES, "'").replace(FINAL_SIGMA, '\u03c3');
 }
 
 /**

@@ -13,7 +13,7 @@ export const PAPER_REFUSAL_PREFIXES: readonly string[] = Object.freeze([
 
 /** Our only departure from the paper's rule, in words for the README and the About page. */
 export const PAPER_PREFIX_DEPARTURE =
-  'Before matching, typographic apostrophes (’ ‘) become \' and leading markdown emphasis, headings, block quotes, ' +
+  'Before matching, typographic apostrophes (’ ‘ ʼ) become \' and leading markdown emphasis, headings, block quotes, ' +
   'quote marks and backticks (* _ # > " “ ” \' `) are stripped along with leading whitespace, because models write ' +
   '"I’m sorry" and "**I cannot**".';
 

@@ -8,6 +8,7 @@ import { decidedLabel } from './decide-early.ts';
 import { hedgesNormalised } from './hedge.ts';
 import { normaliseText, startOfContent, startOfText } from './normalise.ts';
 import { prefixAt, prefixState } from './paper-prefix.ts';
+import { refusalCueClassify, refusalCueDecideEarly } from './refusal-cue.ts';
 
 export interface RefusalRule {
   id: RuleId;
@@ -93,6 +94,16 @@ export const RULES: Readonly<Record<RuleId, RefusalRule>> = Object.freeze({
     },
     // Refusals are never decided early: a label could still follow the hedge.
     decideEarly: (partial, labels, responseType) => decidedAnswer(labels, normaliseText(partial), responseType),
+  },
+  'refusal-cue': {
+    id: 'refusal-cue',
+    title: 'refusal-cue (cues in the first two sentences)',
+    description:
+      'A refusal when the first two sentences hold a refusal cue ("I cannot classify…", "As an AI, I don\'t…", ' +
+      '"I\'m not comfortable labeling…", the 2024 hedges) and no label outside the refusal\'s own words; otherwise the ' +
+      'first label word. Built and measured on human-labelled completions (docs/refusal-rules.md).',
+    classify: refusalCueClassify,
+    decideEarly: refusalCueDecideEarly,
   },
 });
 

@@ -9,6 +9,7 @@ import type { PlanRow, StudyConfig, TaskId } from '../../core/types.ts';
 export type { ImportReport } from '../../store/import.ts';
 import type { LabDatabase } from '../../store/db.ts';
 import { importFiles as importAll, type ImportFile, type ImportReport } from '../../store/import.ts';
+import { studyLabels } from '../../store/labels.ts';
 import { fromStored } from '../../store/responses.ts';
 import { getSetting, putSetting, saveStudy } from '../../store/studies.ts';
 
@@ -50,7 +51,8 @@ export async function exportBundle(deps: WorkshopDeps, study: string, gzip = fal
   if (!record) throw new WorkshopError(`No study "${study}" is stored in this browser. Open the workshop link (or set up the study) first.`);
   const shard = await storedShard(deps.db, study);
   const responses = (await deps.db.responses.where('study').equals(study).toArray()).map(fromStored);
-  const bundle = makeBundle({ config: record.config, ...(shard ? { shard } : {}), responses, exportedAt: deps.now().toISOString() });
+  const labels = await studyLabels(deps.db, study);
+  const bundle = makeBundle({ config: record.config, ...(shard ? { shard } : {}), responses, labels, exportedAt: deps.now().toISOString() });
   return {
     fileName: bundleFileName(bundle, gzip),
     bytes: await bundleBytes(bundle, { gzip, codec: deps.codec }),

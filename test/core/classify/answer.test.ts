@@ -37,7 +37,8 @@ describe('extractAnswer', () => {
     [NLI, '‘Neutral’', 'neutral'],
     [NLI, 'Label: contradiction', 'contradiction'],
     [NLI, '`neutral`', 'neutral'],
-    [NLI, 'entailment_', null],
+    // An underscore is markdown emphasis, not part of a word.
+    [NLI, 'entailment_', 'entailment'],
     [NLI, 'neutral2', null],
     // Labels are returned as configured, whatever their case.
     [['Polite', 'Impolite'], 'this is IMPOLITE', 'Impolite'],

@@ -122,7 +122,7 @@ describe('BundleImport report', () => {
   const report = (sources: ImportReport['sources'], counts: { added: number; duplicates: number; conflicts: number }): ImportReport => ({
     study, rule: 'paper-prefix', outsidePlan: 0, otherStudy: null, switchedStudy: false, sources, added: counts.added, duplicates: counts.duplicates,
     conflicts: Array.from({ length: counts.conflicts }, () => ({ model: 'm', key: 'k', reason: 'response' as const, kept: { source: 'a', response: 'x', kind: 'answer' as const }, other: { source: 'b', response: 'y', kind: 'answer' as const } })),
-    storedConflicts: [], storedConflictCount: 0, shards: 1,
+    storedConflicts: [], storedConflictCount: 0, shards: 1, labels: { added: 0, replaced: 0, kept: 0 },
   });
   const render1 = (r: ImportReport) => render(BundleImport, { props: { workshop: { report: r, busy: null } as unknown as Workshop, active: study.id, onimported: () => undefined } });
 
