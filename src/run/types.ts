@@ -40,12 +40,17 @@ export type RunEvent =
   | { type: 'response'; record: ResponseRecord }
   | { type: 'row-error'; model: string; key: string; error: ErrorData; consecutiveFailures: number };
 
-export type PauseReason = 'user' | 'storage-full' | 'endpoint-failing' | 'row-errors' | 'error';
+/**
+ * Why a run paused. `load-failed`: loading (or reloading) a model failed, and its worker should be recycled before a
+ * retry, so the GPU memory the failed load holds is freed; `generation-stuck`: the model did not stop within a bound
+ * after a pause, so its worker must be recycled (the unfinished rows run again on resume).
+ */
+export type PauseReason = 'user' | 'storage-full' | 'endpoint-failing' | 'row-errors' | 'error' | 'load-failed' | 'generation-stuck';
 
 /** How a run ended. `paused` runs resume from the first unfinished row. */
 export type RunOutcome =
   | { status: 'done'; done: number; total: number }
-  | { status: 'paused'; reason: PauseReason; message: string; done: number; total: number }
+  | { status: 'paused'; reason: PauseReason; message: string; done: number; total: number; /** The load failure (reason `load-failed`). */ error?: ErrorData }
   | { status: 'cancelled'; done: number; total: number };
 
 /** The label words of each task of a study (the run classifies with them; DEFAULT_LABELS fill the gaps). */
