@@ -223,7 +223,7 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
       const models: RunModel[] = await Promise.all(
         request.models.map(async (spec) => {
           const name = await nameOf(spec);
-          return runModelOf(spec, name, (p) => emit({ type: 'load-progress', model: name, progress: p.progress, text: p.text }));
+          return runModelOf(spec, name, (p) => emit({ type: 'load-progress', model: name, progress: p.progress, text: p.text, ...(p.phase ? { phase: p.phase } : {}) }));
         }),
       );
 

@@ -5,6 +5,7 @@ export { recordModelName, withoutApiKey } from '../core/model-spec.ts';
 export type { ReclassifySummary, RunSettings } from '../core/run-settings.ts';
 export { DEFAULT_RUN_SETTINGS } from '../core/run-settings.ts';
 import type { TaskId, ResponseRecord, StudyConfig } from '../core/types.ts';
+import type { LoadPhase } from '../backends/types.ts';
 
 /** An error as data, the way it crosses the worker boundary. `name` is the Error subclass (e.g. "DeviceLostError"). */
 export interface ErrorData {
@@ -34,7 +35,7 @@ export interface RunProgress {
 /** Everything a running study reports, in order. */
 export type RunEvent =
   | { type: 'model'; model: string; state: 'loading' | 'ready' | 'recreating' | 'finished' }
-  | { type: 'load-progress'; model: string; progress: number; text: string }
+  | { type: 'load-progress'; model: string; progress: number; text: string; phase?: LoadPhase }
   | { type: 'progress'; progress: RunProgress }
   /** A response just stored. The worker sends a sample (at most about 20 a second): the store has them all. */
   | { type: 'response'; record: ResponseRecord }

@@ -1,6 +1,6 @@
 // The one class that owns the run worker. Pages call its methods and read its reactive fields; the store is read
 // separately through live queries, so a reload loses nothing the runner showed.
-import type { LoadProgress } from '../backends/types.ts';
+import type { LoadPhase, LoadProgress } from '../backends/types.ts';
 import { failureOfErrorName } from '../backends/webllm-errors.ts';
 import type { ClassifierId, ResponseRecord } from '../core/types.ts';
 import type { ExploreEvent, ExploreRequest, LabWorkerApi, LoadedModel } from '../run/api.ts';
@@ -56,7 +56,7 @@ export class Runner {
   #progress = $state.raw<RunProgress | null>(null);
   #latest = $state.raw<ResponseRecord[]>([]);
   #model = $state<{ model: string; state: string } | null>(null);
-  #loadProgress = $state.raw<{ model: string; progress: number; text: string } | null>(null);
+  #loadProgress = $state.raw<{ model: string; progress: number; text: string; phase?: LoadPhase } | null>(null);
   #message = $state<string | null>(null);
   #rowErrors = $state(0);
   #lastRowError = $state.raw<ErrorData | null>(null);
@@ -97,7 +97,7 @@ export class Runner {
   get model(): { model: string; state: string } | null {
     return this.#model;
   }
-  get loadProgress(): { model: string; progress: number; text: string } | null {
+  get loadProgress(): { model: string; progress: number; text: string; phase?: LoadPhase } | null {
     return this.#loadProgress;
   }
   /** Why the run paused or failed, in words for the user. */
@@ -131,7 +131,7 @@ export class Runner {
         if (event.state === 'ready') this.#loadProgress = null;
         break;
       case 'load-progress':
-        this.#loadProgress = { model: event.model, progress: event.progress, text: event.text };
+        this.#loadProgress = { model: event.model, progress: event.progress, text: event.text, ...(event.phase ? { phase: event.phase } : {}) };
         break;
       case 'progress': {
         // Events travel on their own channel and may land after the run's outcome: never let the count go back.
