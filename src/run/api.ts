@@ -84,4 +84,11 @@ export interface LabWorkerApi {
    * study's rule for later responses. Refused (RunInProgressError) while a run is going.
    */
   reclassifyStudy(study: string, rule: ClassifierId, onProgress?: (done: number, total: number) => void): Promise<ApiResult<ReclassifySummary>>;
+  /** The web-llm models of `ids` whose every weight shard is in the browser cache (web-llm's own hasModelInCache). */
+  modelsInCache(ids: string[]): Promise<ApiResult<string[]>>;
+  /**
+   * Deletes a web-llm model's weights, tokenizer, config and its library (`webllm/wasm`) from the browser cache
+   * (web-llm's deleteModelAllInfoInCache). Refused (ModelBusyError) while that model loads or a run uses it.
+   */
+  deleteModel(id: string): Promise<ApiResult<null>>;
 }

@@ -3,6 +3,7 @@
 // no store at all). Platform pieces (fetching static data, making backends) are injected, so this runs in Node tests
 // as it runs in the worker (worker/platform.ts).
 import type { Backend, LoadProgress } from '../backends/types.ts';
+import type { ModelCacheLike } from '../backends/webllm.ts';
 import type { StudyData } from '../core/datasets.ts';
 import { loadStudyData } from '../core/load.ts';
 import { planKey } from '../core/plan.ts';
@@ -40,6 +41,8 @@ export interface ServiceDeps {
   recoverBackend?(failed: Backend, spec: ModelSpec, onProgress: (p: LoadProgress) => void): Promise<Backend>;
   /** The record name of a spec's model (web-llm: the variant this GPU will load). Default: recordModelName. */
   modelName?(spec: ModelSpec): Promise<string>;
+  /** web-llm's cache helpers, for the Models page (which models are downloaded, deleting one). */
+  modelCache?: ModelCacheLike;
   /** `navigator.storage`, for the full-disk message. */
   storage?: { estimate(): Promise<{ usage?: number; quota?: number }> };
   browser?: string;
@@ -66,6 +69,20 @@ export class NoModelsError extends Error {
   override name = 'NoModelsError';
   constructor() {
     super('Choose at least one model (on the Models page) before starting a run.');
+  }
+}
+
+export class ModelBusyError extends Error {
+  override name = 'ModelBusyError';
+  constructor(id: string) {
+    super(`${id} is loading or running now. Wait for the load to finish, or pause the run, before deleting it.`);
+  }
+}
+
+export class NoModelCacheError extends Error {
+  override name = 'NoModelCacheError';
+  constructor() {
+    super('This browser offers no model cache here (web-llm needs Cache Storage). Use a recent Chrome or Edge over https or localhost.');
   }
 }
 
@@ -363,6 +380,31 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
     stopExplore: () =>
       guarded(async () => {
         exploring?.abort('cancel');
+        return null;
+      }),
+
+    modelsInCache: (ids) =>
+      guarded(async () => {
+        const cache = deps.modelCache;
+        if (!cache) return [];
+        const found = await Promise.all(ids.map((id) => cache.hasModelInCache(id).catch(() => false)));
+        return ids.filter((_, i) => found[i]);
+      }),
+
+    deleteModel: (id) =>
+      guarded(async () => {
+        if (!deps.modelCache) throw new NoModelCacheError();
+        const uses = (spec: ModelSpec | undefined) => spec?.backend === 'webllm' && spec.model === id;
+        const loadingSpec = loading ? (JSON.parse(loading.identity) as ModelSpec) : undefined;
+        const runningSpec = running && runningModel ? (JSON.parse(runningModel.identity) as ModelSpec) : undefined;
+        if (uses(loadingSpec) || uses(runningSpec)) throw new ModelBusyError(id);
+        // The loaded engine keeps its GPU copy; free it too, so the next load reads what is (not) in the cache.
+        if (uses(loaded?.spec)) {
+          const old = loaded;
+          loaded = null;
+          await old?.backend.dispose().catch(() => undefined);
+        }
+        await deps.modelCache.deleteModelAllInfoInCache(id);
         return null;
       }),
 

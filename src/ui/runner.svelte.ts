@@ -272,6 +272,16 @@ export class Runner {
     return handle.api.reclassifyStudy(study, rule, onProgress ? handle.proxy(onProgress) : undefined);
   }
 
+  /** The web-llm models of `ids` whose every weight shard is cached (web-llm's hasModelInCache, in the worker). */
+  async modelsInCache(ids: string[]): Promise<ApiResult<string[]>> {
+    return (await this.#handle()).api.modelsInCache(ids);
+  }
+
+  /** Deletes a web-llm model's weights, config and library from the browser cache (refused while it loads or runs). */
+  async deleteModel(id: string): Promise<ApiResult<null>> {
+    return (await this.#handle()).api.deleteModel(id);
+  }
+
   destroy(): void {
     clearTimeout(this.#watchdog);
     this.#worker?.terminate();

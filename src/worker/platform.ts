@@ -1,6 +1,7 @@
 // The browser's pieces for the lab service: the app database, static data over fetch, and backends made from
 // `navigator` (createBackend in backends/spec.ts).
 import { backendModelName, createBackend, recoverBackend, type BackendPlatform } from '../backends/spec.ts';
+import { deleteModelFromCache, isModelCached } from '../backends/webllm.ts';
 import type { ServiceDeps } from '../run/service.ts';
 import { db } from '../store/db.ts';
 
@@ -27,6 +28,8 @@ export function browserDeps(nav: WorkerNavigatorLike = globalThis.navigator as W
     createBackend: (spec, onProgress) => createBackend(spec, platform, onProgress),
     recoverBackend: (failed, spec, onProgress) => recoverBackend(failed, spec, platform, onProgress),
     modelName: (spec) => backendModelName(spec, platform),
+    // web-llm's own helpers (imported only when called): complete downloads, and deleting weights, config and library.
+    modelCache: webllm.cache ?? { hasModelInCache: (id) => isModelCached(id), deleteModelAllInfoInCache: (id) => deleteModelFromCache(id) },
     ...(nav.storage ? { storage: nav.storage } : {}),
     ...(nav.userAgent ? { browser: nav.userAgent } : {}),
   };

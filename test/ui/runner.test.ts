@@ -56,6 +56,8 @@ function fakeWorker(script: { events: RunEvent[]; outcome?: RunOutcome }) {
       return ok(null);
     },
     reclassifyStudy: () => ok({ total: 3, changed: 1, stoppedEarlyUnderOtherRule: 0 }),
+    modelsInCache: (ids) => ok(ids.slice(0, 1)),
+    deleteModel: (id) => (calls.push(`delete ${id}`), ok(null)),
   };
   let created = 0;
   const handle: WorkerHandle = { api, proxy: (f) => f, terminate: () => calls.push('terminate') };
