@@ -13,8 +13,10 @@ import type { ClassifierId, PlanRow, ResponseRecord, StudyConfig } from '../core
 import type { LabDatabase, RunRecord } from '../store/db.ts';
 import { isQuotaExceeded } from '../store/quota.ts';
 import { reclassifyStudy, storedPlanKeys } from '../store/responses.ts';
-import { getSetting, getStudyConfig, getStudyRule, saveRunState } from '../store/studies.ts';
-import type { ExploreEvent, ExploreRequest, LabWorkerApi, LoadedModel, RunRequest } from './api.ts';
+import { getSetting, getStudyConfig, getStudyRule, putSetting, saveRunState } from '../store/studies.ts';
+import type { ExploreEvent, ExploreRequest, LabWorkerApi, LoadedModel, RunRequest, SelfTestEvent } from './api.ts';
+import { validateConfig } from '../core/config.ts';
+import { CANARY_STUDY, canaryRows, measureSelfTest, measuredRateKey, type MeasuredRate, type SelfTestReport } from './selftest.ts';
 import { runStudy, type RunModel } from './loop.ts';
 import type { ResponseSink } from './sink.ts';
 import { dexieSink } from './sink-dexie.ts';
@@ -47,6 +49,8 @@ export interface ServiceDeps {
   storage?: { estimate(): Promise<{ usage?: number; quota?: number }> };
   browser?: string;
   now?: () => number;
+  /** Monotonic milliseconds for the self-test's timings. Default performance.now. */
+  monotonic?: () => number;
   /** Minimum milliseconds between `response` events sent to the page. Default 50 (about 20 a second). */
   responseEventIntervalMs?: number;
 }
@@ -327,7 +331,64 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
     }
   }
 
+  async function selfTest(spec: ModelSpec, onEvent: (e: SelfTestEvent) => void): Promise<SelfTestReport> {
+    if (running) throw new RunInProgressError();
+    const clock = deps.monotonic ?? (() => performance.now());
+    const send = (e: SelfTestEvent) => {
+      const returned: unknown = onEvent(e);
+      if (returned instanceof Promise) returned.catch(() => undefined);
+    };
+    const checked = validateConfig(JSON.parse(await deps.readStaticText(CANARY_STUDY)));
+    if (!checked.ok) throw new Error(`The self-test's study file is invalid: ${checked.errors.map((e) => e.message).join('; ')}. Reload the page.`);
+    const config = checked.config;
+    data ??= loadStudyData(deps.readStaticText);
+    const rows = canaryRows(buildPlan(config, await data));
+    // Loaded afresh, so the load time is measured (from the browser cache when it was downloaded before).
+    await loading?.promise.catch(() => undefined);
+    if (running) throw new RunInProgressError();
+    if (loaded) {
+      const old = loaded;
+      loaded = null;
+      await old.backend.dispose().catch(() => undefined);
+    }
+    let cached: boolean | null = null;
+    const started = clock();
+    const { backend, name } = await ensureLoaded(spec, (p) => {
+      if (p.cached !== undefined) cached = p.cached;
+      send({ type: 'load-progress', progress: p.progress, text: p.text, ...(p.phase ? { phase: p.phase } : {}) });
+    });
+    const loadMs = clock() - started;
+    const measures = await measureSelfTest({
+      backend,
+      rows,
+      decoding: config.decoding,
+      prompting: { systemMessage: config.systemMessage, templateDate: config.templateDate },
+      loadMs,
+      cached,
+      now: clock,
+      onProgress: (done, total) => send({ type: 'generate', done, total }),
+    });
+    const createdAt = new Date(now()).toISOString();
+    const rate: MeasuredRate = { full: measures.responsesPerSecond.full, stopWhenDecided: measures.responsesPerSecond.stopWhenDecided, measuredAt: createdAt };
+    await putSetting(db, measuredRateKey(name), rate).catch(() => undefined);
+    const { provenance } = backend;
+    return {
+      kind: 'persona-refusal-lab/selftest',
+      version: 1,
+      createdAt,
+      model: name,
+      backend: provenance.backend,
+      simulated: provenance.simulated,
+      ...(provenance.quantization ? { quantization: provenance.quantization } : {}),
+      ...(provenance.adapter ? { adapter: provenance.adapter } : {}),
+      ...(deps.browser ? { browser: deps.browser } : {}),
+      ...measures,
+    };
+  }
+
   return {
+    selfTest: (spec, onEvent) => guarded(() => selfTest(spec, onEvent)),
+
     loadModel: (spec, onProgress) =>
       guarded(async (): Promise<LoadedModel> => {
         // Swapping models under a running study would pull its backend away.

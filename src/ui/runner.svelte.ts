@@ -3,7 +3,8 @@
 import type { LoadPhase, LoadProgress } from '../backends/types.ts';
 import { failureOfErrorName } from '../backends/webllm-errors.ts';
 import type { ClassifierId, ResponseRecord } from '../core/types.ts';
-import type { ExploreEvent, ExploreRequest, LabWorkerApi, LoadedModel } from '../run/api.ts';
+import type { ExploreEvent, ExploreRequest, LabWorkerApi, LoadedModel, SelfTestEvent } from '../run/api.ts';
+import type { SelfTestReport } from '../run/selftest.ts';
 import type {
   ApiResult,
   ErrorData,
@@ -280,6 +281,15 @@ export class Runner {
   /** Deletes a web-llm model's weights, config and library from the browser cache (refused while it loads or runs). */
   async deleteModel(id: string): Promise<ApiResult<null>> {
     return (await this.#handle()).api.deleteModel(id);
+  }
+
+  /** The GPU self-test in the worker (LabWorkerApi.selfTest); a failed load recycles the worker, as loadModel does. */
+  async selfTest(spec: ModelSpec, onEvent: (e: SelfTestEvent) => void): Promise<ApiResult<SelfTestReport>> {
+    if (this.busy) throw new RunnerBusyError();
+    const handle = await this.#handle();
+    const result = await handle.api.selfTest(spec, handle.proxy(onEvent));
+    if (!result.ok && result.error.name !== 'RunInProgressError' && this.#worker === handle) this.#recycle();
+    return result;
   }
 
   destroy(): void {

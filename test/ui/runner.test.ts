@@ -58,6 +58,7 @@ function fakeWorker(script: { events: RunEvent[]; outcome?: RunOutcome }) {
     reclassifyStudy: () => ok({ total: 3, changed: 1, stoppedEarlyUnderOtherRule: 0 }),
     modelsInCache: (ids) => ok(ids.slice(0, 1)),
     deleteModel: (id) => (calls.push(`delete ${id}`), ok(null)),
+    selfTest: () => Promise.resolve({ ok: false, error: { name: 'Error', message: 'not here' } }),
   };
   let created = 0;
   const handle: WorkerHandle = { api, proxy: (f) => f, terminate: () => calls.push('terminate') };
