@@ -168,10 +168,11 @@ export class Runner {
         this.#abandon = null;
         clearTimeout(this.#watchdog);
         if (needsFreshWorker(result)) this.#recycle();
-        const retry = result.ok && result.value.status === 'paused' && result.value.reason === 'load-failed' && loadFailureIsTransient(result.value.error);
-        if (retry && retries < MAX_LOAD_RETRIES && this.#status !== 'pausing') {
+        const failed = result.ok && result.value.status === 'paused' && result.value.reason === 'load-failed' ? result.value.error : undefined;
+        // (A pause asked meanwhile sets the status to 'pausing': then no retry.)
+        if (loadFailureIsTransient(failed) && retries < MAX_LOAD_RETRIES && (this.#status as RunnerStatus) !== 'pausing') {
           // The same run, resumed in a fresh worker: rows already stored are skipped, none is stored twice.
-          this.#loadProgress = { model: this.#model?.model ?? '', progress: 0, text: `Loading failed (${result.value.error?.name}); trying again in a fresh worker` };
+          this.#loadProgress = { model: this.#model?.model ?? '', progress: 0, text: `Loading failed (${failed?.name}); trying again in a fresh worker` };
           go = (h, onEvent) => h.api.resumeRun(study, this.#apiKey ? { apiKey: this.#apiKey } : {}, onEvent);
           continue;
         }
@@ -201,7 +202,7 @@ export class Runner {
 
   /** Run (or continue) a study for the given models; resolves when it ends, pauses or is cancelled. */
   start(study: string, models: ModelSpec[], settings?: Partial<RunSettings>): Promise<ApiResult<RunOutcome>> {
-    this.#apiKey = models.find((m) => m.backend === 'openai' && m.apiKey)?.apiKey ?? undefined;
+    this.#apiKey = models.flatMap((m) => (m.backend === 'openai' && m.apiKey ? [m.apiKey] : []))[0];
     return this.#run(study, (h, onEvent) => h.api.startRun({ study, models, settings }, onEvent));
   }
 
