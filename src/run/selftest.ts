@@ -3,13 +3,14 @@
 import type { Backend, GenerateRequest, GenerateResult } from '../backends/types.ts';
 import { createClassifier } from '../core/classify/index.ts';
 import { createRng, shuffleInPlace } from '../core/rng.ts';
+import quickDemo from '../../static-data/studies/quick-demo.json';
 import { DEFAULT_LABELS, type PlanRow, type StudyConfig, type TaskId } from '../core/types.ts';
 
 /** Prompts in the canary: enough for steady rates, few enough to finish in a minute on a small GPU. */
 export const CANARY_SIZE = 20;
 
-/** The study the canary is drawn from (static-data/studies/), its decoding and prompting settings included. */
-export const CANARY_STUDY = 'studies/quick-demo.json';
+/** The study the canary is drawn from (the quick demo), its decoding and prompting settings included; bundled, not fetched. */
+export const CANARY_STUDY: unknown = quickDemo;
 
 /** A seeded draw of `size` rows in plan order: the same canary on every machine, spread over tasks, personas and templates. */
 export function canaryRows(rows: readonly PlanRow[], size = CANARY_SIZE): PlanRow[] {

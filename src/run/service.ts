@@ -338,7 +338,7 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
       const returned: unknown = onEvent(e);
       if (returned instanceof Promise) returned.catch(() => undefined);
     };
-    const checked = validateConfig(JSON.parse(await deps.readStaticText(CANARY_STUDY)));
+    const checked = validateConfig(CANARY_STUDY);
     if (!checked.ok) throw new Error(`The self-test's study file is invalid: ${checked.errors.map((e) => e.message).join('; ')}. Reload the page.`);
     const config = checked.config;
     data ??= loadStudyData(deps.readStaticText);
