@@ -43,6 +43,11 @@ export interface ServiceDeps {
   recoverBackend?(failed: Backend, spec: ModelSpec, onProgress: (p: LoadProgress) => void): Promise<Backend>;
   /** The record name of a spec's model (web-llm: the variant this GPU will load). Default: recordModelName. */
   modelName?(spec: ModelSpec): Promise<string>;
+  /**
+   * Claims the GPU for a web-llm model across this site's tabs (Web Locks in the worker): resolves a release function,
+   * or null when another tab holds a model. Absent: no claim (Node, browsers without Web Locks).
+   */
+  claimGpu?(): Promise<(() => void) | null>;
   /** web-llm's cache helpers, for the Models page (which models are downloaded, deleting one). */
   modelCache?: ModelCacheLike;
   /** `navigator.storage`, for the full-disk message. */
@@ -87,6 +92,16 @@ export class NoModelCacheError extends Error {
   override name = 'NoModelCacheError';
   constructor() {
     super('This browser offers no model cache here (web-llm needs Cache Storage). Use a recent Chrome or Edge over https or localhost.');
+  }
+}
+
+export class GpuHeldByOtherTabError extends Error {
+  override name = 'GpuHeldByOtherTabError';
+  constructor() {
+    super(
+      'Another tab of this site has a model on the GPU, and the GPU holds one model at a time. Close that tab (or pause its run ' +
+        'and unload its model), then try again here; the endpoint and the simulator work meanwhile.',
+    );
   }
 }
 
@@ -141,7 +156,24 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
         loaded = null;
         await old.backend.dispose().catch(() => undefined);
       }
-      const backend = await deps.createBackend(spec, onProgress);
+      // A web-llm model claims the GPU for as long as it is loaded (released when disposed, or with the worker).
+      const release = spec.backend === 'webllm' && deps.claimGpu ? await deps.claimGpu() : () => undefined;
+      if (release === null) throw new GpuHeldByOtherTabError();
+      let backend: Backend;
+      try {
+        backend = await deps.createBackend(spec, onProgress);
+      } catch (err) {
+        release();
+        throw err;
+      }
+      const dispose = backend.dispose.bind(backend);
+      backend.dispose = async () => {
+        try {
+          await dispose();
+        } finally {
+          release();
+        }
+      };
       loaded = { identity, spec, backend, name: await nameOf(spec) };
       return loaded;
     })();

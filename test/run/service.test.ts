@@ -463,3 +463,22 @@ describe('LabWorkerApi and the web-llm cache', () => {
     expect(backend.disposed).toBe(true);
   });
 });
+
+describe('LabWorkerApi and the GPU claim across tabs', () => {
+  it('a web-llm model claims the GPU while loaded; refused when another tab holds it; released when unloaded', async () => {
+    const log: string[] = [];
+    let otherTab = true;
+    const { api } = await setup({
+      claimGpu: async () => (otherTab ? null : (log.push('claim'), () => void log.push('release'))),
+      createBackend: async () => new ScriptedBackend(),
+    });
+    const spec: ModelSpec = { backend: 'webllm', model: 'Llama-3.2-1B-Instruct-q4f16_1-MLC' };
+    expect(await api.loadModel(spec)).toMatchObject({ ok: false, error: { name: 'GpuHeldByOtherTabError' } });
+    expect((await api.loadModel(simulator)).ok).toBe(true);
+    otherTab = false;
+    expect((await api.loadModel(spec)).ok).toBe(true);
+    expect(log).toEqual(['claim']);
+    expect((await api.unloadModel()).ok).toBe(true);
+    expect(log).toEqual(['claim', 'release']);
+  });
+});

@@ -71,6 +71,20 @@ describe('web-llm worker recycling in Chromium', () => {
     await page.context().close();
   }, 120_000);
 
+  it('a second tab loading a model while another tab holds one is told so; once the first tab closes, it loads', async () => {
+    const first = await openPage();
+    expect(await first.page.evaluate((spec) => window.gpuLab.load(spec), SPEC)).toMatchObject({ ok: true });
+    const second = await first.page.context().newPage();
+    await second.goto(site.url);
+    await second.waitForSelector('body[data-ready="true"]');
+    const refused = await second.evaluate((spec) => window.gpuLab.load(spec), SPEC);
+    expect(refused).toMatchObject({ ok: false, error: { name: 'GpuHeldByOtherTabError', message: expect.stringMatching(/Another tab of this site has a model on the GPU/) } });
+    await first.page.close();
+    expect(await second.evaluate((spec) => window.gpuLab.load(spec), SPEC)).toMatchObject({ ok: true });
+    expect(first.errors).toEqual([]);
+    await second.context().close();
+  }, 120_000);
+
   it('the GPU self-test runs the canary and keeps the measured rate for estimates', async () => {
     const { page, errors } = await openPage();
     const { result, rate } = await page.evaluate((spec) => window.gpuLab.selfTest(spec), SPEC);

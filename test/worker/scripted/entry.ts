@@ -43,6 +43,12 @@ const gpuLab = {
     r.destroy();
     return { result, rate: result.ok ? await measuredRate(result.value.model) : null };
   },
+  /** Loads a model in a runner that stays alive (its worker keeps the model, and the GPU claim). */
+  async load(spec: ModelSpec) {
+    const { runner: r } = runner([]);
+    (gpuLab as { kept?: Runner }).kept = r;
+    return r.loadModel(spec);
+  },
   async stored(study: string) {
     const keys = await db.responses.where('study').equals(study).primaryKeys();
     const cells = await studyCells(db, study);

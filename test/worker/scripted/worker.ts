@@ -65,5 +65,5 @@ const gpu: GpuLike = {
 const cache: ModelCacheLike = { hasModelInCache: async () => true, deleteModelAllInfoInCache: async () => undefined };
 
 Comlink.expose(
-  createLabWorkerApi(browserDeps({ gpu, userAgent: navigator.userAgent, storage: navigator.storage }, { engineFactory: async () => new ScriptedEngine(), cache })),
+  createLabWorkerApi(browserDeps({ gpu, userAgent: navigator.userAgent, storage: navigator.storage, locks: navigator.locks }, { engineFactory: async () => new ScriptedEngine(), cache })),
 );
