@@ -375,6 +375,8 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
     const config = checked.config;
     data ??= loadStudyData(deps.readStaticText);
     const rows = canaryRows(buildPlan(config, await data));
+    // Explore may be using the loaded model, which is about to be replaced.
+    exploring?.abort('cancel');
     // Loaded afresh, so the load time is measured (from the browser cache when it was downloaded before).
     await loading?.promise.catch(() => undefined);
     if (running) throw new RunInProgressError();
