@@ -235,7 +235,9 @@ export class Runner {
       });
     }, this.#pauseBoundMs);
     this.#watchdog = watchdog;
-    const result = await this.#worker.api.pauseRun();
+    // A wedged worker may not answer the pause call itself either: the watchdog ends the run, and this call with it.
+    const unanswered = new Promise<ApiResult<null>>((resolve) => setTimeout(() => resolve({ ok: true, value: null }), this.#pauseBoundMs + 100));
+    const result = await Promise.race([this.#worker.api.pauseRun(), unanswered]);
     if (!result.ok) this.#message = result.error.message;
   }
 

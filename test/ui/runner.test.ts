@@ -176,19 +176,19 @@ describe('Runner with late events', () => {
 });
 
 /** Workers made one after another; worker n answers each run call with `outcomes[n]` (or never, for 'hang'). */
-function workerSeries(outcomes: (RunOutcome | 'hang')[], loads: ApiResult<unknown>[] = []) {
+function workerSeries(outcomes: (RunOutcome | 'hang' | 'hang-all')[], loads: ApiResult<unknown>[] = []) {
   const log: string[] = [];
   let made = 0;
   const create = async (): Promise<WorkerHandle> => {
     const n = made++;
     const answer = (): Promise<ApiResult<RunOutcome>> => {
       const outcome = outcomes[n] ?? { status: 'done', done: 10, total: 10 };
-      return outcome === 'hang' ? new Promise(() => undefined) : Promise.resolve({ ok: true, value: outcome });
+      return outcome === 'hang' || outcome === 'hang-all' ? new Promise(() => undefined) : Promise.resolve({ ok: true, value: outcome });
     };
     const api = {
       startRun: (req: RunRequest) => (log.push(`worker ${n}: start ${req.study}`), answer()),
       resumeRun: (study: string, secrets: { apiKey?: string }) => (log.push(`worker ${n}: resume ${study} ${secrets.apiKey ?? ''}`), answer()),
-      pauseRun: async () => (log.push(`worker ${n}: pause`), { ok: true, value: null }),
+      pauseRun: () => (log.push(`worker ${n}: pause`), outcomes[n] === 'hang-all' ? new Promise(() => undefined) : Promise.resolve({ ok: true, value: null })),
       loadModel: async () => (log.push(`worker ${n}: load`), loads[n] ?? { ok: true, value: { model: 'm', backend: 'webllm', concurrency: 1 } }),
     } as unknown as LabWorkerApi;
     return { api, proxy: (f) => f, terminate: () => log.push(`worker ${n}: terminate`) };
@@ -231,6 +231,19 @@ describe('Runner after a failed load', () => {
 
   it('a pause the worker never answers ends within the bound: the worker is terminated and the run is paused', async () => {
     const w = workerSeries(['hang']);
+    const runner = new Runner(w.create, { pauseBoundMs: 20 });
+    const run = runner.start('s', []);
+    await new Promise((r) => setTimeout(r, 0));
+    await runner.pause();
+    const result = await run;
+    expect(result).toMatchObject({ ok: true, value: { status: 'paused', reason: 'generation-stuck' } });
+    expect(runner.status).toBe('paused');
+    expect(runner.message).toMatch(/did not stop within 20 ms of the pause, so its worker was restarted/);
+    expect(w.log).toEqual(['worker 0: start s', 'worker 0: pause', 'worker 0: terminate']);
+  });
+
+  it('a worker that answers neither the run nor the pause call: pause() still returns and the run ends paused', async () => {
+    const w = workerSeries(['hang-all']);
     const runner = new Runner(w.create, { pauseBoundMs: 20 });
     const run = runner.start('s', []);
     await new Promise((r) => setTimeout(r, 0));
