@@ -26,7 +26,8 @@ export interface GpuLike {
 }
 
 export type GpuCapability =
-  | { kind: 'unavailable'; reason: string }
+  /** `insecureContext`: the page is served over plain http (not localhost), where browsers hide WebGPU. */
+  | { kind: 'unavailable'; reason: string; insecureContext?: boolean }
   | {
       kind: 'available';
       adapter: { vendor?: string; architecture?: string; description?: string };
@@ -45,7 +46,18 @@ const FULL_BINDING = 2 ** 30;
 /** web-llm cannot start below a 256 MB maxBufferSize. */
 const MIN_BUFFER = 2 ** 28;
 
-export async function detectGpu(gpu: GpuLike | undefined | null): Promise<GpuCapability> {
+/**
+ * What this browser's WebGPU offers. `secureContext` is `isSecureContext` (default: the global's): browsers expose
+ * `navigator.gpu` only on https pages and localhost, so a page opened over plain http on a LAN lacks it for that reason.
+ */
+export async function detectGpu(gpu: GpuLike | undefined | null, secureContext: boolean | undefined = (globalThis as { isSecureContext?: boolean }).isSecureContext): Promise<GpuCapability> {
+  if (!gpu && secureContext === false) {
+    return {
+      kind: 'unavailable',
+      insecureContext: true,
+      reason: 'WebGPU needs a secure context: this page was opened over plain http, and browsers offer WebGPU only on https pages or on localhost',
+    };
+  }
   if (!gpu) return { kind: 'unavailable', reason: 'this browser has no WebGPU (navigator.gpu is missing)' };
   let adapter: GpuAdapterLike | null;
   try {
@@ -71,6 +83,9 @@ export async function detectGpu(gpu: GpuLike | undefined | null): Promise<GpuCap
     fallback: adapter.isFallbackAdapter === true || info.isFallbackAdapter === true,
   };
 }
+
+/** Browsers round navigator.deviceMemory down to a power of two and report at most this many GB. */
+export const DEVICE_MEMORY_CAP_GB = 8;
 
 /**
  * GPU memory the app lets a model use, MB. WebGPU does not tell how much memory a GPU has, so this is a heuristic

@@ -45,7 +45,12 @@ export interface LoadProgress {
   text: string;
   /** web-llm: whether the weights were already in the browser cache (no download) when loading began. */
   cached?: boolean;
+  /** web-llm: the step `progress` counts (each starts again at 0): see LOAD_PHASE_NAMES in backends/load-phase.ts. */
+  phase?: LoadPhase;
 }
+
+/** Loading a web-llm model: download the weights, upload them to the GPU, compile the shaders, ready. */
+export type LoadPhase = 'download' | 'upload' | 'compile' | 'ready';
 
 /** One interface for every way of getting a response: web-llm on WebGPU, an OpenAI-compatible endpoint, the simulator. */
 export interface Backend {

@@ -16,7 +16,8 @@ import { WebLLMFailureError, classifyWebLLMFailure, retryDelayMs, webLLMFailure 
 import type { GpuCapability } from './gpu.ts';
 import { modelInput } from '../core/chat-template.ts';
 import { chatTemplateFor } from './chat-templates.ts';
-import type { Backend, GenerateRequest, GenerateResult, LoadProgress } from './types.ts';
+import type { Backend, GenerateRequest, GenerateResult, LoadPhase, LoadProgress } from './types.ts';
+import { loadPhaseOf } from './load-phase.ts';
 
 /**
  * Greedy means greedy: web-llm applies the model's generation_config (top_p, repetition_penalty) to every field a
@@ -188,12 +189,14 @@ export async function createWebLLMBackend(
   async function load(): Promise<void> {
     const cached = await cache.hasModelInCache(model.id).catch(() => false);
     const report = (p: LoadProgress) => options.onProgress?.({ ...p, cached });
-    report({ progress: 0, text: cached ? `Loading ${model.name} from the browser cache` : `Downloading ${model.name} (about ${model.downloadMB} MB)` });
+    report({ progress: 0, phase: cached ? 'upload' : 'download', text: cached ? `Loading ${model.name} from the browser cache` : `Downloading ${model.name} (about ${model.downloadMB} MB)` });
     engine = await engineFactory();
     let progress = 0;
+    let phase: LoadPhase = cached ? 'upload' : 'download';
     engine.setInitProgressCallback((r) => {
       progress = r.progress;
-      report({ progress: r.progress, text: r.text });
+      phase = loadPhaseOf(r.text) ?? phase;
+      report({ progress: r.progress, text: r.text, phase });
     });
     for (let attempt = 1; ; attempt++) {
       try {
@@ -205,12 +208,12 @@ export async function createWebLLMBackend(
         if (behaviour?.kind !== 'retry' || attempt >= behaviour.maxAttempts) throw failure;
         // web-llm keeps the shards it finished in Cache Storage: loading again continues the download.
         const delay = retryDelayMs(behaviour, attempt);
-        report({ progress, text: `The network dropped; trying the download again in ${Math.ceil(delay / 1000)} s (${attempt + 1} of ${behaviour.maxAttempts})` });
+        report({ progress, phase, text: `The network dropped; trying the download again in ${Math.ceil(delay / 1000)} s (${attempt + 1} of ${behaviour.maxAttempts})` });
         await sleep(delay);
       }
     }
     lost = false;
-    report({ progress: 1, text: `${model.name} is ready` });
+    report({ progress: 1, phase: 'ready', text: `${model.name} is ready` });
   }
 
   async function generateNow(request: GenerateRequest): Promise<GenerateResult> {

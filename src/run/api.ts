@@ -10,7 +10,8 @@
 // `startRun` then resolves with the paused/cancelled outcome.
 //
 // Types only, so the page can import it without pulling in the store or the backends.
-import type { LoadProgress } from '../backends/types.ts';
+import type { LoadPhase, LoadProgress } from '../backends/types.ts';
+import type { SelfTestReport } from './selftest.ts';
 import type { ModelSpec } from '../core/model-spec.ts';
 import type { ClassifierId, PlanRow } from '../core/types.ts';
 import type { ApiResult, ReclassifySummary, RunEvent, RunOutcome, RunSettings } from './types.ts';
@@ -51,6 +52,11 @@ export type ExploreEvent =
   | { type: 'answer'; key: string; text: string; verdict: ExploreVerdict; latencyMs: number }
   | { type: 'row-error'; key: string; message: string };
 
+/** What a self-test reports while it goes. */
+export type SelfTestEvent =
+  | { type: 'load-progress'; progress: number; text: string; phase?: LoadPhase }
+  | { type: 'generate'; done: number; total: number };
+
 /** The object `worker.ts` exposes. */
 export interface LabWorkerApi {
   /** Load (download, compile) a model ahead of a run; web-llm progress arrives through `onProgress`. Idempotent. */
@@ -84,4 +90,17 @@ export interface LabWorkerApi {
    * study's rule for later responses. Refused (RunInProgressError) while a run is going.
    */
   reclassifyStudy(study: string, rule: ClassifierId, onProgress?: (done: number, total: number) => void): Promise<ApiResult<ReclassifySummary>>;
+  /** The web-llm models of `ids` whose every weight shard is in the browser cache (web-llm's own hasModelInCache). */
+  modelsInCache(ids: string[]): Promise<ApiResult<string[]>>;
+  /**
+   * Deletes a web-llm model's weights, tokenizer, config and its library (`webllm/wasm`) from the browser cache
+   * (web-llm's deleteModelAllInfoInCache). Refused (ModelBusyError) while that model loads or a run uses it.
+   */
+  deleteModel(id: string): Promise<ApiResult<null>>;
+  /**
+   * The GPU self-test (run/selftest.ts): load the model afresh (timed), run the canary of CANARY_SIZE paper prompts in
+   * full twice and once with stop-when-decided, and report the figures. The measured rates are kept in the settings
+   * table under measuredRateKey(model). Refused while a run is going.
+   */
+  selfTest(spec: ModelSpec, onEvent: (e: SelfTestEvent) => void): Promise<ApiResult<SelfTestReport>>;
 }

@@ -16,7 +16,7 @@ import {
 } from '../core/types.ts';
 import { estimateRecordBytes, isQuotaExceeded, StorageFullError } from '../store/quota.ts';
 import type { ResponseSink } from './sink.ts';
-import { DEFAULT_RUN_SETTINGS, errorData, type PauseReason, type RunEvent, type RunOutcome, type RunSettings } from './types.ts';
+import { DEFAULT_RUN_SETTINGS, errorData, type ErrorData, type PauseReason, type RunEvent, type RunOutcome, type RunSettings } from './types.ts';
 
 /** One model of a run: its record name and how to get its backend (again, after a lost device). */
 export interface RunModel {
@@ -59,9 +59,14 @@ export interface RunStudyOptions {
   progressIntervalMs?: number;
   /** Minimum milliseconds between `response` events (a sample of the latest, for display). Default 0: every one. */
   responseIntervalMs?: number;
+  /**
+   * Milliseconds rows in flight get to settle after a pause or cancel. A backend that ignores the abort (a wedged GPU
+   * engine) does not hold the run: it ends `generation-stuck`, and the worker's owner recycles the worker. Default 5000.
+   */
+  settleMs?: number;
 }
 
-type Stop = { status: 'paused'; reason: PauseReason; message: string } | { status: 'cancelled' };
+type Stop = { status: 'paused'; reason: PauseReason; message: string; error?: ErrorData } | { status: 'cancelled' };
 const STOPPED: unique symbol = Symbol('stopped');
 
 export async function runStudy(options: RunStudyOptions): Promise<RunOutcome> {
@@ -73,12 +78,25 @@ export async function runStudy(options: RunStudyOptions): Promise<RunOutcome> {
     }
   } catch (err) {
     // Loading a model or reading stored keys failed: nothing is lost, the run can resume once the cause is fixed.
-    run.stopper.halt({ status: 'paused', reason: 'error', message: errorData(err).message });
+    if (err instanceof LoadFailure) run.stopper.halt(loadFailed(err.cause));
+    else run.stopper.halt({ status: 'paused', reason: 'error', message: errorData(err).message });
   } finally {
     run.stopper.detach();
   }
   run.meter.progress(true);
   return outcomeOf(run.stopper.stop, run.meter);
+}
+
+/** A model's backend could not be made or reloaded. */
+class LoadFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super(errorData(cause).message);
+  }
+}
+
+function loadFailed(err: unknown): Stop {
+  const error = errorData(err);
+  return { status: 'paused', reason: 'load-failed', message: error.message, error };
 }
 
 /**
@@ -108,6 +126,28 @@ class Stopper {
     this.stop = s;
     this.#onStopped();
     for (const controller of this.#inFlight) controller.abort(s.status);
+  }
+
+  /** Rows still in flight `ms` after the stop: whatever the stop was, the run ends paused and asks for a fresh worker. */
+  stuck(ms: number): void {
+    this.stop = {
+      status: 'paused',
+      reason: 'generation-stuck',
+      message:
+        `The model did not stop within ${ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`} of the pause, so its worker was restarted (the GPU memory it held is freed). ` +
+        'The unfinished rows run again on resume.',
+    };
+  }
+
+  /** Resolves `true` when `work` settles, `false` when the run was stopped and `work` has not settled `ms` later. */
+  async settles(work: Promise<unknown>, ms: number): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const bound = this.#stopped.then(() => new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms))));
+    try {
+      return await Promise.race([work.then(() => true as const), bound]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** A controller for one request, aborted when the run stops; `release` it when the request is over. */
@@ -300,22 +340,30 @@ class StudyRun {
     this.meter.startSession();
     let next = 0;
     const concurrency = Math.max(1, Math.min(this.settings.concurrency ?? model.concurrency ?? loaded.concurrency, todo.length));
-    await Promise.all(
+    const pool = Promise.all(
       Array.from({ length: concurrency }, async () => {
         while (!this.stopper.stop && next < todo.length) await this.#runRow(current, todo[next++]);
       }),
     );
+    const settleMs = this.#options.settleMs ?? 5000;
+    if (!(await this.stopper.settles(pool, settleMs))) {
+      // A row still in flight after the stop is discarded when it comes back (#runRow checks the stop): runs again on resume.
+      this.stopper.stuck(settleMs);
+      return;
+    }
     if (!this.stopper.stop) this.emit({ type: 'model', model: model.name, state: 'finished' });
   }
 
-  /** A GPU device lost while the model loads (a sleeping laptop, a driver reset) is retried like one lost mid-row. */
+  /**
+   * A failed load (shader compilation, out of memory, a device lost while loading) is not retried here: the failed
+   * attempt may still hold GPU memory, and a second one in the same worker stacks allocations. The run pauses
+   * `load-failed` with the error; the worker's owner recycles the worker and decides whether to retry.
+   */
   async #loadBackend(model: RunModel): Promise<Backend> {
-    for (let losses = 0; ; losses++) {
-      try {
-        return await model.backend();
-      } catch (err) {
-        if (this.stopper.stop || !isDeviceLost(err) || losses >= this.#maxDeviceLosses) throw err;
-      }
+    try {
+      return await model.backend();
+    } catch (err) {
+      throw new LoadFailure(err);
     }
   }
 
@@ -347,7 +395,14 @@ class StudyRun {
         if (this.stopper.stop) return null;
         if (isDeviceLost(err) && losses < this.#maxDeviceLosses) {
           losses++;
-          const fresh = await this.stopper.untilStopped(current.recreate(used));
+          let fresh: Backend | typeof STOPPED;
+          try {
+            fresh = await this.stopper.untilStopped(current.recreate(used));
+          } catch (reload) {
+            // Reloading the model after the lost device failed: a load failure like any other (the worker is recycled).
+            if (!this.stopper.stop) this.stopper.halt(loadFailed(reload));
+            return null;
+          }
           if (fresh === STOPPED) return null;
           used = fresh;
           continue;

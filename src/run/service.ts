@@ -3,6 +3,7 @@
 // no store at all). Platform pieces (fetching static data, making backends) are injected, so this runs in Node tests
 // as it runs in the worker (worker/platform.ts).
 import type { Backend, LoadProgress } from '../backends/types.ts';
+import type { ModelCacheLike } from '../backends/webllm.ts';
 import type { StudyData } from '../core/datasets.ts';
 import { loadStudyData } from '../core/load.ts';
 import { planKey } from '../core/plan.ts';
@@ -12,8 +13,10 @@ import type { ClassifierId, PlanRow, ResponseRecord, StudyConfig } from '../core
 import type { LabDatabase, RunRecord } from '../store/db.ts';
 import { isQuotaExceeded } from '../store/quota.ts';
 import { reclassifyStudy, storedPlanKeys } from '../store/responses.ts';
-import { getSetting, getStudyConfig, getStudyRule, saveRunState } from '../store/studies.ts';
-import type { ExploreEvent, ExploreRequest, LabWorkerApi, LoadedModel, RunRequest } from './api.ts';
+import { getSetting, getStudyConfig, getStudyRule, putSetting, saveRunState } from '../store/studies.ts';
+import type { ExploreEvent, ExploreRequest, LabWorkerApi, LoadedModel, RunRequest, SelfTestEvent } from './api.ts';
+import { validateConfig } from '../core/config.ts';
+import { CANARY_STUDY, canaryRows, measureSelfTest, measuredRateKey, type MeasuredRate, type SelfTestReport } from './selftest.ts';
 import { runStudy, type RunModel } from './loop.ts';
 import type { ResponseSink } from './sink.ts';
 import { dexieSink } from './sink-dexie.ts';
@@ -40,10 +43,19 @@ export interface ServiceDeps {
   recoverBackend?(failed: Backend, spec: ModelSpec, onProgress: (p: LoadProgress) => void): Promise<Backend>;
   /** The record name of a spec's model (web-llm: the variant this GPU will load). Default: recordModelName. */
   modelName?(spec: ModelSpec): Promise<string>;
+  /**
+   * Claims the GPU for a web-llm model across this site's tabs (Web Locks in the worker): resolves a release function,
+   * or null when another tab holds a model. Absent: no claim (Node, browsers without Web Locks).
+   */
+  claimGpu?(): Promise<(() => void) | null>;
+  /** web-llm's cache helpers, for the Models page (which models are downloaded, deleting one). */
+  modelCache?: ModelCacheLike;
   /** `navigator.storage`, for the full-disk message. */
   storage?: { estimate(): Promise<{ usage?: number; quota?: number }> };
   browser?: string;
   now?: () => number;
+  /** Monotonic milliseconds for the self-test's timings. Default performance.now. */
+  monotonic?: () => number;
   /** Minimum milliseconds between `response` events sent to the page. Default 50 (about 20 a second). */
   responseEventIntervalMs?: number;
 }
@@ -66,6 +78,30 @@ export class NoModelsError extends Error {
   override name = 'NoModelsError';
   constructor() {
     super('Choose at least one model (on the Models page) before starting a run.');
+  }
+}
+
+export class ModelBusyError extends Error {
+  override name = 'ModelBusyError';
+  constructor(id: string) {
+    super(`${id} is loading or running now. Wait for the load to finish, or pause the run, before deleting it.`);
+  }
+}
+
+export class NoModelCacheError extends Error {
+  override name = 'NoModelCacheError';
+  constructor() {
+    super('This browser offers no model cache here (web-llm needs Cache Storage). Use a recent Chrome or Edge over https or localhost.');
+  }
+}
+
+export class GpuHeldByOtherTabError extends Error {
+  override name = 'GpuHeldByOtherTabError';
+  constructor() {
+    super(
+      'Another tab of this site has a model on the GPU, and the GPU holds one model at a time. Close that tab (or pause its run ' +
+        'and unload its model), then try again here; the endpoint and the simulator work meanwhile.',
+    );
   }
 }
 
@@ -120,7 +156,24 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
         loaded = null;
         await old.backend.dispose().catch(() => undefined);
       }
-      const backend = await deps.createBackend(spec, onProgress);
+      // A web-llm model claims the GPU for as long as it is loaded (released when disposed, or with the worker).
+      const release = spec.backend === 'webllm' && deps.claimGpu ? await deps.claimGpu() : () => undefined;
+      if (release === null) throw new GpuHeldByOtherTabError();
+      let backend: Backend;
+      try {
+        backend = await deps.createBackend(spec, onProgress);
+      } catch (err) {
+        release();
+        throw err;
+      }
+      const dispose = backend.dispose.bind(backend);
+      backend.dispose = async () => {
+        try {
+          await dispose();
+        } finally {
+          release();
+        }
+      };
       loaded = { identity, spec, backend, name: await nameOf(spec) };
       return loaded;
     })();
@@ -223,7 +276,7 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
       const models: RunModel[] = await Promise.all(
         request.models.map(async (spec) => {
           const name = await nameOf(spec);
-          return runModelOf(spec, name, (p) => emit({ type: 'load-progress', model: name, progress: p.progress, text: p.text }));
+          return runModelOf(spec, name, (p) => emit({ type: 'load-progress', model: name, progress: p.progress, text: p.text, ...(p.phase ? { phase: p.phase } : {}) }));
         }),
       );
 
@@ -310,7 +363,66 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
     }
   }
 
+  async function selfTest(spec: ModelSpec, onEvent: (e: SelfTestEvent) => void): Promise<SelfTestReport> {
+    if (running) throw new RunInProgressError();
+    const clock = deps.monotonic ?? (() => performance.now());
+    const send = (e: SelfTestEvent) => {
+      const returned: unknown = onEvent(e);
+      if (returned instanceof Promise) returned.catch(() => undefined);
+    };
+    const checked = validateConfig(CANARY_STUDY);
+    if (!checked.ok) throw new Error(`The self-test's study file is invalid: ${checked.errors.map((e) => e.message).join('; ')}. Reload the page.`);
+    const config = checked.config;
+    data ??= loadStudyData(deps.readStaticText);
+    const rows = canaryRows(buildPlan(config, await data));
+    // Explore may be using the loaded model, which is about to be replaced.
+    exploring?.abort('cancel');
+    // Loaded afresh, so the load time is measured (from the browser cache when it was downloaded before).
+    await loading?.promise.catch(() => undefined);
+    if (running) throw new RunInProgressError();
+    if (loaded) {
+      const old = loaded;
+      loaded = null;
+      await old.backend.dispose().catch(() => undefined);
+    }
+    let cached: boolean | null = null;
+    const started = clock();
+    const { backend, name } = await ensureLoaded(spec, (p) => {
+      if (p.cached !== undefined) cached = p.cached;
+      send({ type: 'load-progress', progress: p.progress, text: p.text, ...(p.phase ? { phase: p.phase } : {}) });
+    });
+    const loadMs = clock() - started;
+    const measures = await measureSelfTest({
+      backend,
+      rows,
+      decoding: config.decoding,
+      prompting: { systemMessage: config.systemMessage, templateDate: config.templateDate },
+      loadMs,
+      cached,
+      now: clock,
+      onProgress: (done, total) => send({ type: 'generate', done, total }),
+    });
+    const createdAt = new Date(now()).toISOString();
+    const rate: MeasuredRate = { full: measures.responsesPerSecond.full, stopWhenDecided: measures.responsesPerSecond.stopWhenDecided, measuredAt: createdAt };
+    await putSetting(db, measuredRateKey(name), rate).catch(() => undefined);
+    const { provenance } = backend;
+    return {
+      kind: 'persona-refusal-lab/selftest',
+      version: 1,
+      createdAt,
+      model: name,
+      backend: provenance.backend,
+      simulated: provenance.simulated,
+      ...(provenance.quantization ? { quantization: provenance.quantization } : {}),
+      ...(provenance.adapter ? { adapter: provenance.adapter } : {}),
+      ...(deps.browser ? { browser: deps.browser } : {}),
+      ...measures,
+    };
+  }
+
   return {
+    selfTest: (spec, onEvent) => guarded(() => selfTest(spec, onEvent)),
+
     loadModel: (spec, onProgress) =>
       guarded(async (): Promise<LoadedModel> => {
         // Swapping models under a running study would pull its backend away.
@@ -363,6 +475,31 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
     stopExplore: () =>
       guarded(async () => {
         exploring?.abort('cancel');
+        return null;
+      }),
+
+    modelsInCache: (ids) =>
+      guarded(async () => {
+        const cache = deps.modelCache;
+        if (!cache) return [];
+        const found = await Promise.all(ids.map((id) => cache.hasModelInCache(id).catch(() => false)));
+        return ids.filter((_, i) => found[i]);
+      }),
+
+    deleteModel: (id) =>
+      guarded(async () => {
+        if (!deps.modelCache) throw new NoModelCacheError();
+        const uses = (spec: ModelSpec | undefined) => spec?.backend === 'webllm' && spec.model === id;
+        const loadingSpec = loading ? (JSON.parse(loading.identity) as ModelSpec) : undefined;
+        const runningSpec = running && runningModel ? (JSON.parse(runningModel.identity) as ModelSpec) : undefined;
+        if (uses(loadingSpec) || uses(runningSpec)) throw new ModelBusyError(id);
+        // The loaded engine keeps its GPU copy; free it too, so the next load reads what is (not) in the cache.
+        if (uses(loaded?.spec)) {
+          const old = loaded;
+          loaded = null;
+          await old?.backend.dispose().catch(() => undefined);
+        }
+        await deps.modelCache.deleteModelAllInfoInCache(id);
         return null;
       }),
 

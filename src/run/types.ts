@@ -6,6 +6,7 @@ export type { ReclassifySummary, RunSettings } from '../core/run-settings.ts';
 export { DEFAULT_RUN_SETTINGS } from '../core/run-settings.ts';
 import type { TaskId, ResponseRecord, StudyConfig } from '../core/types.ts';
 import { scrubSecrets } from '../backends/errors.ts';
+import type { LoadPhase } from '../backends/types.ts';
 
 /** An error as data, the way it crosses the worker boundary. `name` is the Error subclass (e.g. "DeviceLostError"). */
 export interface ErrorData {
@@ -35,18 +36,23 @@ export interface RunProgress {
 /** Everything a running study reports, in order. */
 export type RunEvent =
   | { type: 'model'; model: string; state: 'loading' | 'ready' | 'recreating' | 'finished' }
-  | { type: 'load-progress'; model: string; progress: number; text: string }
+  | { type: 'load-progress'; model: string; progress: number; text: string; phase?: LoadPhase }
   | { type: 'progress'; progress: RunProgress }
   /** A response just stored. The worker sends a sample (at most about 20 a second): the store has them all. */
   | { type: 'response'; record: ResponseRecord }
   | { type: 'row-error'; model: string; key: string; error: ErrorData; consecutiveFailures: number };
 
-export type PauseReason = 'user' | 'storage-full' | 'endpoint-failing' | 'row-errors' | 'error';
+/**
+ * Why a run paused. `load-failed`: loading (or reloading) a model failed, and its worker should be recycled before a
+ * retry, so the GPU memory the failed load holds is freed; `generation-stuck`: the model did not stop within a bound
+ * after a pause, so its worker must be recycled (the unfinished rows run again on resume).
+ */
+export type PauseReason = 'user' | 'storage-full' | 'endpoint-failing' | 'row-errors' | 'error' | 'load-failed' | 'generation-stuck';
 
 /** How a run ended. `paused` runs resume from the first unfinished row. */
 export type RunOutcome =
   | { status: 'done'; done: number; total: number }
-  | { status: 'paused'; reason: PauseReason; message: string; done: number; total: number }
+  | { status: 'paused'; reason: PauseReason; message: string; done: number; total: number; /** The load failure (reason `load-failed`). */ error?: ErrorData }
   | { status: 'cancelled'; done: number; total: number };
 
 /** The label words of each task of a study (the run classifies with them; DEFAULT_LABELS fill the gaps). */

@@ -1,6 +1,6 @@
 // Hash-based navigation (`#/study?x=1`): works from any sub-path (GitHub Pages) and a deep link reopens the same page.
 
-export const ROUTES = ['study', 'models', 'run', 'results', 'explore', 'data', 'about', 'workshop'] as const;
+export const ROUTES = ['study', 'models', 'run', 'results', 'explore', 'data', 'about', 'workshop', 'selftest'] as const;
 export type RouteId = (typeof ROUTES)[number];
 
 export const ROUTE_TITLES: Record<RouteId, string> = {
@@ -12,6 +12,7 @@ export const ROUTE_TITLES: Record<RouteId, string> = {
   data: 'Data',
   about: 'About',
   workshop: 'Workshop',
+  selftest: 'Self-test',
 };
 
 export const DEFAULT_ROUTE: RouteId = 'study';

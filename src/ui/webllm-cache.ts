@@ -1,9 +1,11 @@
-// Which web-llm models are already downloaded, and deleting them, read straight from the browser's Cache Storage so the
-// page never imports web-llm (it lives in the worker). web-llm keeps weights and tokenizers in the "webllm/model"
-// cache and the chat config in "webllm/config", keyed by the file URLs under `<weights repo>/resolve/main/`.
+// Which web-llm models are downloaded, wholly or in part. Whether a download is complete is web-llm's own answer
+// (hasModelInCache, asked in the worker: every weight shard its tensor-cache.json lists); files found under a model's
+// URL in Cache Storage without that answer are a partial download (a load cut off, which a new load continues).
+// Deleting goes through the worker too (web-llm's deleteModelAllInfoInCache, which also removes the webllm/wasm library).
 import type { CatalogueModel } from '../backends/catalogue.ts';
 
-export const WEBLLM_CACHES = ['webllm/model', 'webllm/config'] as const;
+/** A model in the browser cache: all of it, some files of it (weights still to download), or nothing. */
+export type CacheState = { kind: 'complete' } | { kind: 'partial'; files: number } | { kind: 'none' };
 
 /** The URL prefix of a model's files, as web-llm's cleanModelUrl writes it. */
 export function modelUrlPrefix(model: Pick<CatalogueModel, 'weights'>): string {
@@ -14,7 +16,7 @@ export function modelUrlPrefix(model: Pick<CatalogueModel, 'weights'>): string {
 /** The subset of CacheStorage this module uses (tests pass a fake). */
 export interface CacheStorageLike {
   has(name: string): Promise<boolean>;
-  open(name: string): Promise<{ keys(): Promise<readonly { url: string }[]>; delete(request: string): Promise<boolean> }>;
+  open(name: string): Promise<{ keys(): Promise<readonly { url: string }[]> }>;
 }
 
 function storage(given?: CacheStorageLike | null): CacheStorageLike | null {
@@ -22,31 +24,43 @@ function storage(given?: CacheStorageLike | null): CacheStorageLike | null {
   return typeof caches === 'undefined' ? null : (caches as unknown as CacheStorageLike);
 }
 
-/** Ids of the catalogue models whose weights are (at least partly) in the cache. */
-export async function cachedModels(catalogue: readonly CatalogueModel[], given?: CacheStorageLike | null): Promise<Set<string>> {
+/** Files in web-llm's model cache per catalogue model (weights, tokenizer); models with none are left out. */
+export async function cachedFileCounts(catalogue: readonly CatalogueModel[], given?: CacheStorageLike | null): Promise<Map<string, number>> {
   const cacheStorage = storage(given);
-  const found = new Set<string>();
-  if (!cacheStorage || !(await cacheStorage.has('webllm/model'))) return found;
+  const counts = new Map<string, number>();
+  if (!cacheStorage || !(await cacheStorage.has('webllm/model'))) return counts;
   const keys = (await (await cacheStorage.open('webllm/model')).keys()).map((k) => k.url);
   for (const model of catalogue) {
     const prefix = modelUrlPrefix(model);
-    if (keys.some((url) => url.startsWith(prefix))) found.add(model.id);
+    const n = keys.filter((url) => url.startsWith(prefix)).length;
+    if (n > 0) counts.set(model.id, n);
   }
-  return found;
+  return counts;
 }
 
-/** Deletes a model's weights, tokenizer and config from the cache; returns the number of files removed. */
-export async function deleteCachedModel(model: CatalogueModel, given?: CacheStorageLike | null): Promise<number> {
-  const cacheStorage = storage(given);
-  if (!cacheStorage) return 0;
+/** Each model's cache state, from web-llm's complete downloads (`complete`) and the files found in Cache Storage. */
+export function cacheStates(catalogue: readonly CatalogueModel[], complete: ReadonlySet<string>, files: ReadonlyMap<string, number>): Map<string, CacheState> {
+  return new Map(
+    catalogue.map((m): [string, CacheState] => [
+      m.id,
+      complete.has(m.id) ? { kind: 'complete' } : files.has(m.id) ? { kind: 'partial', files: files.get(m.id)! } : { kind: 'none' },
+    ]),
+  );
+}
+
+/** Other builds that load the same weights (e.g. a 1k-context variant): deleting one deletes them for all. */
+export function buildsSharingWeights(model: CatalogueModel, catalogue: readonly CatalogueModel[]): CatalogueModel[] {
   const prefix = modelUrlPrefix(model);
-  let removed = 0;
-  for (const name of WEBLLM_CACHES) {
-    if (!(await cacheStorage.has(name))) continue;
-    const cache = await cacheStorage.open(name);
-    for (const key of await cache.keys()) {
-      if (key.url.startsWith(prefix) && (await cache.delete(key.url))) removed++;
-    }
-  }
-  return removed;
+  return catalogue.filter((m) => m.id !== model.id && modelUrlPrefix(m) === prefix);
+}
+
+/** What the user confirms before a delete: the build, and the builds that lose their weights with it. */
+export function deleteQuestion(model: CatalogueModel, catalogue: readonly CatalogueModel[]): string {
+  const shared = buildsSharingWeights(model, catalogue);
+  return (
+    `Delete the downloaded files of ${model.name} (${model.id}) from this browser: its weights, config and library?` +
+    (shared.length > 0
+      ? ` ${shared.map((m) => m.id).join(', ')} ${shared.length === 1 ? 'shares' : 'share'} these weights: ${shared.length === 1 ? 'it' : 'they'} will need downloading again too.`
+      : '')
+  );
 }

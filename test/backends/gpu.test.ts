@@ -37,9 +37,20 @@ describe('detectGpu', () => {
     { name: 'no adapter', gpu: { requestAdapter: async () => null }, reason: /no GPU adapter/ },
     { name: 'a failing request', gpu: { requestAdapter: async () => Promise.reject(new Error('boom')) }, reason: /boom/ },
   ])('reports WebGPU unavailable with $name', async ({ gpu, reason }) => {
-    const cap = await detectGpu(gpu);
+    const cap = await detectGpu(gpu, true);
     expect(cap.kind).toBe('unavailable');
     expect(cap.kind === 'unavailable' && cap.reason).toMatch(reason);
+    expect(cap.kind === 'unavailable' && cap.insecureContext).toBeFalsy();
+  });
+
+  it.each([
+    ['plain http on a LAN', false, true, /needs a secure context.*https pages or on localhost/],
+    ['https or localhost without WebGPU', true, false, /navigator.gpu is missing/],
+    ['Node (isSecureContext unknown)', undefined, false, /navigator.gpu is missing/],
+  ] as const)('without navigator.gpu, %s says so', async (_name, secure, insecureContext, reason) => {
+    const cap = await detectGpu(undefined, secure);
+    expect(cap).toMatchObject({ kind: 'unavailable', reason: expect.stringMatching(reason) });
+    expect(cap.kind === 'unavailable' && cap.insecureContext === true).toBe(insecureContext);
   });
 
   it('reads the adapter, shader-f16 and the buffer limits', async () => {

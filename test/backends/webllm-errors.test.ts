@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { catalogueModel } from '../../src/backends/catalogue.ts';
 import { fromErrorData, toErrorData } from '../../src/backends/errors.ts';
 import { createWebLLMBackend, type WebLLMEngineLike } from '../../src/backends/webllm.ts';
+import { loadFailureIsTransient } from '../../src/ui/runner.svelte.ts';
 import {
   WebLLMFailureError,
   classifyWebLLMFailure,
@@ -60,6 +61,18 @@ describe('web-llm failure classes', () => {
     // Across the worker boundary the name alone finds the behaviour again.
     const data = toErrorData(error);
     expect(failureOfErrorName(fromErrorData(data).name)).toEqual({ kind, behaviour: error.behaviour });
+    // On the page, a run that failed to load this way gets a fresh worker and goes on by itself only when transient.
+    expect(loadFailureIsTransient(data)).toBe(behaviour === 'retry');
+  });
+
+  it.each([
+    ['a lost device (recovered)', 'DeviceLostError', true],
+    ['out of memory (refused)', 'ModelOutOfMemoryError', false],
+    ['a full disk (paused)', 'ModelStorageFullError', false],
+    ['an unknown failure such as a shader that does not compile (paused)', 'WebLLMError', false],
+    ['not a web-llm failure', 'EndpointHttpError', false],
+  ])('after %s at load the page retries in a fresh worker: %s', (_name, errorName, retried) => {
+    expect(loadFailureIsTransient({ name: errorName, message: '' })).toBe(retried);
   });
 
   it('a lost device while generating is recovered (engine recycled), not refused', () => {

@@ -188,19 +188,39 @@ describe('runStudy', () => {
   });
 
   it.each([
-    [1, { status: 'done', done: 6, total: 6 }],
-    [3, { status: 'paused', reason: 'error', done: 0, total: 6 }],
-  ] as const)('a GPU device lost %i time(s) while the model loads: the load is tried again, up to the limit', async (losses, expected) => {
+    ['a GPU device lost while loading', 'Device was lost during reload', 'Error'],
+    ['out of memory while loading', Object.assign(new Error('needs about 5,000 MB and the budget is 4,096 MB'), { name: 'ModelOutOfMemoryError' }), 'ModelOutOfMemoryError'],
+    ['a shader that does not compile', new Error('Invalid ShaderModule: compilation failed'), 'Error'],
+  ] as const)('%s: the run pauses load-failed with the error at once, not retried in the same worker', async (_name, thrown, name) => {
     const { sink, options } = setup(6);
     let loads = 0;
-    const backend = new ScriptedBackend();
     const outcome = await runStudy({
       ...options,
-      models: [{ name: 'model-x', backend: async () => (++loads <= losses ? Promise.reject('Device was lost during reload') : backend), recreate: async () => backend }],
+      models: [{ name: 'model-x', backend: async () => (++loads, Promise.reject(thrown)), recreate: async () => new ScriptedBackend() }],
     });
-    expect(outcome).toMatchObject(expected);
-    expect(sink.records.size).toBe(outcome.done);
-    expect(loads).toBe(Math.min(losses + 1, 3));
+    expect(outcome).toMatchObject({ status: 'paused', reason: 'load-failed', done: 0, total: 6, error: { name } });
+    expect(loads).toBe(1);
+    expect(sink.records.size).toBe(0);
+  });
+
+  it('a pause that the backend ignores ends the run generation-stuck within the bound; the rows in flight are never stored', async () => {
+    const controller = new AbortController();
+    const { sink, options } = setup(4);
+    let release: () => void = () => {};
+    const stuck = new ScriptedBackend();
+    stuck.generate = (request) => new Promise((resolve) => (release = () => resolve({ text: 'offensive', promptTokens: null, completionTokens: 1, latencyMs: 1, finish: 'stop' })));
+    const outcome = await runStudy({
+      ...options,
+      settleMs: 30,
+      models: [{ name: 'model-x', backend: async () => stuck, recreate: async () => stuck }],
+      onRowStart: () => setTimeout(() => controller.abort('pause'), 1),
+      signal: controller.signal,
+    });
+    expect(outcome).toMatchObject({ status: 'paused', reason: 'generation-stuck', done: 0, total: 4 });
+    expect(outcome.status === 'paused' && outcome.message).toMatch(/did not stop within 30 ms of the pause, so its worker was restarted.*run again on resume/);
+    release();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(sink.records.size).toBe(0);
   });
 
   it('recognises a lost device that arrives as a plain string (worker boundary)', async () => {
@@ -214,7 +234,7 @@ describe('runStudy', () => {
     const { options, sink } = setup(20, { concurrency: 3, delayMs: 1, fail: (call) => (call === 4 ? new DeviceLostError() : null) });
     const model = { ...options.models[0], recreate: async () => { throw new Error('No WebGPU adapter any more: reload the page.'); } };
     const outcome = await runStudy({ ...options, models: [model] });
-    expect(outcome).toMatchObject({ status: 'paused', reason: 'error', message: 'No WebGPU adapter any more: reload the page.' });
+    expect(outcome).toMatchObject({ status: 'paused', reason: 'load-failed', message: 'No WebGPU adapter any more: reload the page.', error: { name: 'Error' } });
     const stored = sink.records.size;
     expect(outcome.done).toBe(stored);
     await new Promise((r) => setTimeout(r, 20));
@@ -273,7 +293,7 @@ describe('runStudy', () => {
   it('pauses (not crashes) when the model cannot be loaded', async () => {
     const { options } = setup(5);
     const broken = { name: 'model-x', backend: async () => { throw new Error('WebGPU is not available here.'); }, recreate: async () => { throw new Error('unreachable'); } };
-    expect(await runStudy({ ...options, models: [broken] })).toMatchObject({ status: 'paused', reason: 'error', message: 'WebGPU is not available here.' });
+    expect(await runStudy({ ...options, models: [broken] })).toMatchObject({ status: 'paused', reason: 'load-failed', message: 'WebGPU is not available here.' });
   });
 
   it.each(['paper-prefix', 'hedge-no-answer'] as const)('with stop-when-decided (%s) gives the verdicts of full generation in fewer tokens', async (rule) => {

@@ -428,3 +428,57 @@ describe('LabWorkerApi.explore', () => {
     expect(result).toMatchObject({ ok: false, error: { name: 'UnknownStudyError', message: expect.stringContaining('no-such-study') } });
   });
 });
+
+describe('LabWorkerApi and the web-llm cache', () => {
+  const MODEL = 'Llama-3.2-1B-Instruct-q4f16_1-MLC';
+  function cache(complete: string[]) {
+    const deleted: string[] = [];
+    return { deleted, hasModelInCache: async (id: string) => complete.includes(id), deleteModelAllInfoInCache: async (id: string) => void deleted.push(id) };
+  }
+
+  it('reports the models web-llm has whole in its cache, and none without a cache', async () => {
+    const { api } = await setup({ modelCache: cache([MODEL]) });
+    expect(value(await api.modelsInCache([MODEL, 'gemma-2-2b-it-q4f16_1-MLC']))).toEqual([MODEL]);
+    const { api: bare } = await setup();
+    expect(value(await bare.modelsInCache([MODEL]))).toEqual([]);
+    expect(await bare.deleteModel(MODEL)).toMatchObject({ ok: false, error: { name: 'NoModelCacheError' } });
+  });
+
+  it('refuses to delete a model while it loads, deletes it (weights, config, library) once loaded, and frees the loaded engine', async () => {
+    const models = cache([MODEL]);
+    let finishLoad: () => void = () => undefined;
+    const backend = new ScriptedBackend();
+    const { api } = await setup({
+      modelCache: models,
+      createBackend: async () => (await new Promise<void>((resolve) => (finishLoad = resolve)), backend),
+    });
+    const load = api.loadModel({ backend: 'webllm', model: MODEL });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(await api.deleteModel(MODEL)).toMatchObject({ ok: false, error: { name: 'ModelBusyError', message: expect.stringMatching(/loading or running now/) } });
+    expect(value(await api.deleteModel('gemma-2-2b-it-q4f16_1-MLC'))).toBeNull();
+    finishLoad();
+    expect((await load).ok).toBe(true);
+    expect(value(await api.deleteModel(MODEL))).toBeNull();
+    expect(models.deleted).toEqual(['gemma-2-2b-it-q4f16_1-MLC', MODEL]);
+    expect(backend.disposed).toBe(true);
+  });
+});
+
+describe('LabWorkerApi and the GPU claim across tabs', () => {
+  it('a web-llm model claims the GPU while loaded; refused when another tab holds it; released when unloaded', async () => {
+    const log: string[] = [];
+    let otherTab = true;
+    const { api } = await setup({
+      claimGpu: async () => (otherTab ? null : (log.push('claim'), () => void log.push('release'))),
+      createBackend: async () => new ScriptedBackend(),
+    });
+    const spec: ModelSpec = { backend: 'webllm', model: 'Llama-3.2-1B-Instruct-q4f16_1-MLC' };
+    expect(await api.loadModel(spec)).toMatchObject({ ok: false, error: { name: 'GpuHeldByOtherTabError' } });
+    expect((await api.loadModel(simulator)).ok).toBe(true);
+    otherTab = false;
+    expect((await api.loadModel(spec)).ok).toBe(true);
+    expect(log).toEqual(['claim']);
+    expect((await api.unloadModel()).ok).toBe(true);
+    expect(log).toEqual(['claim', 'release']);
+  });
+});

@@ -56,6 +56,9 @@ function fakeWorker(script: { events: RunEvent[]; outcome?: RunOutcome }) {
       return ok(null);
     },
     reclassifyStudy: () => ok({ total: 3, changed: 1, stoppedEarlyUnderOtherRule: 0 }),
+    modelsInCache: (ids) => ok(ids.slice(0, 1)),
+    deleteModel: (id) => (calls.push(`delete ${id}`), ok(null)),
+    selfTest: () => Promise.resolve({ ok: false, error: { name: 'Error', message: 'not here' } }),
   };
   let created = 0;
   const handle: WorkerHandle = { api, proxy: (f) => f, terminate: () => calls.push('terminate') };
@@ -169,5 +172,86 @@ describe('Runner with late events', () => {
     late!(progress(4));
     expect(runner.progress?.done).toBe(10);
     expect(runner.progress?.responsesPerSecond).toBe(2);
+  });
+});
+
+/** Workers made one after another; worker n answers each run call with `outcomes[n]` (or never, for 'hang'). */
+function workerSeries(outcomes: (RunOutcome | 'hang' | 'hang-all')[], loads: ApiResult<unknown>[] = []) {
+  const log: string[] = [];
+  let made = 0;
+  const create = async (): Promise<WorkerHandle> => {
+    const n = made++;
+    const answer = (): Promise<ApiResult<RunOutcome>> => {
+      const outcome = outcomes[n] ?? { status: 'done', done: 10, total: 10 };
+      return outcome === 'hang' || outcome === 'hang-all' ? new Promise(() => undefined) : Promise.resolve({ ok: true, value: outcome });
+    };
+    const api = {
+      startRun: (req: RunRequest) => (log.push(`worker ${n}: start ${req.study}`), answer()),
+      resumeRun: (study: string, secrets: { apiKey?: string }) => (log.push(`worker ${n}: resume ${study} ${secrets.apiKey ?? ''}`), answer()),
+      pauseRun: () => (log.push(`worker ${n}: pause`), outcomes[n] === 'hang-all' ? new Promise(() => undefined) : Promise.resolve({ ok: true, value: null })),
+      loadModel: async () => (log.push(`worker ${n}: load`), loads[n] ?? { ok: true, value: { model: 'm', backend: 'webllm', concurrency: 1 } }),
+    } as unknown as LabWorkerApi;
+    return { api, proxy: (f) => f, terminate: () => log.push(`worker ${n}: terminate`) };
+  };
+  return { log, create };
+}
+
+const loadFailed = (name: string): RunOutcome => ({ status: 'paused', reason: 'load-failed', message: `${name} happened`, done: 4, total: 10, error: { name, message: `${name} happened` } });
+const OOM = 'ModelOutOfMemoryError';
+
+describe('Runner after a failed load', () => {
+  it.each([
+    ['a lost device while loading: fresh worker, resumed by itself, then done', [loadFailed('DeviceLostError')], 'done', ['worker 0: start s', 'worker 0: terminate', 'worker 1: resume s k'], 1],
+    ['out of memory: worker freed, paused with the message, not retried', [loadFailed(OOM)], 'paused', ['worker 0: start s', 'worker 0: terminate'], 1],
+    ['a shader that does not compile (unknown): worker freed, paused', [loadFailed('WebLLMError')], 'paused', ['worker 0: start s', 'worker 0: terminate'], 1],
+    [
+      'a device lost on every load: two fresh workers, then it pauses',
+      [loadFailed('DeviceLostError'), loadFailed('DeviceLostError'), loadFailed('DeviceLostError')],
+      'paused',
+      ['worker 0: start s', 'worker 0: terminate', 'worker 1: resume s k', 'worker 1: terminate', 'worker 2: resume s k', 'worker 2: terminate'],
+      3,
+    ],
+  ] as const)('%s', async (_name, outcomes, status, log, recycled) => {
+    const w = workerSeries([...outcomes]);
+    const runner = new Runner(w.create);
+    await runner.start('s', [{ backend: 'openai', baseUrl: 'http://x', model: 'm', apiKey: 'k' }]);
+    expect(runner.status).toBe(status);
+    expect(w.log).toEqual(log);
+    expect(runner.workersRecycled).toBe(recycled);
+    if (status === 'paused') expect(runner.message).toMatch(/happened/);
+  });
+
+  it('a failed model load on the Models page frees the worker; the next load starts a fresh one', async () => {
+    const w = workerSeries([], [{ ok: false, error: { name: OOM, message: 'needs 5,000 MB, budget 4,096 MB' } }]);
+    const runner = new Runner(w.create);
+    expect((await runner.loadModel({ backend: 'webllm', model: 'x' })).ok).toBe(false);
+    expect((await runner.loadModel({ backend: 'webllm', model: 'y' })).ok).toBe(true);
+    expect(w.log).toEqual(['worker 0: load', 'worker 0: terminate', 'worker 1: load']);
+  });
+
+  it('a pause the worker never answers ends within the bound: the worker is terminated and the run is paused', async () => {
+    const w = workerSeries(['hang']);
+    const runner = new Runner(w.create, { pauseBoundMs: 20 });
+    const run = runner.start('s', []);
+    await new Promise((r) => setTimeout(r, 0));
+    await runner.pause();
+    const result = await run;
+    expect(result).toMatchObject({ ok: true, value: { status: 'paused', reason: 'generation-stuck' } });
+    expect(runner.status).toBe('paused');
+    expect(runner.message).toMatch(/did not stop within 20 ms of the pause, so its worker was restarted/);
+    expect(w.log).toEqual(['worker 0: start s', 'worker 0: pause', 'worker 0: terminate']);
+  });
+
+  it('a worker that answers neither the run nor the pause call: pause() still returns and the run ends paused', async () => {
+    const w = workerSeries(['hang-all']);
+    const runner = new Runner(w.create, { pauseBoundMs: 20 });
+    const run = runner.start('s', []);
+    await new Promise((r) => setTimeout(r, 0));
+    await runner.pause();
+    const result = await run;
+    expect(result).toMatchObject({ ok: true, value: { status: 'paused', reason: 'generation-stuck' } });
+    expect(runner.status).toBe('paused');
+    expect(runner.message).toMatch(/did not stop within 20 ms of the pause, so its worker was restarted/);
+    expect(w.log).toEqual(['worker 0: start s', 'worker 0: pause', 'worker 0: terminate']);
   });
 });

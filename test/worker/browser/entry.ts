@@ -48,6 +48,10 @@ const lab = {
       messages: [{ role: 'user', content: 'Classify the following text as offensive or not offensive.\n\nText: hello' }],
     }));
     const result = await api.explore({ study, model: spec, rows }, Comlink.proxy((e: ExploreEvent) => void events.push(e)));
+    // Events come through the callback's own port and may land after the result: wait (briefly) for every row's.
+    for (let waited = 0; events.filter((e) => e.type === 'answer' || e.type === 'row-error').length < rows.length && waited < 2000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     return { result, events };
   },
   onEvent(e: RunEvent): void {
