@@ -40,6 +40,17 @@ export interface StoredCell extends Cell {
   study: string;
 }
 
+/**
+ * How many responses a study has stored, kept in step with `responses` (and its cells) in the same transaction as
+ * every write, so a live view reads one row per saved batch instead of counting the study's index (issue 16).
+ */
+export interface StoredCount {
+  /** The study id. */
+  study: string;
+  /** Responses stored: the sum of the study's cells' `n`. */
+  n: number;
+}
+
 export type RunStatus = 'running' | 'paused' | 'cancelled' | 'done';
 
 /** The state of a study's run, so a reload can offer to resume. One per study. Never holds an API key. */
@@ -79,6 +90,12 @@ export const SCHEMA_V2 = {
   responses: 'id, study, [study+model], [study+task], [study+persona], [study+createdAt], createdAt',
 } as const;
 
+/** v4: the `counts` table (one row per study: how many responses it has stored). */
+export const SCHEMA_V4 = {
+  ...SCHEMA_V2,
+  counts: 'study',
+} as const;
+
 /** Before v3 the rule in force lived in a settings row `rule:<study id>`. */
 const LEGACY_RULE_KEY = 'rule:';
 
@@ -88,6 +105,7 @@ export class LabDatabase extends Dexie {
   cells!: EntityTable<StoredCell, 'id'>;
   runs!: EntityTable<RunRecord, 'id'>;
   settings!: EntityTable<SettingRecord, 'key'>;
+  counts!: EntityTable<StoredCount, 'study'>;
 
   constructor(name: string = DATABASE_NAME) {
     super(name);
@@ -120,6 +138,16 @@ export class LabDatabase extends Dexie {
             study.rule = isRuleId(stored) ? stored : configured;
           });
         await settings.bulkDelete(moved);
+      });
+    // v4: each study's stored count, derived from its cells (which equal what its responses imply).
+    this.version(4)
+      .stores(SCHEMA_V4)
+      .upgrade(async (tx) => {
+        const totals = new Map<string, number>();
+        await tx
+          .table<StoredCell, string>('cells')
+          .each((cell) => totals.set(cell.study, (totals.get(cell.study) ?? 0) + cell.n));
+        await tx.table<StoredCount, string>('counts').bulkPut([...totals].map(([study, n]) => ({ study, n })));
       });
   }
 }

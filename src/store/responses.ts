@@ -32,7 +32,7 @@ export type SaveOutcome = 'added' | 'replaced' | 'unchanged';
  * the counts by the difference, so a retried write never counts twice.
  */
 export async function saveResponse(db: LabDatabase, record: ResponseRecord): Promise<SaveOutcome> {
-  return db.transaction('rw', db.responses, db.cells, async () => {
+  return db.transaction('rw', db.responses, db.cells, db.counts, async () => {
     const next = toStored(record);
     const before = await db.responses.get(next.id);
     if (before && before.response === next.response) next.decodedUnder = before.decodedUnder;
@@ -49,7 +49,7 @@ export async function saveResponse(db: LabDatabase, record: ResponseRecord): Pro
  */
 export async function saveResponses(db: LabDatabase, records: readonly ResponseRecord[]): Promise<void> {
   if (records.length === 0) return;
-  await db.transaction('rw', db.responses, db.cells, async () => {
+  await db.transaction('rw', db.responses, db.cells, db.counts, async () => {
     const incoming = records.map((r) => toStored(r));
     const existing = await db.responses.bulkGet(incoming.map((r) => r.id));
     const latest = new Map<string, StoredResponse>();
@@ -79,8 +79,9 @@ export async function latestResponses(db: LabDatabase, study: string, limit: num
   return db.responses.where('[study+createdAt]').between([study, Dexie.minKey], [study, Dexie.maxKey]).reverse().limit(limit).toArray();
 }
 
+/** How many responses a study has stored: one read of the `counts` row the writes keep in step (never a scan). */
 export async function countResponses(db: LabDatabase, study: string): Promise<number> {
-  return db.responses.where('study').equals(study).count();
+  return (await db.counts.get(study))?.n ?? 0;
 }
 
 /** The cells of a study, ready for the statistics (`analyze(cells)`). */
@@ -122,7 +123,7 @@ export async function importRecords(db: LabDatabase, records: Iterable<ResponseR
   const flush = async () => {
     const incoming = chunk;
     chunk = [];
-    await db.transaction('rw', db.responses, db.cells, async () => {
+    await db.transaction('rw', db.responses, db.cells, db.counts, async () => {
       const existing = await db.responses.bulkGet(incoming.map((r) => r.id));
       const added = new Map<string, StoredResponse>();
       incoming.forEach((next, i) => {
@@ -189,7 +190,7 @@ export async function reclassifyStudy(
   const upper = `${study}|\uffff`;
   let after = `${study}|`;
   for (;;) {
-    const last = await db.transaction('rw', db.responses, db.cells, async () => {
+    const last = await db.transaction('rw', db.responses, db.cells, db.counts, async () => {
       const rows = await db.responses.where(':id').between(after, upper, false, false).limit(chunkSize).toArray();
       const changes: { before: StoredResponse; after: StoredResponse }[] = [];
       for (const before of rows) {
@@ -214,8 +215,9 @@ export async function reclassifyStudy(
 
 /** Recompute a study's cells from its stored responses (a repair; normal writes keep cells exact). */
 export async function rebuildCells(db: LabDatabase, study: string): Promise<number> {
-  return db.transaction('rw', db.responses, db.cells, async () => {
+  return db.transaction('rw', db.responses, db.cells, db.counts, async () => {
     await db.cells.where('study').equals(study).delete();
+    await db.counts.delete(study);
     const deltas = cellDeltas([]);
     await db.responses.where('study').equals(study).each((after) => {
       for (const [id, d] of cellDeltas([{ after }])) {
@@ -246,19 +248,28 @@ function sameVerdict(a: ResponseRecord, b: ResponseRecord): boolean {
   return a.kind === b.kind && a.refused === b.refused && a.label === b.label;
 }
 
-/** Must run inside a transaction that includes `db.cells`. Cells that fall to zero responses are removed. */
+/**
+ * Must run inside a transaction that includes `db.cells` and `db.counts`. Cells that fall to zero responses are
+ * removed; each study's stored count moves by the same difference.
+ */
 async function applyCellDeltas(db: LabDatabase, deltas: ReturnType<typeof cellDeltas>): Promise<void> {
   if (deltas.size === 0) return;
   const ids = [...deltas.keys()];
   const current = await db.cells.bulkGet(ids);
   const put: StoredCell[] = [];
   const remove: string[] = [];
+  const moved = new Map<string, number>();
   ids.forEach((id, i) => {
     const { delta, of } = deltas.get(id)!;
+    if (delta.n !== 0) moved.set(of.study, (moved.get(of.study) ?? 0) + delta.n);
     const counts: CellCounts = addCounts(current[i] ?? ZERO_COUNTS, delta);
     if (counts.n <= 0) remove.push(id);
     else put.push({ id, study: of.study, model: of.model, task: of.task, persona: of.persona, template: of.template, ...counts });
   });
   if (put.length) await db.cells.bulkPut(put);
   if (remove.length) await db.cells.bulkDelete(remove);
+  if (moved.size === 0) return;
+  const studies = [...moved.keys()];
+  const counts = await db.counts.bulkGet(studies);
+  await db.counts.bulkPut(studies.map((study, i) => ({ study, n: Math.max(0, (counts[i]?.n ?? 0) + moved.get(study)!) })));
 }

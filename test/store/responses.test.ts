@@ -13,6 +13,7 @@ import {
   fromStored,
   latestResponses,
   toStored,
+  countResponses,
 } from '../../src/store/responses.ts';
 import { deleteStudy, getStudyRule, saveRunState, saveStudy, putSetting, getSetting } from '../../src/store/studies.ts';
 import { isQuotaExceeded } from '../../src/store/quota.ts';
@@ -304,6 +305,27 @@ describe('studies, runs and settings', () => {
   });
 });
 
+describe('the stored count of a study (what live views read instead of counting responses)', () => {
+  const other = (over = {}) => record({ study: 'study-b', ...over });
+  const cases: { name: string; write: (db: LabDatabase) => Promise<unknown>; a: number; b: number }[] = [
+    { name: 'one response', write: (db) => saveResponse(db, record()), a: 1, b: 0 },
+    { name: 'the same key written twice counts once', write: async (db) => { await saveResponse(db, record()); await saveResponse(db, record({ response: 'offensive' })); }, a: 1, b: 0 },
+    { name: 'a batch with a repeated key', write: (db) => saveResponses(db, [record(), record({ item: '2:1' }), record()]), a: 2, b: 0 },
+    { name: 'a batch over two studies', write: (db) => saveResponses(db, [record(), other(), other({ item: '2:1' })]), a: 1, b: 2 },
+    { name: 'an import with duplicates', write: (db) => importRecords(db, [record(), record(), record({ item: '2:1' }), other()], { rule: 'paper-prefix' }), a: 2, b: 1 },
+    { name: 'a re-classification changes no count', write: async (db) => { await saveResponses(db, [record(), record({ item: '2:1', response: 'I cannot help' })]); await reclassifyStudy(db, 'study-a', 'hedge-no-answer'); }, a: 2, b: 0 },
+    { name: 'a deleted study counts nothing', write: async (db) => { await saveResponses(db, [record(), other()]); await deleteStudy(db, 'study-a'); }, a: 0, b: 1 },
+    { name: 'rebuilt cells keep the count', write: async (db) => { await saveResponses(db, [record(), record({ item: '2:1' })]); await rebuildCells(db, 'study-a'); }, a: 2, b: 0 },
+  ];
+  it.each(cases)('$name', async ({ write, a, b }) => {
+    const db = database();
+    await write(db);
+    expect([await countResponses(db, 'study-a'), await countResponses(db, 'study-b')]).toEqual([a, b]);
+    // Always what the responses themselves say.
+    expect([await db.responses.where('study').equals('study-a').count(), await db.responses.where('study').equals('study-b').count()]).toEqual([a, b]);
+  });
+});
+
 describe('schema', () => {
   it('upgrades a version 1 database to the current schema keeping every record', async () => {
     const name = freshName();
@@ -317,14 +339,17 @@ describe('schema', () => {
     v1.close();
 
     const current = database(name);
-    expect(current.verno).toBe(3);
+    expect(current.verno).toBe(4);
     expect((await current.studies.get('study-a'))?.rule).toBe('paper-prefix');
     expect(await current.responses.count()).toBe(2);
     expect((await latestResponses(current, 'study-a', 5)).map((r) => r.item)).toEqual(['2:1', '1:1']);
     expect(await studyCells(current, 'study-a')).toEqual([expect.objectContaining({ n: 2, answers: 2 })]);
     expect(await getSetting(current, 'theme', '')).toBe('dark');
+    // v4 derives each study's stored count from its cells.
+    expect(await countResponses(current, 'study-a')).toBe(2);
     await saveResponse(current, record({ item: '3:1', createdAt: '2026-01-01T00:00:03.000Z' }));
     expect((await studyCells(current, 'study-a'))[0].n).toBe(3);
+    expect(await countResponses(current, 'study-a')).toBe(3);
   });
 
   it('lists the latest responses of one study only, newest first', async () => {
@@ -343,6 +368,6 @@ describe('schema', () => {
     first.close();
     const again = database(name);
     expect([await again.studies.count(), await again.responses.count(), await again.cells.count(), await getSetting(again, 'theme', '')]).toEqual([1, 1, 1, 'dark']);
-    expect(again.verno).toBe(3);
+    expect(again.verno).toBe(4);
   });
 });
