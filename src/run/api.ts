@@ -13,6 +13,7 @@
 import type { LoadProgress } from '../backends/types.ts';
 import type { ModelSpec } from '../core/model-spec.ts';
 import type { ClassifierId, PlanRow } from '../core/types.ts';
+import type { ImportFile, ImportProgress, ImportReport, ImportRequest } from '../store/import.ts';
 import type { ApiResult, ReclassifySummary, RunEvent, RunOutcome, RunSettings } from './types.ts';
 
 export interface RunRequest {
@@ -84,4 +85,9 @@ export interface LabWorkerApi {
    * study's rule for later responses. Refused (RunInProgressError) while a run is going.
    */
   reclassifyStudy(study: string, rule: ClassifierId, onProgress?: (done: number, total: number) => void): Promise<ApiResult<ReclassifySummary>>;
+  /**
+   * The store's one importer (store/import.ts: parse → check → merge → save, in batched transactions) off the page's
+   * thread, with progress: files read, then rows saved. Resolves with the same report as the in-page importer.
+   */
+  importFiles(files: ImportFile[], request: ImportRequest, onProgress?: (p: ImportProgress) => void): Promise<ApiResult<ImportReport>>;
 }

@@ -109,7 +109,10 @@ export interface ImportOptions {
    */
   rule?: RuleId;
   labels?: Partial<Record<TaskId, string[]>>;
+  /** Records per transaction. */
   chunkSize?: number;
+  /** Called after each transaction with the records handled so far. */
+  onProgress?: (done: number) => void;
 }
 
 /**
@@ -118,11 +121,13 @@ export interface ImportOptions {
  */
 export async function importRecords(db: LabDatabase, records: Iterable<ResponseRecord>, options: ImportOptions = {}): Promise<ImportSummary> {
   const summary: ImportSummary = { added: 0, duplicates: 0, conflicts: 0, conflictKeys: [] };
-  const chunkSize = options.chunkSize ?? 2000;
+  const chunkSize = options.chunkSize ?? 5000;
   let chunk: StoredResponse[] = [];
+  let handled = 0;
   const flush = async () => {
     const incoming = chunk;
     chunk = [];
+    handled += incoming.length;
     await db.transaction('rw', db.responses, db.cells, db.counts, async () => {
       const existing = await db.responses.bulkGet(incoming.map((r) => r.id));
       const added = new Map<string, StoredResponse>();
@@ -140,6 +145,7 @@ export async function importRecords(db: LabDatabase, records: Iterable<ResponseR
       await applyCellDeltas(db, cellDeltas(fresh.map((after) => ({ after }))));
       summary.added += fresh.length;
     });
+    options.onProgress?.(handled);
   };
   // The rule (and classifiers) each record's study is under; null where the study is not stored and no rule given.
   const targets = new Map<string, { rule: RuleId; classifierOf: (task: TaskId) => Classifier } | null>();

@@ -3,6 +3,7 @@
 import type { LoadProgress } from '../backends/types.ts';
 import type { ClassifierId, ResponseRecord } from '../core/types.ts';
 import type { ExploreEvent, ExploreRequest, LabWorkerApi, LoadedModel } from '../run/api.ts';
+import type { ImportFile, ImportProgress, ImportReport, ImportRequest } from '../store/import.ts';
 import type {
   ApiResult,
   ErrorData,
@@ -190,6 +191,12 @@ export class Runner {
   async reclassify(study: string, rule: ClassifierId, onProgress?: (done: number, total: number) => void): Promise<ApiResult<ReclassifySummary>> {
     const handle = await this.#handle();
     return handle.api.reclassifyStudy(study, rule, onProgress ? handle.proxy(onProgress) : undefined);
+  }
+
+  /** Imports results files in the run worker (see LabWorkerApi.importFiles), so the page stays responsive. */
+  async importFiles(files: ImportFile[], request: ImportRequest, onProgress?: (p: ImportProgress) => void): Promise<ApiResult<ImportReport>> {
+    const handle = await this.#handle();
+    return handle.api.importFiles(files, request, onProgress ? handle.proxy(onProgress) : undefined);
   }
 
   destroy(): void {

@@ -56,6 +56,7 @@ function fakeWorker(script: { events: RunEvent[]; outcome?: RunOutcome }) {
       return ok(null);
     },
     reclassifyStudy: () => ok({ total: 3, changed: 1, stoppedEarlyUnderOtherRule: 0 }),
+    importFiles: () => Promise.resolve({ ok: false, error: { name: 'Error', message: 'not in this test' } }),
   };
   let created = 0;
   const handle: WorkerHandle = { api, proxy: (f) => f, terminate: () => calls.push('terminate') };
