@@ -5,7 +5,8 @@
 //      first and the last 10% of rows, and their ratio (target: the last 10% at least 90% as fast, page open).
 //   2. Importing the run's JSON-lines export into a fresh browser (target: under 5 s, no main-thread task over 50 ms).
 //
-// `--rows N` stops each run at N responses (default: the whole plan, 127,010 rows; a few minutes per run).
+// `--rows N` stops each run at N responses (default: the whole plan, 127,010 rows; a few minutes per run);
+// `--import-only` prints only the import figure.
 // Throughput is read from the store's `counts` row (one IndexedDB get every 100 ms), the same way for both runs.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,8 @@ import { startE2E, type E2E } from '../test/e2e/harness.ts';
 
 const rowsArg = process.argv.indexOf('--rows');
 const LIMIT = rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : Infinity;
+/** `--import-only`: skip the two throughput runs. */
+const IMPORT_ONLY = process.argv.includes('--import-only');
 
 type Sample = { t: number; done: number };
 
@@ -141,7 +144,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en');
 export async function run(): Promise<void> {
   const e2e = await startE2E();
   try {
-    for (const pageOpen of [true, false]) {
+    for (const pageOpen of IMPORT_ONLY ? [] : [true, false]) {
       const r = await timedRun(e2e, pageOpen);
       const ratio = r.last / r.first;
       console.log(

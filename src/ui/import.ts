@@ -24,9 +24,9 @@ export async function importResultsFiles(
  * The importer the pages use: the store's one importer run in the run worker (parse, check, merge and the batched
  * writes all off the page's thread), reporting progress. A failure in the worker is thrown with its message.
  */
-export function workerImporter(runner: Pick<Runner, 'importFiles'>): Importer {
+export function workerImporter(runner: Pick<Runner, 'importFiles'>, options: { transfer?: boolean } = {}): Importer {
   return async (files, request, onProgress) => {
-    const result = await runner.importFiles([...files], request, onProgress);
+    const result = await runner.importFiles([...files], request, onProgress, options);
     if (!result.ok) throw new Error(result.error.message);
     return result.value;
   };

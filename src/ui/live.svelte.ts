@@ -49,12 +49,14 @@ export class Snapshot<T> {
   #error = $state.raw<Error | null>(null);
   #loaded = $state(false);
   #bump = $state(0);
+  #pending = $state(true);
 
   constructor(query: () => Promise<T> | T, initial: T, key: () => unknown) {
     this.#value = initial;
     $effect(() => {
       key();
       void this.#bump;
+      this.#pending = true;
       let current = true;
       Promise.resolve()
         .then(query)
@@ -64,11 +66,13 @@ export class Snapshot<T> {
             this.#value = value;
             this.#error = null;
             this.#loaded = true;
+            this.#pending = false;
           },
           (error: unknown) => {
             if (!current) return;
             this.#error = error instanceof Error ? error : new Error(String(error));
             this.#loaded = true;
+            this.#pending = false;
           },
         );
       return () => {
@@ -79,6 +83,10 @@ export class Snapshot<T> {
 
   refresh(): void {
     this.#bump++;
+  }
+  /** True from a change of key (or a refresh) until its query has answered: `value` is the previous answer meanwhile. */
+  get pending(): boolean {
+    return this.#pending;
   }
   get value(): T {
     return this.#value;

@@ -20,6 +20,8 @@ export interface WorkerHandle {
   api: LabWorkerApi;
   /** Wraps a callback so it can cross the worker boundary (Comlink.proxy in the app, identity in tests). */
   proxy<T extends object>(callback: T): T;
+  /** Marks buffers to move to the worker instead of being copied (Comlink.transfer in the app; absent in tests). */
+  transfer?<T>(value: T, buffers: Transferable[]): T;
   terminate(): void;
 }
 
@@ -194,9 +196,16 @@ export class Runner {
   }
 
   /** Imports results files in the run worker (see LabWorkerApi.importFiles), so the page stays responsive. */
-  async importFiles(files: ImportFile[], request: ImportRequest, onProgress?: (p: ImportProgress) => void): Promise<ApiResult<ImportReport>> {
+  async importFiles(
+    files: ImportFile[],
+    request: ImportRequest,
+    onProgress?: (p: ImportProgress) => void,
+    options: { transfer?: boolean } = {},
+  ): Promise<ApiResult<ImportReport>> {
     const handle = await this.#handle();
-    return handle.api.importFiles(files, request, onProgress ? handle.proxy(onProgress) : undefined);
+    // With `transfer` the files' bytes move to the worker (no copy on the page's thread) and are unusable here after.
+    const moved = options.transfer && handle.transfer ? handle.transfer(files, [...new Set(files.map((f) => f.bytes.buffer as ArrayBuffer))]) : files;
+    return handle.api.importFiles(moved, request, onProgress ? handle.proxy(onProgress) : undefined);
   }
 
   destroy(): void {
