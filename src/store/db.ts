@@ -27,11 +27,15 @@ export interface StudyRecord {
 export interface StoredResponse extends ResponseRecord {
   /** `${study}|${model}|${planKey}`: writing the same response twice overwrites one row. */
   id: string;
-  /** `${task}|${item}|${persona}|${template}`. */
-  planKey: string;
-  /** The rule in force when the response was generated (and, with stop-when-decided, cut short); survives re-classification. */
-  decodedUnder: RuleId;
+  /**
+   * The rule in force when the response was generated (and, with stop-when-decided, cut short); survives
+   * re-classification. Stored only where it differs from `rule` (read it with `decodedUnderOf`).
+   */
+  decodedUnder?: RuleId;
 }
+
+/** Records stored before v4 also carried `planKey` (`${task}|${item}|${persona}|${template}`, derivable): v4 drops it. */
+type LegacyStoredResponse = StoredResponse & { planKey?: string }
 
 /** Aggregate counts of one study x model x task x persona x template cell, kept in step with `responses`. */
 export interface StoredCell extends Cell {
@@ -139,10 +143,18 @@ export class LabDatabase extends Dexie {
           });
         await settings.bulkDelete(moved);
       });
-    // v4: each study's stored count, derived from its cells (which equal what its responses imply).
+    // v4: each study's stored count, derived from its cells (which equal what its responses imply). Responses drop
+    // what is derivable: `planKey` (in the id and the fields) and `decodedUnder` where it equals `rule`.
     this.version(4)
       .stores(SCHEMA_V4)
       .upgrade(async (tx) => {
+        await tx
+          .table<LegacyStoredResponse, string>('responses')
+          .toCollection()
+          .modify((r) => {
+            delete r.planKey;
+            if (r.decodedUnder === r.rule) delete r.decodedUnder;
+          });
         const totals = new Map<string, number>();
         await tx
           .table<StoredCell, string>('cells')

@@ -14,14 +14,27 @@ export function responseId(study: string, model: string, key: string): string {
   return `${study}|${model}|${key}`;
 }
 
+/** A record as stored: its key, and the rule it was decoded under only where that is not its rule (derivable otherwise). */
 export function toStored(record: ResponseRecord, decodedUnder: RuleId = record.rule): StoredResponse {
   const key = planKey(record.task, record.item, record.persona, record.template);
-  return { ...record, id: responseId(record.study, record.model, key), planKey: key, decodedUnder };
+  return withDecodedUnder({ ...record, id: responseId(record.study, record.model, key) }, decodedUnder);
+}
+
+/** The rule a stored response was generated (and perhaps cut short) under. */
+export function decodedUnderOf(stored: StoredResponse): RuleId {
+  return stored.decodedUnder ?? stored.rule;
+}
+
+/** `stored` remembering `rule` as the rule it was decoded under (the field only where it differs from its rule). */
+function withDecodedUnder(stored: StoredResponse, rule: RuleId): StoredResponse {
+  const { decodedUnder: _old, ...rest } = stored;
+  return rule === stored.rule ? rest : { ...rest, decodedUnder: rule };
 }
 
 /** The ResponseRecord of a stored response, without store bookkeeping (for exports and bundles). */
 export function fromStored(stored: StoredResponse): ResponseRecord {
-  const { id: _id, planKey: _key, decodedUnder: _rule, ...record } = stored;
+  const { id: _id, decodedUnder: _rule, ...record } = stored as StoredResponse & { planKey?: string };
+  delete (record as { planKey?: string }).planKey;
   return record;
 }
 
@@ -33,9 +46,9 @@ export type SaveOutcome = 'added' | 'replaced' | 'unchanged';
  */
 export async function saveResponse(db: LabDatabase, record: ResponseRecord): Promise<SaveOutcome> {
   return db.transaction('rw', db.responses, db.cells, db.counts, async () => {
-    const next = toStored(record);
+    let next = toStored(record);
     const before = await db.responses.get(next.id);
-    if (before && before.response === next.response) next.decodedUnder = before.decodedUnder;
+    if (before && before.response === next.response) next = withDecodedUnder(next, decodedUnderOf(before));
     await db.responses.put(next);
     await applyCellDeltas(db, cellDeltas([{ before, after: next }]));
     if (!before) return 'added';
@@ -55,14 +68,16 @@ export async function saveResponses(db: LabDatabase, records: readonly ResponseR
     const latest = new Map<string, StoredResponse>();
     existing.forEach((r) => r && latest.set(r.id, r));
     const changes: { before?: StoredResponse; after: StoredResponse }[] = [];
-    for (const next of incoming) {
-      const before = latest.get(next.id);
+    const written = new Map<string, StoredResponse>();
+    for (const fresh of incoming) {
+      const before = latest.get(fresh.id);
       // A re-generated text was decoded under its own rule; the same text keeps the rule it was decoded under.
-      if (before && before.response === next.response) next.decodedUnder = before.decodedUnder;
+      const next = before && before.response === fresh.response ? withDecodedUnder(fresh, decodedUnderOf(before)) : fresh;
       changes.push({ before, after: next });
       latest.set(next.id, next);
+      written.set(next.id, next);
     }
-    await db.responses.bulkPut([...new Map(incoming.map((r) => [r.id, r])).values()]);
+    await db.responses.bulkPut([...written.values()]);
     await applyCellDeltas(db, cellDeltas(changes));
   });
 }
@@ -200,8 +215,8 @@ export async function reclassifyStudy(
       const rows = await db.responses.where(':id').between(after, upper, false, false).limit(chunkSize).toArray();
       const changes: { before: StoredResponse; after: StoredResponse }[] = [];
       for (const before of rows) {
-        const next = { ...reclassified(before, classifierOf), id: before.id, planKey: before.planKey, decodedUnder: before.decodedUnder };
-        if (before.stoppedEarly && before.decodedUnder !== rule) summary.stoppedEarlyUnderOtherRule++;
+        const next = withDecodedUnder({ ...reclassified(before, classifierOf), id: before.id }, decodedUnderOf(before));
+        if (before.stoppedEarly && decodedUnderOf(before) !== rule) summary.stoppedEarlyUnderOtherRule++;
         if (!sameVerdict(before, next) || before.rule !== rule) changes.push({ before, after: next });
         if (!sameVerdict(before, next)) summary.changed++;
       }

@@ -14,7 +14,10 @@ import {
   latestResponses,
   toStored,
   countResponses,
+  decodedUnderOf,
 } from '../../src/store/responses.ts';
+import { recordsToJsonl } from '../../src/ui/exports.ts';
+import { SCHEMA_V2 } from '../../src/store/db.ts';
 import { deleteStudy, getStudyRule, saveRunState, saveStudy, putSetting, getSetting } from '../../src/store/studies.ts';
 import { isQuotaExceeded } from '../../src/store/quota.ts';
 import { freshName, record, refusal } from './records.ts';
@@ -169,7 +172,7 @@ describe('importRecords', () => {
     const db = database();
     await importRecords(db, [record({ response: 'No, this text is not offensive.', rule: 'hedge-no-answer' })], { rule: 'paper-prefix' });
     const [stored] = await db.responses.toArray();
-    expect([stored.kind, stored.refused, stored.rule, stored.decodedUnder]).toEqual(['refusal', true, 'paper-prefix', 'hedge-no-answer']);
+    expect([stored.kind, stored.refused, stored.rule, decodedUnderOf(stored)]).toEqual(['refusal', true, 'paper-prefix', 'hedge-no-answer']);
   });
 
   it("brings incoming records under their stored study's current rule, so a re-classified study stays on one rule", async () => {
@@ -243,10 +246,10 @@ describe('reclassifyStudy', () => {
     await saveResponse(db, early);
     await reclassifyStudy(db, 'study-a', 'hedge-no-answer');
     await saveResponse(db, { ...early, rule: 'hedge-no-answer' });
-    expect((await db.responses.toArray())[0].decodedUnder).toBe('paper-prefix');
+    expect(decodedUnderOf((await db.responses.toArray())[0])).toBe('paper-prefix');
     expect((await reclassifyStudy(db, 'study-a', 'hedge-no-answer')).stoppedEarlyUnderOtherRule).toBe(1);
     await saveResponse(db, { ...early, response: 'not offensive.', rule: 'hedge-no-answer' });
-    expect((await db.responses.toArray())[0].decodedUnder).toBe('hedge-no-answer');
+    expect(decodedUnderOf((await db.responses.toArray())[0])).toBe('hedge-no-answer');
     expect((await reclassifyStudy(db, 'study-a', 'hedge-no-answer')).stoppedEarlyUnderOtherRule).toBe(0);
   });
 
@@ -323,6 +326,44 @@ describe('the stored count of a study (what live views read instead of counting 
     expect([await countResponses(db, 'study-a'), await countResponses(db, 'study-b')]).toEqual([a, b]);
     // Always what the responses themselves say.
     expect([await db.responses.where('study').equals('study-a').count(), await db.responses.where('study').equals('study-b').count()]).toEqual([a, b]);
+  });
+});
+
+describe('v4 trims what each stored response can derive', () => {
+  // A v3 database as users have it: every record with its planKey and decodedUnder.
+  async function v3Database(name: string, records: { record: ReturnType<typeof record>; decodedUnder: string }[]) {
+    const v3 = new Dexie(name);
+    v3.version(3).stores(SCHEMA_V2);
+    await v3.table('responses').bulkPut(
+      records.map(({ record: r, decodedUnder }) => ({ ...r, id: `${r.study}|${r.model}|${r.task}|${r.item}|${r.persona}|${r.template}`, planKey: `${r.task}|${r.item}|${r.persona}|${r.template}`, decodedUnder })),
+    );
+    const stored = await v3.table('responses').toArray();
+    v3.close();
+    return stored as Record<string, unknown>[];
+  }
+  const rows = [
+    { record: record({ item: '1:1' }), decodedUnder: 'paper-prefix' },
+    { record: record({ item: '2:1', response: 'I cannot help with that', kind: 'refusal', refused: true, label: undefined, rule: 'hedge-no-answer', stoppedEarly: true }), decodedUnder: 'paper-prefix' },
+    { record: record({ item: '3:1', task: 'nli', template: 'p8', gold: undefined }), decodedUnder: 'paper-prefix' },
+  ];
+
+  it('exports the same bytes, keeps the rule each response was decoded under, and stores fewer bytes per response', async () => {
+    const name = freshName();
+    const before = await v3Database(name, rows);
+    // What the v3 app exported: each record without its store fields.
+    const exportedBefore = recordsToJsonl(before.map(({ id: _i, planKey: _k, decodedUnder: _d, ...r }) => r as never));
+    const db = database(name);
+    const after = await db.responses.toArray();
+    expect(recordsToJsonl(after.map(fromStored))).toBe(exportedBefore);
+    expect(after.map(decodedUnderOf)).toEqual(['paper-prefix', 'paper-prefix', 'paper-prefix']);
+    expect(after.map((r) => 'planKey' in r)).toEqual([false, false, false]);
+    // Only the response decoded under another rule than its own (item 2:1) keeps the field.
+    expect(after.filter((r) => 'decodedUnder' in r).map((r) => r.item)).toEqual(['2:1']);
+    const bytes = (xs: unknown[]) => xs.reduce<number>((a, x) => a + JSON.stringify(x).length, 0);
+    expect(bytes(after)).toBeLessThan(bytes(before) - 40 * rows.length);
+    // The study's count and a re-classification work on trimmed records as on the old ones.
+    expect((await reclassifyStudy(db, 'study-a', 'paper-prefix')).stoppedEarlyUnderOtherRule).toBe(0);
+    for (const r of await db.responses.toArray()) expect([r.item, decodedUnderOf(r)]).toEqual([r.item, 'paper-prefix']);
   });
 });
 
