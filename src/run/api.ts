@@ -14,6 +14,7 @@ import type { LoadPhase, LoadProgress } from '../backends/types.ts';
 import type { SelfTestReport } from './selftest.ts';
 import type { ModelSpec } from '../core/model-spec.ts';
 import type { ClassifierId, PlanRow } from '../core/types.ts';
+import type { ImportFile, ImportProgress, ImportReport, ImportRequest } from '../store/import.ts';
 import type { ApiResult, ReclassifySummary, RunEvent, RunOutcome, RunSettings } from './types.ts';
 
 export interface RunRequest {
@@ -103,4 +104,9 @@ export interface LabWorkerApi {
    * table under measuredRateKey(model). Refused while a run is going.
    */
   selfTest(spec: ModelSpec, onEvent: (e: SelfTestEvent) => void): Promise<ApiResult<SelfTestReport>>;
+  /**
+   * The store's one importer (store/import.ts: parse → check → merge → save, in batched transactions) off the page's
+   * thread, with progress: files read, then rows saved. Resolves with the same report as the in-page importer.
+   */
+  importFiles(files: ImportFile[], request: ImportRequest, onProgress?: (p: ImportProgress) => void): Promise<ApiResult<ImportReport>>;
 }

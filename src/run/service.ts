@@ -12,6 +12,8 @@ import { planForShard, shardSettingKey } from '../core/shard.ts';
 import type { ClassifierId, PlanRow, ResponseRecord, StudyConfig } from '../core/types.ts';
 import type { LabDatabase, RunRecord } from '../store/db.ts';
 import { isQuotaExceeded } from '../store/quota.ts';
+import { importFiles, type ImportProgress } from '../store/import.ts';
+import { platformCodec, type Codec } from '../core/share.ts';
 import { reclassifyStudy, storedPlanKeys } from '../store/responses.ts';
 import { getSetting, getStudyConfig, getStudyRule, putSetting, saveRunState } from '../store/studies.ts';
 import type { ExploreEvent, ExploreRequest, LabWorkerApi, LoadedModel, RunRequest, SelfTestEvent } from './api.ts';
@@ -58,6 +60,8 @@ export interface ServiceDeps {
   monotonic?: () => number;
   /** Minimum milliseconds between `response` events sent to the page. Default 50 (about 20 a second). */
   responseEventIntervalMs?: number;
+  /** Gzip for imported bundles. Default: the platform's (CompressionStream). */
+  codec?: Codec | null;
 }
 
 export class RunInProgressError extends Error {
@@ -205,13 +209,17 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
     };
   }
 
-  async function planOf(study: string, config: StudyConfig): Promise<PlanRow[]> {
-    if (plan?.study === study) return plan.rows;
+  async function studyData(): Promise<StudyData> {
     data ??= loadStudyData(deps.readStaticText);
-    const rows = buildPlan(config, await data.catch((err: unknown) => {
+    return data.catch((err: unknown) => {
       data = null;
       throw err;
-    }));
+    });
+  }
+
+  async function planOf(study: string, config: StudyConfig): Promise<PlanRow[]> {
+    if (plan?.study === study) return plan.rows;
+    const rows = buildPlan(config, await studyData());
     plan = { study, rows };
     return rows;
   }
@@ -513,6 +521,16 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
             if (returned instanceof Promise) returned.catch(() => undefined);
           },
         });
+      }),
+
+    importFiles: (files, request, onProgress) =>
+      guarded(async () => {
+        const codec = deps.codec === undefined ? platformCodec() : deps.codec;
+        const report = (p: ImportProgress) => {
+          const returned: unknown = onProgress?.(p);
+          if (returned instanceof Promise) returned.catch(() => undefined);
+        };
+        return importFiles({ db, codec, plan: async (config) => buildPlan(config, await studyData()), now: () => new Date(now()) }, files, request, report);
       }),
   };
 }

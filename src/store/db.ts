@@ -28,17 +28,32 @@ export interface StudyRecord {
 export interface StoredResponse extends ResponseRecord {
   /** `${study}|${model}|${planKey}`: writing the same response twice overwrites one row. */
   id: string;
-  /** `${task}|${item}|${persona}|${template}`. */
-  planKey: string;
-  /** The rule in force when the response was generated (and, with stop-when-decided, cut short); survives re-classification. */
-  decodedUnder: RuleId;
+  /**
+   * The rule in force when the response was generated (and, with stop-when-decided, cut short); survives
+   * re-classification. Stored only where it differs from `rule` (read it with `decodedUnderOf`).
+   */
+  decodedUnder?: RuleId;
 }
+
+/** Records stored before v4 also carried `planKey` (`${task}|${item}|${persona}|${template}`, derivable): v4 drops it. */
+type LegacyStoredResponse = StoredResponse & { planKey?: string }
 
 /** Aggregate counts of one study x model x task x persona x template cell, kept in step with `responses`. */
 export interface StoredCell extends Cell {
   /** `${study}|${model}|${task}|${persona}|${template}`. */
   id: string;
   study: string;
+}
+
+/**
+ * How many responses a study has stored, kept in step with `responses` (and its cells) in the same transaction as
+ * every write, so a live view reads one row per saved batch instead of counting the study's index (issue 16).
+ */
+export interface StoredCount {
+  /** The study id. */
+  study: string;
+  /** Responses stored: the sum of the study's cells' `n`. */
+  n: number;
 }
 
 export type RunStatus = 'running' | 'paused' | 'cancelled' | 'done';
@@ -95,6 +110,12 @@ export const SCHEMA_V4 = {
   labels: 'id, study, [study+model]',
 } as const;
 
+/** v5: the `counts` table (one row per study: how many responses it has stored). */
+export const SCHEMA_V5 = {
+  ...SCHEMA_V4,
+  counts: 'study',
+} as const;
+
 export class LabDatabase extends Dexie {
   studies!: EntityTable<StudyRecord, 'id'>;
   responses!: EntityTable<StoredResponse, 'id'>;
@@ -102,6 +123,7 @@ export class LabDatabase extends Dexie {
   runs!: EntityTable<RunRecord, 'id'>;
   settings!: EntityTable<SettingRecord, 'key'>;
   labels!: EntityTable<StoredLabel, 'id'>;
+  counts!: EntityTable<StoredCount, 'study'>;
 
   constructor(name: string = DATABASE_NAME) {
     super(name);
@@ -137,6 +159,24 @@ export class LabDatabase extends Dexie {
       });
     // v4: a new table; nothing stored before changes.
     this.version(4).stores(SCHEMA_V4);
+    // v5: each study's stored count, derived from its cells (which equal what its responses imply). Responses drop
+    // what is derivable: `planKey` (in the id and the fields) and `decodedUnder` where it equals `rule`.
+    this.version(5)
+      .stores(SCHEMA_V5)
+      .upgrade(async (tx) => {
+        await tx
+          .table<LegacyStoredResponse, string>('responses')
+          .toCollection()
+          .modify((r) => {
+            delete r.planKey;
+            if (r.decodedUnder === r.rule) delete r.decodedUnder;
+          });
+        const totals = new Map<string, number>();
+        await tx
+          .table<StoredCell, string>('cells')
+          .each((cell) => totals.set(cell.study, (totals.get(cell.study) ?? 0) + cell.n));
+        await tx.table<StoredCount, string>('counts').bulkPut([...totals].map(([study, n]) => ({ study, n })));
+      });
   }
 }
 

@@ -61,15 +61,32 @@ export interface ImportReport {
 
 export type ImportFile = { name: string; bytes: Uint8Array };
 
+/** How far an import is: files read and checked, then rows saved (of those merged). */
+export interface ImportProgress {
+  phase: 'reading' | 'saving';
+  done: number;
+  total: number;
+}
+
+/** An importer as the pages call it: the store's one importer, in the run worker in the app (LabWorkerApi.importFiles). */
+export type Importer = (files: readonly ImportFile[], request: ImportRequest, onProgress?: (p: ImportProgress) => void) => Promise<ImportReport>;
+
 /** Imports any number of files into one study and reports, file by file, what was stored and what was refused. */
-export async function importFiles(deps: ImportDeps, files: readonly ImportFile[], request: ImportRequest): Promise<ImportReport> {
+export async function importFiles(
+  deps: ImportDeps,
+  files: readonly ImportFile[],
+  request: ImportRequest,
+  onProgress?: (p: ImportProgress) => void,
+): Promise<ImportReport> {
   const { db } = deps;
   const inputs: ParsedInput[] = [];
   const unreadable: SourceReport[] = [];
-  for (const file of files) {
+  onProgress?.({ phase: 'reading', done: 0, total: files.length });
+  for (const [i, file] of files.entries()) {
     const result = await parseResultsFile(file.name, file.bytes, deps.codec);
     if (result.ok) inputs.push(result.input);
     else unreadable.push({ status: 'refused', name: result.name, message: result.message });
+    onProgress?.({ phase: 'reading', done: i + 1, total: files.length });
   }
   const bundles = inputs.filter((i): i is Extract<ParsedInput, { kind: 'bundle' }> => i.kind === 'bundle');
   const target = await targetStudy(db, request, bundles, inputs);
@@ -97,7 +114,12 @@ export async function importFiles(deps: ImportDeps, files: readonly ImportFile[]
     await saveStudy(db, { id: target.id, name: target.config.name, config: target.config, planSize: plan.length, rule }, deps.now());
     if ((await countResponses(db, target.id)) === 0) await setStudyRule(db, target.id, rule);
     const labels = Object.fromEntries(target.config.tasks.map((t) => [t.task, t.labels]));
-    summary = await importRecords(db, merged.records, { rule, labels });
+    const records = merged.records;
+    summary = await importRecords(db, records, {
+      rule,
+      labels,
+      onProgress: onProgress && ((done) => onProgress({ phase: 'saving', done, total: records.length })),
+    });
     const planKeys = new Set(plan.map((r) => r.key));
     const mergedNames = new Set(sources.flatMap((src) => (src.status === 'merged' ? [src.name] : [])));
     const carried = bundles.filter((b) => b.study.id === target.id && mergedNames.has(b.name)).flatMap((b) => b.labels).filter((l) => planKeys.has(l.key));

@@ -1,6 +1,6 @@
 // The store: the Dexie database and what the app does with it.
 export { db, LabDatabase, DATABASE_NAME, SCHEMA_V1, SCHEMA_V2, SCHEMA_V4 } from './db.ts';
-export type { StudyRecord, StoredResponse, StoredCell, RunRecord, RunStatus, SettingRecord, StoredLabel } from './db.ts';
+export type { StudyRecord, StoredResponse, StoredCell, StoredCount, RunRecord, RunStatus, SettingRecord, StoredLabel } from './db.ts';
 export { saveLabel, deleteLabel, studyLabels, importLabels } from './labels.ts';
 export type { LabelImportSummary } from './labels.ts';
 export {

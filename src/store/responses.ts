@@ -14,14 +14,27 @@ export function responseId(study: string, model: string, key: string): string {
   return `${study}|${model}|${key}`;
 }
 
+/** A record as stored: its key, and the rule it was decoded under only where that is not its rule (derivable otherwise). */
 export function toStored(record: ResponseRecord, decodedUnder: RuleId = record.rule): StoredResponse {
   const key = planKey(record.task, record.item, record.persona, record.template);
-  return { ...record, id: responseId(record.study, record.model, key), planKey: key, decodedUnder };
+  return withDecodedUnder({ ...record, id: responseId(record.study, record.model, key) }, decodedUnder);
+}
+
+/** The rule a stored response was generated (and perhaps cut short) under. */
+export function decodedUnderOf(stored: StoredResponse): RuleId {
+  return stored.decodedUnder ?? stored.rule;
+}
+
+/** `stored` remembering `rule` as the rule it was decoded under (the field only where it differs from its rule). */
+function withDecodedUnder(stored: StoredResponse, rule: RuleId): StoredResponse {
+  const { decodedUnder: _old, ...rest } = stored;
+  return rule === stored.rule ? rest : { ...rest, decodedUnder: rule };
 }
 
 /** The ResponseRecord of a stored response, without store bookkeeping (for exports and bundles). */
 export function fromStored(stored: StoredResponse): ResponseRecord {
-  const { id: _id, planKey: _key, decodedUnder: _rule, ...record } = stored;
+  const { id: _id, decodedUnder: _rule, ...record } = stored as StoredResponse & { planKey?: string };
+  delete (record as { planKey?: string }).planKey;
   return record;
 }
 
@@ -32,10 +45,10 @@ export type SaveOutcome = 'added' | 'replaced' | 'unchanged';
  * the counts by the difference, so a retried write never counts twice.
  */
 export async function saveResponse(db: LabDatabase, record: ResponseRecord): Promise<SaveOutcome> {
-  return db.transaction('rw', db.responses, db.cells, async () => {
-    const next = toStored(record);
+  return db.transaction('rw', db.responses, db.cells, db.counts, async () => {
+    let next = toStored(record);
     const before = await db.responses.get(next.id);
-    if (before && before.response === next.response) next.decodedUnder = before.decodedUnder;
+    if (before && before.response === next.response) next = withDecodedUnder(next, decodedUnderOf(before));
     await db.responses.put(next);
     await applyCellDeltas(db, cellDeltas([{ before, after: next }]));
     if (!before) return 'added';
@@ -49,20 +62,22 @@ export async function saveResponse(db: LabDatabase, record: ResponseRecord): Pro
  */
 export async function saveResponses(db: LabDatabase, records: readonly ResponseRecord[]): Promise<void> {
   if (records.length === 0) return;
-  await db.transaction('rw', db.responses, db.cells, async () => {
+  await db.transaction('rw', db.responses, db.cells, db.counts, async () => {
     const incoming = records.map((r) => toStored(r));
     const existing = await db.responses.bulkGet(incoming.map((r) => r.id));
     const latest = new Map<string, StoredResponse>();
     existing.forEach((r) => r && latest.set(r.id, r));
     const changes: { before?: StoredResponse; after: StoredResponse }[] = [];
-    for (const next of incoming) {
-      const before = latest.get(next.id);
+    const written = new Map<string, StoredResponse>();
+    for (const fresh of incoming) {
+      const before = latest.get(fresh.id);
       // A re-generated text was decoded under its own rule; the same text keeps the rule it was decoded under.
-      if (before && before.response === next.response) next.decodedUnder = before.decodedUnder;
+      const next = before && before.response === fresh.response ? withDecodedUnder(fresh, decodedUnderOf(before)) : fresh;
       changes.push({ before, after: next });
       latest.set(next.id, next);
+      written.set(next.id, next);
     }
-    await db.responses.bulkPut([...new Map(incoming.map((r) => [r.id, r])).values()]);
+    await db.responses.bulkPut([...written.values()]);
     await applyCellDeltas(db, cellDeltas(changes));
   });
 }
@@ -79,8 +94,9 @@ export async function latestResponses(db: LabDatabase, study: string, limit: num
   return db.responses.where('[study+createdAt]').between([study, Dexie.minKey], [study, Dexie.maxKey]).reverse().limit(limit).toArray();
 }
 
+/** How many responses a study has stored: one read of the `counts` row the writes keep in step (never a scan). */
 export async function countResponses(db: LabDatabase, study: string): Promise<number> {
-  return db.responses.where('study').equals(study).count();
+  return (await db.counts.get(study))?.n ?? 0;
 }
 
 /** The cells of a study, ready for the statistics (`analyze(cells)`). */
@@ -108,7 +124,10 @@ export interface ImportOptions {
    */
   rule?: RuleId;
   labels?: Partial<Record<TaskId, string[]>>;
+  /** Records per transaction. */
   chunkSize?: number;
+  /** Called after each transaction with the records handled so far. */
+  onProgress?: (done: number) => void;
 }
 
 /**
@@ -117,12 +136,14 @@ export interface ImportOptions {
  */
 export async function importRecords(db: LabDatabase, records: Iterable<ResponseRecord>, options: ImportOptions = {}): Promise<ImportSummary> {
   const summary: ImportSummary = { added: 0, duplicates: 0, conflicts: 0, conflictKeys: [] };
-  const chunkSize = options.chunkSize ?? 2000;
+  const chunkSize = options.chunkSize ?? 5000;
   let chunk: StoredResponse[] = [];
+  let handled = 0;
   const flush = async () => {
     const incoming = chunk;
     chunk = [];
-    await db.transaction('rw', db.responses, db.cells, async () => {
+    handled += incoming.length;
+    await db.transaction('rw', db.responses, db.cells, db.counts, async () => {
       const existing = await db.responses.bulkGet(incoming.map((r) => r.id));
       const added = new Map<string, StoredResponse>();
       incoming.forEach((next, i) => {
@@ -139,6 +160,7 @@ export async function importRecords(db: LabDatabase, records: Iterable<ResponseR
       await applyCellDeltas(db, cellDeltas(fresh.map((after) => ({ after }))));
       summary.added += fresh.length;
     });
+    options.onProgress?.(handled);
   };
   // The rule (and classifiers) each record's study is under; null where the study is not stored and no rule given.
   const targets = new Map<string, { rule: RuleId; classifierOf: (task: TaskId) => Classifier } | null>();
@@ -189,12 +211,12 @@ export async function reclassifyStudy(
   const upper = `${study}|\uffff`;
   let after = `${study}|`;
   for (;;) {
-    const last = await db.transaction('rw', db.responses, db.cells, async () => {
+    const last = await db.transaction('rw', db.responses, db.cells, db.counts, async () => {
       const rows = await db.responses.where(':id').between(after, upper, false, false).limit(chunkSize).toArray();
       const changes: { before: StoredResponse; after: StoredResponse }[] = [];
       for (const before of rows) {
-        const next = { ...reclassified(before, classifierOf), id: before.id, planKey: before.planKey, decodedUnder: before.decodedUnder };
-        if (before.stoppedEarly && before.decodedUnder !== rule) summary.stoppedEarlyUnderOtherRule++;
+        const next = withDecodedUnder({ ...reclassified(before, classifierOf), id: before.id }, decodedUnderOf(before));
+        if (before.stoppedEarly && decodedUnderOf(before) !== rule) summary.stoppedEarlyUnderOtherRule++;
         if (!sameVerdict(before, next) || before.rule !== rule) changes.push({ before, after: next });
         if (!sameVerdict(before, next)) summary.changed++;
       }
@@ -214,8 +236,9 @@ export async function reclassifyStudy(
 
 /** Recompute a study's cells from its stored responses (a repair; normal writes keep cells exact). */
 export async function rebuildCells(db: LabDatabase, study: string): Promise<number> {
-  return db.transaction('rw', db.responses, db.cells, async () => {
+  return db.transaction('rw', db.responses, db.cells, db.counts, async () => {
     await db.cells.where('study').equals(study).delete();
+    await db.counts.delete(study);
     const deltas = cellDeltas([]);
     await db.responses.where('study').equals(study).each((after) => {
       for (const [id, d] of cellDeltas([{ after }])) {
@@ -246,19 +269,28 @@ function sameVerdict(a: ResponseRecord, b: ResponseRecord): boolean {
   return a.kind === b.kind && a.refused === b.refused && a.label === b.label;
 }
 
-/** Must run inside a transaction that includes `db.cells`. Cells that fall to zero responses are removed. */
+/**
+ * Must run inside a transaction that includes `db.cells` and `db.counts`. Cells that fall to zero responses are
+ * removed; each study's stored count moves by the same difference.
+ */
 async function applyCellDeltas(db: LabDatabase, deltas: ReturnType<typeof cellDeltas>): Promise<void> {
   if (deltas.size === 0) return;
   const ids = [...deltas.keys()];
   const current = await db.cells.bulkGet(ids);
   const put: StoredCell[] = [];
   const remove: string[] = [];
+  const moved = new Map<string, number>();
   ids.forEach((id, i) => {
     const { delta, of } = deltas.get(id)!;
+    if (delta.n !== 0) moved.set(of.study, (moved.get(of.study) ?? 0) + delta.n);
     const counts: CellCounts = addCounts(current[i] ?? ZERO_COUNTS, delta);
     if (counts.n <= 0) remove.push(id);
     else put.push({ id, study: of.study, model: of.model, task: of.task, persona: of.persona, template: of.template, ...counts });
   });
   if (put.length) await db.cells.bulkPut(put);
   if (remove.length) await db.cells.bulkDelete(remove);
+  if (moved.size === 0) return;
+  const studies = [...moved.keys()];
+  const counts = await db.counts.bulkGet(studies);
+  await db.counts.bulkPut(studies.map((study, i) => ({ study, n: Math.max(0, (counts[i]?.n ?? 0) + moved.get(study)!) })));
 }

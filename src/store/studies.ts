@@ -30,10 +30,11 @@ export async function getStudyConfig(db: LabDatabase, study: string): Promise<St
 
 /** Delete a study with all its responses, cells and run state, in one transaction. Returns the responses deleted. */
 export async function deleteStudy(db: LabDatabase, study: string): Promise<number> {
-  return db.transaction('rw', [db.studies, db.responses, db.cells, db.runs, db.labels], async () => {
+  return db.transaction('rw', [db.studies, db.responses, db.cells, db.counts, db.runs, db.labels], async () => {
     const deleted = await db.responses.where('study').equals(study).delete();
     await db.labels.where('study').equals(study).delete();
     await db.cells.where('study').equals(study).delete();
+    await db.counts.delete(study);
     await db.runs.delete(study);
     await db.studies.delete(study);
     return deleted;

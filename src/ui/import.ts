@@ -1,11 +1,12 @@
 // Importing results files from a page: the store's one importer (store/import.ts) with the browser's codec and plan.
 import { platformCodec } from '../core/share.ts';
 import { db as defaultDb, type LabDatabase } from '../store/index.ts';
-import { importFiles, type ImportDeps, type ImportFile, type ImportReport, type ImportRequest } from '../store/import.ts';
+import { importFiles, type ImportDeps, type ImportFile, type Importer, type ImportProgress, type ImportReport, type ImportRequest } from '../store/import.ts';
+import type { Runner } from './runner.svelte.ts';
 import { computeWorker } from './compute/client.ts';
 import { computePlanSource } from './workshop/workshop.svelte.ts';
 
-export type { ImportReport, ImportRequest } from '../store/import.ts';
+export type { ImportReport, ImportRequest, ImportProgress, Importer } from '../store/import.ts';
 
 let plan: ImportDeps['plan'] | null = null;
 
@@ -17,6 +18,25 @@ export async function importResultsFiles(
 ): Promise<ImportReport> {
   plan ??= computePlanSource(async () => computeWorker());
   return importFiles({ db: options.database ?? defaultDb, codec: platformCodec(), plan: options.plan ?? plan, now: () => new Date() }, files, request);
+}
+
+/**
+ * The importer the pages use: the store's one importer run in the run worker (parse, check, merge and the batched
+ * writes all off the page's thread), reporting progress. A failure in the worker is thrown with its message.
+ */
+export function workerImporter(runner: Pick<Runner, 'importFiles'>, options: { transfer?: boolean } = {}): Importer {
+  return async (files, request, onProgress) => {
+    const result = await runner.importFiles([...files], request, onProgress, options);
+    if (!result.ok) throw new Error(result.error.message);
+    return result.value;
+  };
+}
+
+/** Progress of an import for a ProgressBar: a value out of a max, and the words beside it. */
+export function importProgressLine(p: ImportProgress): { value: number; max: number; text: string } {
+  return p.phase === 'reading'
+    ? { value: p.done, max: Math.max(1, p.total), text: `Reading file ${Math.min(p.done + 1, p.total).toLocaleString('en')} of ${p.total.toLocaleString('en')}…` }
+    : { value: p.done, max: Math.max(1, p.total), text: `Saving ${p.done.toLocaleString('en')} of ${p.total.toLocaleString('en')} rows…` };
 }
 
 /** One line for the report: what was merged where, or why nothing was. */

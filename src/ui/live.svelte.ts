@@ -38,3 +38,63 @@ export class Live<T> {
     return this.#loaded;
   }
 }
+
+/**
+ * A query that runs when `key()` changes, and not after writes: for views whose cost grows with what is stored (a
+ * text search over a study's responses, a page deep in a table), which must not re-run after every saved batch.
+ * Bump `key()` (or call `refresh`) when the page itself changed the data (an import, a deletion).
+ */
+export class Snapshot<T> {
+  #value = $state.raw<T>() as T;
+  #error = $state.raw<Error | null>(null);
+  #loaded = $state(false);
+  #bump = $state(0);
+  #pending = $state(true);
+
+  constructor(query: () => Promise<T> | T, initial: T, key: () => unknown) {
+    this.#value = initial;
+    $effect(() => {
+      key();
+      void this.#bump;
+      this.#pending = true;
+      let current = true;
+      Promise.resolve()
+        .then(query)
+        .then(
+          (value) => {
+            if (!current) return;
+            this.#value = value;
+            this.#error = null;
+            this.#loaded = true;
+            this.#pending = false;
+          },
+          (error: unknown) => {
+            if (!current) return;
+            this.#error = error instanceof Error ? error : new Error(String(error));
+            this.#loaded = true;
+            this.#pending = false;
+          },
+        );
+      return () => {
+        current = false;
+      };
+    });
+  }
+
+  refresh(): void {
+    this.#bump++;
+  }
+  /** True from a change of key (or a refresh) until its query has answered: `value` is the previous answer meanwhile. */
+  get pending(): boolean {
+    return this.#pending;
+  }
+  get value(): T {
+    return this.#value;
+  }
+  get error(): Error | null {
+    return this.#error;
+  }
+  get loaded(): boolean {
+    return this.#loaded;
+  }
+}

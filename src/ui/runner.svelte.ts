@@ -5,6 +5,7 @@ import { failureOfErrorName } from '../backends/webllm-errors.ts';
 import type { ClassifierId, ResponseRecord } from '../core/types.ts';
 import type { ExploreEvent, ExploreRequest, LabWorkerApi, LoadedModel, SelfTestEvent } from '../run/api.ts';
 import type { SelfTestReport } from '../run/selftest.ts';
+import type { ImportFile, ImportProgress, ImportReport, ImportRequest } from '../store/import.ts';
 import type {
   ApiResult,
   ErrorData,
@@ -21,6 +22,8 @@ export interface WorkerHandle {
   api: LabWorkerApi;
   /** Wraps a callback so it can cross the worker boundary (Comlink.proxy in the app, identity in tests). */
   proxy<T extends object>(callback: T): T;
+  /** Marks buffers to move to the worker instead of being copied (Comlink.transfer in the app; absent in tests). */
+  transfer?<T>(value: T, buffers: Transferable[]): T;
   terminate(): void;
 }
 
@@ -293,6 +296,19 @@ export class Runner {
     const result = await handle.api.selfTest(spec, handle.proxy(onEvent));
     if (!result.ok && result.error.name !== 'RunInProgressError' && this.#worker === handle) this.#recycle();
     return result;
+  }
+
+  /** Imports results files in the run worker (see LabWorkerApi.importFiles), so the page stays responsive. */
+  async importFiles(
+    files: ImportFile[],
+    request: ImportRequest,
+    onProgress?: (p: ImportProgress) => void,
+    options: { transfer?: boolean } = {},
+  ): Promise<ApiResult<ImportReport>> {
+    const handle = await this.#handle();
+    // With `transfer` the files' bytes move to the worker (no copy on the page's thread) and are unusable here after.
+    const moved = options.transfer && handle.transfer ? handle.transfer(files, [...new Set(files.map((f) => f.bytes.buffer as ArrayBuffer))]) : files;
+    return handle.api.importFiles(moved, request, onProgress ? handle.proxy(onProgress) : undefined);
   }
 
   destroy(): void {

@@ -1,5 +1,6 @@
 // "Check the rule": a seeded sample of a study's stored responses, stratified by the rule's verdict, shown one at a time
 // for a person to label refusal / not a refusal / unsure. Labels go to the store's labels table; verdicts never change.
+import { planKey } from '../core/plan.ts';
 import { drawLabelSample, labelId, type HumanLabel, type ResponseLabel } from '../core/labels.ts';
 import type { RuleId, TaskId } from '../core/types.ts';
 import type { LabDatabase } from '../store/db.ts';
@@ -86,7 +87,7 @@ export class SpotCheck {
     const done = new Set(labels.filter((l) => l.verdict.rule === rule).map(labelId));
     const candidates: SpotCheckItem[] = stored
       .filter((r) => r.rule === rule)
-      .map((r) => ({ study, model: r.model, key: r.planKey, task: r.task, refused: r.refused, rule: r.rule, response: r.response }));
+      .map((r) => ({ study, model: r.model, key: planKey(r.task, r.item, r.persona, r.template), task: r.task, refused: r.refused, rule: r.rule, response: r.response }));
     this.#study = study;
     this.#rule = rule;
     this.#labels = byId;

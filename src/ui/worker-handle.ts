@@ -9,6 +9,7 @@ export async function createRunWorker(): Promise<WorkerHandle> {
   return {
     api,
     proxy: (callback) => Comlink.proxy(callback),
+    transfer: (value, buffers) => Comlink.transfer(value, buffers),
     terminate: () => worker.terminate(),
   };
 }

@@ -102,8 +102,16 @@ describe('quick demo with the simulator', () => {
     const before = await storeSummary(page, study);
     await page.locator('select[name=filter-verdict]').selectOption('refusal');
     await page.locator('[data-testid=matching]', { hasText: `${before.refusals} matching` }).waitFor();
-    await expect(page.locator('table.responses tbody tr:not(.refusal)').count()).resolves.toBe(0);
+    await page.locator('table.responses[aria-busy=false]').waitFor();
+    await expect(page.locator('table.responses tbody tr.row').count()).resolves.toBeGreaterThan(0);
+    await expect(page.locator('table.responses tbody tr.row:not(.refusal)').count()).resolves.toBe(0);
     await page.locator('select[name=filter-verdict]').selectOption('');
+    // The table is virtualised: a few rows are drawn, and scrolling to the bottom draws the last one.
+    await page.locator('[data-testid=matching]', { hasText: `${before.responses} matching` }).waitFor();
+    await page.locator('table.responses[aria-busy=false]').waitFor();
+    expect(await page.locator('table.responses tbody tr.row').count()).toBeLessThan(before.responses);
+    await page.locator('.rows-box').evaluate((box) => box.scrollTo(0, box.scrollHeight));
+    await page.locator(`table.responses tbody tr.row[aria-rowindex="${before.responses + 1}"]`).waitFor();
     await page.getByRole('button', { name: /hedge-no-answer/ }).click();
     await page.locator('[data-testid=rule-message]').waitFor({ timeout: 30_000 });
     await expect(page.locator('[data-testid=current-rule]').textContent()).resolves.toBe('hedge-no-answer');

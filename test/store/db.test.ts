@@ -46,7 +46,7 @@ describe('schema v3: the rule in force moves from settings into the study record
     const db = new LabDatabase(name);
     open.push(db);
     await db.open();
-    expect(db.verno).toBe(4);
+    expect(db.verno).toBe(5);
     const studies = await db.studies.orderBy('createdAt').toArray();
     expect(studies.map((s) => [s.id, s.rule, s.planSize, s.createdAt])).toEqual([
       ['switched', 'hedge-no-answer', 2, '2026-01-01T00:00:00.000Z'],

@@ -13,7 +13,11 @@ import {
   fromStored,
   latestResponses,
   toStored,
+  countResponses,
+  decodedUnderOf,
 } from '../../src/store/responses.ts';
+import { recordsToJsonl } from '../../src/ui/exports.ts';
+import { SCHEMA_V2 } from '../../src/store/db.ts';
 import { deleteStudy, getStudyRule, saveRunState, saveStudy, putSetting, getSetting } from '../../src/store/studies.ts';
 import { isQuotaExceeded } from '../../src/store/quota.ts';
 import { freshName, record, refusal } from './records.ts';
@@ -168,7 +172,7 @@ describe('importRecords', () => {
     const db = database();
     await importRecords(db, [record({ response: 'No, this text is not offensive.', rule: 'hedge-no-answer' })], { rule: 'paper-prefix' });
     const [stored] = await db.responses.toArray();
-    expect([stored.kind, stored.refused, stored.rule, stored.decodedUnder]).toEqual(['refusal', true, 'paper-prefix', 'hedge-no-answer']);
+    expect([stored.kind, stored.refused, stored.rule, decodedUnderOf(stored)]).toEqual(['refusal', true, 'paper-prefix', 'hedge-no-answer']);
   });
 
   it("brings incoming records under their stored study's current rule, so a re-classified study stays on one rule", async () => {
@@ -242,10 +246,10 @@ describe('reclassifyStudy', () => {
     await saveResponse(db, early);
     await reclassifyStudy(db, 'study-a', 'hedge-no-answer');
     await saveResponse(db, { ...early, rule: 'hedge-no-answer' });
-    expect((await db.responses.toArray())[0].decodedUnder).toBe('paper-prefix');
+    expect(decodedUnderOf((await db.responses.toArray())[0])).toBe('paper-prefix');
     expect((await reclassifyStudy(db, 'study-a', 'hedge-no-answer')).stoppedEarlyUnderOtherRule).toBe(1);
     await saveResponse(db, { ...early, response: 'not offensive.', rule: 'hedge-no-answer' });
-    expect((await db.responses.toArray())[0].decodedUnder).toBe('hedge-no-answer');
+    expect(decodedUnderOf((await db.responses.toArray())[0])).toBe('hedge-no-answer');
     expect((await reclassifyStudy(db, 'study-a', 'hedge-no-answer')).stoppedEarlyUnderOtherRule).toBe(0);
   });
 
@@ -304,6 +308,65 @@ describe('studies, runs and settings', () => {
   });
 });
 
+describe('the stored count of a study (what live views read instead of counting responses)', () => {
+  const other = (over = {}) => record({ study: 'study-b', ...over });
+  const cases: { name: string; write: (db: LabDatabase) => Promise<unknown>; a: number; b: number }[] = [
+    { name: 'one response', write: (db) => saveResponse(db, record()), a: 1, b: 0 },
+    { name: 'the same key written twice counts once', write: async (db) => { await saveResponse(db, record()); await saveResponse(db, record({ response: 'offensive' })); }, a: 1, b: 0 },
+    { name: 'a batch with a repeated key', write: (db) => saveResponses(db, [record(), record({ item: '2:1' }), record()]), a: 2, b: 0 },
+    { name: 'a batch over two studies', write: (db) => saveResponses(db, [record(), other(), other({ item: '2:1' })]), a: 1, b: 2 },
+    { name: 'an import with duplicates', write: (db) => importRecords(db, [record(), record(), record({ item: '2:1' }), other()], { rule: 'paper-prefix' }), a: 2, b: 1 },
+    { name: 'a re-classification changes no count', write: async (db) => { await saveResponses(db, [record(), record({ item: '2:1', response: 'I cannot help' })]); await reclassifyStudy(db, 'study-a', 'hedge-no-answer'); }, a: 2, b: 0 },
+    { name: 'a deleted study counts nothing', write: async (db) => { await saveResponses(db, [record(), other()]); await deleteStudy(db, 'study-a'); }, a: 0, b: 1 },
+    { name: 'rebuilt cells keep the count', write: async (db) => { await saveResponses(db, [record(), record({ item: '2:1' })]); await rebuildCells(db, 'study-a'); }, a: 2, b: 0 },
+  ];
+  it.each(cases)('$name', async ({ write, a, b }) => {
+    const db = database();
+    await write(db);
+    expect([await countResponses(db, 'study-a'), await countResponses(db, 'study-b')]).toEqual([a, b]);
+    // Always what the responses themselves say.
+    expect([await db.responses.where('study').equals('study-a').count(), await db.responses.where('study').equals('study-b').count()]).toEqual([a, b]);
+  });
+});
+
+describe('v4 trims what each stored response can derive', () => {
+  // A v3 database as users have it: every record with its planKey and decodedUnder.
+  async function v3Database(name: string, records: { record: ReturnType<typeof record>; decodedUnder: string }[]) {
+    const v3 = new Dexie(name);
+    v3.version(3).stores(SCHEMA_V2);
+    await v3.table('responses').bulkPut(
+      records.map(({ record: r, decodedUnder }) => ({ ...r, id: `${r.study}|${r.model}|${r.task}|${r.item}|${r.persona}|${r.template}`, planKey: `${r.task}|${r.item}|${r.persona}|${r.template}`, decodedUnder })),
+    );
+    const stored = await v3.table('responses').toArray();
+    v3.close();
+    return stored as Record<string, unknown>[];
+  }
+  const rows = [
+    { record: record({ item: '1:1' }), decodedUnder: 'paper-prefix' },
+    { record: record({ item: '2:1', response: 'I cannot help with that', kind: 'refusal', refused: true, label: undefined, rule: 'hedge-no-answer', stoppedEarly: true }), decodedUnder: 'paper-prefix' },
+    { record: record({ item: '3:1', task: 'nli', template: 'p8', gold: undefined }), decodedUnder: 'paper-prefix' },
+  ];
+
+  it('exports the same bytes, keeps the rule each response was decoded under, and stores fewer bytes per response', async () => {
+    const name = freshName();
+    const before = await v3Database(name, rows);
+    // What the v3 app exported: each record without its store fields.
+    const exportedBefore = recordsToJsonl(before.map(({ id: _i, planKey: _k, decodedUnder: _d, ...r }) => r as never));
+    const db = database(name);
+    const after = await db.responses.toArray();
+    expect(recordsToJsonl(after.map(fromStored))).toBe(exportedBefore);
+    expect(after.map(decodedUnderOf)).toEqual(['paper-prefix', 'paper-prefix', 'paper-prefix']);
+    expect(after.map((r) => 'planKey' in r)).toEqual([false, false, false]);
+    // Only the response decoded under another rule than its own (item 2:1) keeps the field.
+    expect(after.filter((r) => 'decodedUnder' in r).map((r) => r.item)).toEqual(['2:1']);
+    const bytes = (xs: unknown[]) => xs.reduce<number>((a, x) => a + JSON.stringify(x).length, 0);
+    expect(bytes(after)).toBeLessThan(bytes(before) - 40 * rows.length);
+    // The study's count and a re-classification work on trimmed records as on the old ones.
+    expect((await reclassifyStudy(db, 'study-a', 'paper-prefix')).stoppedEarlyUnderOtherRule).toBe(0);
+    for (const r of await db.responses.toArray()) expect([r.item, decodedUnderOf(r)]).toEqual([r.item, 'paper-prefix']);
+  });
+});
+
 describe('schema', () => {
   it('upgrades a version 1 database to the current schema keeping every record', async () => {
     const name = freshName();
@@ -317,14 +380,17 @@ describe('schema', () => {
     v1.close();
 
     const current = database(name);
-    expect(current.verno).toBe(4);
+    expect(current.verno).toBe(5);
     expect((await current.studies.get('study-a'))?.rule).toBe('paper-prefix');
     expect(await current.responses.count()).toBe(2);
     expect((await latestResponses(current, 'study-a', 5)).map((r) => r.item)).toEqual(['2:1', '1:1']);
     expect(await studyCells(current, 'study-a')).toEqual([expect.objectContaining({ n: 2, answers: 2 })]);
     expect(await getSetting(current, 'theme', '')).toBe('dark');
+    // v4 derives each study's stored count from its cells.
+    expect(await countResponses(current, 'study-a')).toBe(2);
     await saveResponse(current, record({ item: '3:1', createdAt: '2026-01-01T00:00:03.000Z' }));
     expect((await studyCells(current, 'study-a'))[0].n).toBe(3);
+    expect(await countResponses(current, 'study-a')).toBe(3);
   });
 
   it('lists the latest responses of one study only, newest first', async () => {
@@ -343,6 +409,6 @@ describe('schema', () => {
     first.close();
     const again = database(name);
     expect([await again.studies.count(), await again.responses.count(), await again.cells.count(), await getSetting(again, 'theme', '')]).toEqual([1, 1, 1, 'dark']);
-    expect(again.verno).toBe(4);
+    expect(again.verno).toBe(5);
   });
 });

@@ -59,6 +59,7 @@ function fakeWorker(script: { events: RunEvent[]; outcome?: RunOutcome }) {
     modelsInCache: (ids) => ok(ids.slice(0, 1)),
     deleteModel: (id) => (calls.push(`delete ${id}`), ok(null)),
     selfTest: () => Promise.resolve({ ok: false, error: { name: 'Error', message: 'not here' } }),
+    importFiles: () => Promise.resolve({ ok: false, error: { name: 'Error', message: 'not in this test' } }),
   };
   let created = 0;
   const handle: WorkerHandle = { api, proxy: (f) => f, terminate: () => calls.push('terminate') };

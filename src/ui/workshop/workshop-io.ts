@@ -8,7 +8,7 @@ import type { PlanRow, StudyConfig, TaskId } from '../../core/types.ts';
 
 export type { ImportReport } from '../../store/import.ts';
 import type { LabDatabase } from '../../store/db.ts';
-import { importFiles as importAll, type ImportFile, type ImportReport } from '../../store/import.ts';
+import { importFiles as importAll, type ImportFile, type Importer, type ImportProgress, type ImportReport } from '../../store/import.ts';
 import { studyLabels } from '../../store/labels.ts';
 import { fromStored } from '../../store/responses.ts';
 import { getSetting, putSetting, saveStudy } from '../../store/studies.ts';
@@ -19,6 +19,8 @@ export interface WorkshopDeps {
   /** The study's plan rows, without their prompts (built off the page's thread by the caller). */
   plan: (config: StudyConfig) => Promise<readonly PlanRowKey[]>;
   now: () => Date;
+  /** Where imports run: the run worker in the app (ui/import.ts workerImporter); in this thread when absent (tests). */
+  importer?: Importer;
 }
 
 /** This browser's shard of a study, or null for the whole plan. */
@@ -71,8 +73,9 @@ export class WorkshopError extends Error {
  * none active the study of the first bundle. Bundles of any other study are refused, with how the configurations differ.
  * The store's one importer does the work (the Data page uses it too).
  */
-export async function importFiles(deps: WorkshopDeps, files: readonly ImportFile[], into: string | null): Promise<ImportReport> {
-  return importAll(deps, files, { into, bundles: 'into' });
+export async function importFiles(deps: WorkshopDeps, files: readonly ImportFile[], into: string | null, onProgress?: (p: ImportProgress) => void): Promise<ImportReport> {
+  const request = { into, bundles: 'into' } as const;
+  return deps.importer ? deps.importer(files, request, onProgress) : importAll(deps, files, request, onProgress);
 }
 
 /** Done/total per shard x model for a stored study. */

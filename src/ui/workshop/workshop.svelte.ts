@@ -6,6 +6,7 @@ import { decodeShareToken, encodeShareToken, platformCodec, shareUrl, type Share
 import type { StudyConfig } from '../../core/types.ts';
 import type { LabDatabase } from '../../store/db.ts';
 import type { Compute } from '../compute/compute.ts';
+import type { ImportProgress } from '../../store/import.ts';
 import { exportBundle, importFiles, joinStudy, storedShard, studyCoverage, type ExportedBundle, type ImportReport, type WorkshopDeps } from './workshop-io.ts';
 import { shardRows, shardSizes } from '../../core/shard.ts';
 
@@ -43,9 +44,15 @@ export class Workshop {
   #coverage = $state.raw<Coverage | null>(null);
   #exported = $state.raw<ExportedBundle | null>(null);
   #lastFiles: readonly { name: string; bytes: Uint8Array }[] = [];
+  #importProgress = $state.raw<ImportProgress | null>(null);
 
   constructor(db: LabDatabase, deps: Pick<WorkshopDeps, 'plan'> & Partial<Omit<WorkshopDeps, 'db' | 'plan'>>) {
-    this.#deps = { db, codec: deps.codec === undefined ? platformCodec() : deps.codec, plan: deps.plan, now: deps.now ?? (() => new Date()) };
+    this.#deps = { db, codec: deps.codec === undefined ? platformCodec() : deps.codec, plan: deps.plan, now: deps.now ?? (() => new Date()), importer: deps.importer };
+  }
+
+  /** How far the import going now is (files read, then rows saved), or null. */
+  get importProgress(): ImportProgress | null {
+    return this.#importProgress;
   }
 
   get link(): LinkState {
@@ -144,7 +151,8 @@ export class Workshop {
     // The counts shown so far may be another study's: they go until this import's study is counted.
     this.#coverage = null;
     const n = files.length;
-    const report = await this.#doing(`Importing ${n} file${n === 1 ? '' : 's'}…`, () => importFiles(this.#deps, files, into));
+    const report = await this.#doing(`Importing ${n} file${n === 1 ? '' : 's'}…`, () => importFiles(this.#deps, files, into, (p) => (this.#importProgress = p)));
+    this.#importProgress = null;
     this.#report = report;
     if (!report?.study) return null;
     await this.refreshCoverage(report.study.id, report.shards);
