@@ -446,7 +446,7 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBacken
         const choice = parsed.choices?.[0];
         const text = template ? choice?.text : choice?.message?.content;
         if (typeof text !== 'string') {
-          throw new MalformedResponseError(conn.endpoint, scrubAndClip(errorDetail(parsed) ?? `no choices[0].${template ? 'text' : 'message.content'}`, 300));
+          throw new MalformedResponseError(conn.endpoint, scrubAndClip(conn.redact(errorDetail(parsed) ?? `no choices[0].${template ? 'text' : 'message.content'}`), 300));
         }
         if (text.length > maxResponseChars) throw new ResponseTooLargeError(conn.endpoint, maxResponseChars, 'characters');
         if (!choice?.finish_reason) {

@@ -1,5 +1,6 @@
 // `npm run cli -- <command> [options]`: the Node command line over src/core.
 // Each command lives in its own module and exports `main(argv): Promise<number>` (the exit code).
+import { scrubSecrets } from '../backends/errors.ts';
 
 const commands: Record<string, { summary: string; load: () => Promise<{ main: (argv: string[]) => Promise<number> }> }> = {
   plan: { summary: 'plan --config FILE [--out plan.jsonl]   write the Monte Carlo plan, print its balance summary', load: () => import('./plan.ts') },
@@ -39,7 +40,8 @@ cli(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    // The last resort still shows no key-shaped token, and a message rather than a stack.
+    process.stderr.write(`${scrubSecrets(err instanceof Error ? err.message : String(err))}\n`);
     process.exitCode = 1;
   },
 );

@@ -115,3 +115,36 @@ describe('replies that are not complete', () => {
     expect(result.text.length).toBe(64 * 1024);
   });
 });
+
+describe('a key that is not sk-shaped (vLLM --api-key, a proxy token), echoed without "Bearer"', () => {
+  const TOKEN = 'token-0123456789abcdefghijklmnopqrstuvwxyz';
+  const pieces = (text: string) => Array.from({ length: TOKEN.length - 5 }, (_, i) => TOKEN.slice(i, i + 6)).filter((p) => text.includes(p));
+  const padding = 'x'.repeat(280);
+
+  it.each<{ name: string; reply: () => Response }>([
+    {
+      name: 'a 500 that names the key past the cut',
+      reply: () => new Response(JSON.stringify({ error: { message: `${padding} invalid key ${TOKEN}` } }), { status: 500, headers: { 'content-type': 'application/json' } }),
+    },
+    {
+      name: 'a 200 whose JSON has an error and no choices, the key past the cut',
+      reply: () => new Response(JSON.stringify({ error: { message: `${padding} invalid key ${TOKEN}` } }), { status: 200, headers: { 'content-type': 'application/json' } }),
+    },
+    {
+      name: 'an unparsable 200 body that names the key past the cut',
+      reply: () => new Response(`<html>${'x'.repeat(60)} key ${TOKEN}</html>`, { status: 200, headers: { 'content-type': 'application/json' } }),
+    },
+  ])('$name: no piece of it in the error or its data', async ({ reply }) => {
+    const b = createOpenAIBackend({
+      baseUrl: 'http://127.0.0.1:9',
+      model: 'test-model',
+      apiKey: TOKEN,
+      maxAttempts: 1,
+      sleep: async () => {},
+      fetch: async () => reply(),
+    });
+    const error = await failure(b.generate(request));
+    expect(pieces(error.message)).toEqual([]);
+    expect(pieces(JSON.stringify(toErrorData(error)))).toEqual([]);
+  });
+});

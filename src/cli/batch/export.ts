@@ -1,7 +1,7 @@
 // `npm run cli -- batch export --config FILE --model NAME [--shard K/N] [--missing results.jsonl] --out DIR`:
 // the study's plan rows for one model as OpenAI Batch input files (vLLM `run-batch`, OpenAI and other batch services),
 // split to the services' size limits, with a manifest.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileSlug } from '../../core/bundle/index.ts';
 import { studyId } from '../../core/config.ts';
@@ -159,6 +159,10 @@ export async function main(
   }
 
   const manifestPath = join(args.out, MANIFEST_NAME);
+  if (existsSync(args.out) && !statSync(args.out).isDirectory()) {
+    stderr.write(`${args.out} is a file, not a folder: give --out a new folder for the request files and the manifest; ${args.out} was left as it was.\n`);
+    return 2;
+  }
   if (existsSync(manifestPath)) {
     stderr.write(`${args.out} already holds a batch export (${MANIFEST_NAME}). Give --out a new folder, so that request files of two exports never mix.\n`);
     return 2;

@@ -1,7 +1,8 @@
 // The OpenAI Batch file format as vLLM's `run-batch` and hosted batch services read and write it: one request per
 // input line (`custom_id`, `method`, `url`, `body`), one result per output line (`id`, `custom_id`, `response`, `error`).
 // vLLM: vllm/entrypoints/openai/run_batch.py (BatchRequestInput, BatchRequestOutput); OpenAI: the Batch API reference.
-import { chatCompletionBody, completionBody } from '../../backends/openai.ts';
+import { scrubAndClip } from '../../backends/errors.ts';
+import { chatCompletionBody, completionBody, DEFAULT_MAX_RESPONSE_CHARS } from '../../backends/openai.ts';
 import type { GenerateResult } from '../../backends/types.ts';
 import type { PlanRow, StudyConfig } from '../../core/types.ts';
 
@@ -102,17 +103,24 @@ export function parseOutputLine(text: string): OutputLine {
   if ('method' in line && 'body' in line && !('response' in line)) return { kind: 'request', customId: id };
   const response = typeof line.response === 'object' && line.response !== null ? (line.response as Record<string, unknown>) : null;
   const status = typeof response?.status_code === 'number' ? response.status_code : null;
-  if (line.error !== undefined && line.error !== null) return { kind: 'error', customId: id, status, message: errorMessage(line.error) };
-  if (response === null) return { kind: 'error', customId: id, status, message: 'the line has neither a response nor an error' };
+  // An error text is kept and shown: key-shaped tokens scrubbed from the whole of it, then cut, as the backends do.
+  const failed = (message: string): OutputLine => ({ kind: 'error', customId: id, status, message: scrubAndClip(message, 300) });
+  if (line.error !== undefined && line.error !== null) return failed(errorMessage(line.error));
+  if (response === null) return failed('the line has neither a response nor an error');
   const body = typeof response.body === 'object' && response.body !== null ? (response.body as Record<string, unknown>) : null;
   if (status !== null && status !== 200) {
-    return { kind: 'error', customId: id, status, message: body?.error !== undefined ? errorMessage(body.error) : `HTTP ${status}` };
+    return failed(body?.error !== undefined ? errorMessage(body.error) : `HTTP ${status}`);
   }
   const choice = Array.isArray(body?.choices) ? (body.choices[0] as Record<string, unknown> | undefined) : undefined;
   const message = typeof choice?.message === 'object' && choice.message !== null ? (choice.message as Record<string, unknown>) : null;
   // Chat completions put the text in message.content, completions in text.
   const content = str(message?.content) ?? str(choice?.text);
-  if (content === undefined) return { kind: 'error', customId: id, status, message: 'the response has no choices[0].message.content' };
+  if (content === undefined) return failed('the response has no choices[0].message.content');
+  // As cli run: a reply without a finish reason may be cut short, and one over the size cap is not stored.
+  if (typeof choice?.finish_reason !== 'string' || choice.finish_reason === '') return failed('the response has no finish reason, so it may be incomplete');
+  if (content.length > DEFAULT_MAX_RESPONSE_CHARS) {
+    return failed(`the reply is longer than ${DEFAULT_MAX_RESPONSE_CHARS} characters and was not stored; lower max_tokens or check the server's stop settings`);
+  }
   const usage = typeof body?.usage === 'object' && body.usage !== null ? (body.usage as Record<string, unknown>) : null;
   const servedModel = str(body?.model);
   const lineId = str(line.id);
