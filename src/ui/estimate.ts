@@ -16,6 +16,14 @@ export const WEBGPU_RESPONSES_PER_SECOND: readonly { maxParamsB: number; respons
 /** Full generation (no stop-when-decided) writes up to maxTokens per response: this much slower, roughly. */
 export const FULL_GENERATION_SLOWDOWN = 4;
 
+/**
+ * The store's settings key of a measured responses/s for a web-llm model (the GPU self-test writes
+ * `{ responsesPerSecond: number }` there); absent = use the documented estimate.
+ */
+export function measuredRateKey(model: string): string {
+  return `gpu-rate:${model}`;
+}
+
 export type RateSource = 'measured' | 'estimate';
 
 export interface TimeEstimate {

@@ -16,6 +16,9 @@ export const CLASSROOM_ID = 'classroom';
 /** The paper model the simulator imitates for "See it now": one that refuses offensiveness often enough to show the effect. */
 export const CLASSROOM_SIMULATED_MODEL = 'Llama3-8B';
 
+/** Rows of the classroom plan (80 items x 7 persona-template pairs); the test checks it against the built plan. */
+export const CLASSROOM_PROMPTS = 560;
+
 const DESCRIPTIONS: Record<string, { title: string; description: string; order: number }> = {
   classroom: {
     title: 'Classroom',

@@ -36,7 +36,8 @@ describe('navigation', () => {
     ['#/about', 'About Persona Refusal Lab'],
     ['#/study', 'Set up a study'],
     ['#/data', 'Stored data'],
-    ['#/nowhere', 'Set up a study'],
+    ['#/nowhere', 'Do language models refuse some people more than others?'],
+    ['#/', 'Do language models refuse some people more than others?'],
   ])('the deep link %s opens "%s"', async (hash, heading) => {
     window.location.hash = hash;
     render(App, { app: app() });

@@ -10,7 +10,7 @@ import { readResponses } from '../../src/cli/analyze.ts';
 import { validateConfig } from '../../src/core/config.ts';
 import { analyze } from '../../src/core/stats/index.ts';
 import { PERSONA_FREE, type StudyConfig } from '../../src/core/types.ts';
-import { CLASSROOM_ID, CLASSROOM_SIMULATED_MODEL, presetById } from '../../src/ui/presets.ts';
+import { CLASSROOM_ID, CLASSROOM_PROMPTS, CLASSROOM_SIMULATED_MODEL, presetById } from '../../src/ui/presets.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const configPath = join(root, 'static-data/studies/classroom.json');
@@ -38,7 +38,7 @@ describe('the classroom preset', () => {
     'simulated as %s, the persona effect clears the noise',
     async (model) => {
       const result = await simulate(model);
-      expect(result.n).toBe(560);
+      expect(result.n).toBe(CLASSROOM_PROMPTS);
       const persona = result.rates.byFactor.persona;
       expect(persona.map((r) => r.n)).toEqual(Array(7).fill(80));
       const iota = result.iota.persona;
@@ -46,9 +46,9 @@ describe('the classroom preset', () => {
       expect(iota.iotaNull).not.toBeNull();
       expect(iota.iota!).toBeGreaterThan(2 * iota.iotaNull!);
       // The most refused persona (a Black person, Table 7's largest effect) lies clear of persona-free.
-      const rate = (level: string) => persona.find((r) => r.level === level)!;
-      expect(rate('a Black person').wilson[0]).toBeGreaterThan(rate(PERSONA_FREE).wilson[1]);
-      expect(rate('a Black person').wilson[0]).toBeGreaterThan(rate('an able-bodied person').wilson[1]);
+      const wilson = (level: string) => persona.find((r) => r.level === level)!.wilson as [number, number];
+      expect(wilson('a Black person')[0]).toBeGreaterThan(wilson(PERSONA_FREE)[1]);
+      expect(wilson('a Black person')[0]).toBeGreaterThan(wilson('an able-bodied person')[1]);
     },
     30_000,
   );
