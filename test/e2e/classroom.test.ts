@@ -114,6 +114,8 @@ describe('the landing page', () => {
     await page.goto(`${e2e.url}#/present`);
     await page.setViewportSize({ width: 390, height: 844 });
     await chartShown(page);
+    await expect.poll(() => smallestChartText(page, '.stage')).toBeGreaterThanOrEqual(11);
+    await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
     await screenshot(page, 'present-phone');
 
     // The Results page: contents, rows so far, noise marks; charts use the column on a desktop.
