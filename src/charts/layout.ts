@@ -26,7 +26,7 @@ export function heatmapLayout(data: HeatmapData, minLeft = 0, legend = true): He
   // Columns widen to fit their labels up to a point; longer labels (model ids) are turned 40° instead.
   const colLabelW = Math.min(200, Math.max(0, ...data.cols.map((c) => textWidth(c))));
   const rotate = Math.ceil(colLabelW) + 12 > 112;
-  const cellW = rotate ? 72 : Math.max(72, Math.ceil(colLabelW) + 12);
+  const cellW = rotate ? 72 : Math.max(96, Math.ceil(colLabelW) + 12);
   const top = rotate ? Math.ceil(colLabelW * 0.66 + 30) : 40;
   const gridRight = left + data.cols.length * cellW + (rotate ? Math.ceil(colLabelW * 0.77) - cellW / 2 : 0) + 10;
   const width = Math.max(gridRight, left + LEGEND_W + 24);

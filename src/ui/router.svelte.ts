@@ -1,13 +1,19 @@
 // Hash-based navigation (`#/study?x=1`): works from any sub-path (GitHub Pages) and a deep link reopens the same page.
 
-export const ROUTES = ['study', 'models', 'run', 'results', 'explore', 'data', 'about', 'workshop', 'selftest'] as const;
+// `home` is the landing page at `#/`; `present` is the presentation view (one chart at a time, for a room).
+export const ROUTES = ['home', 'study', 'models', 'run', 'results', 'present', 'explore', 'data', 'about', 'workshop', 'selftest'] as const;
 export type RouteId = (typeof ROUTES)[number];
 
+/** The pages of the menu: the landing page is the brand link. */
+export const NAV_ROUTES: readonly RouteId[] = ROUTES.filter((r) => r !== 'home');
+
 export const ROUTE_TITLES: Record<RouteId, string> = {
+  home: 'Start',
   study: 'Study',
   models: 'Models',
   run: 'Run',
   results: 'Results',
+  present: 'Present',
   explore: 'Explore',
   data: 'Data',
   about: 'About',
@@ -15,7 +21,7 @@ export const ROUTE_TITLES: Record<RouteId, string> = {
   selftest: 'Self-test',
 };
 
-export const DEFAULT_ROUTE: RouteId = 'study';
+export const DEFAULT_ROUTE: RouteId = 'home';
 
 export interface Location {
   route: RouteId;
@@ -28,14 +34,14 @@ export function parseHash(hash: string): Location {
   const q = body.indexOf('?');
   const path = (q === -1 ? body : body.slice(0, q)).replace(/\/+$/, '');
   const params = new URLSearchParams(q === -1 ? '' : body.slice(q + 1));
-  const route = (ROUTES as readonly string[]).includes(path) ? (path as RouteId) : DEFAULT_ROUTE;
+  const route = path !== 'home' && (ROUTES as readonly string[]).includes(path) ? (path as RouteId) : DEFAULT_ROUTE;
   return { route, params };
 }
 
-/** A relative link to a page: `#/run` or `#/results?task=nli`. */
+/** A relative link to a page: `#/`, `#/run` or `#/results?task=nli`. */
 export function href(route: RouteId, params?: Record<string, string> | URLSearchParams): string {
   const search = params === undefined ? '' : new URLSearchParams(params).toString();
-  return `#/${route}${search ? `?${search}` : ''}`;
+  return `#/${route === 'home' ? '' : route}${search ? `?${search}` : ''}`;
 }
 
 export class Router {

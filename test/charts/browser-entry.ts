@@ -18,7 +18,7 @@ for (const [id, target] of [['rate-heatmap', 'chart'], ['response-types', 'panel
 
 /** Where the stacked panels of a chart land on the page, as the browser lays them out. */
 function panelBoxes(): { top: number; bottom: number; outerBottom: number }[] {
-  const outer = document.querySelector('#panels figure > svg')!;
+  const outer = document.querySelector('#panels figure > .chart-box > svg')!;
   const outerBottom = outer.getBoundingClientRect().bottom;
   return [...outer.querySelectorAll(':scope > svg')].map((p) => {
     const box = p.getBoundingClientRect();

@@ -126,7 +126,7 @@ describe('ResponseTypeRates', () => {
   it('draws a panel per task with one rect per model x response type', async () => {
     const { container } = renderChart('response-types');
     // One SVG (so it exports whole) holding a panel per task, stacked without overlap.
-    const outer = container.querySelector('figure > svg')!;
+    const outer = container.querySelector('figure > .chart-box > svg')!;
     const svgs = outer.querySelectorAll(':scope > svg');
     expect(svgs).toHaveLength(2);
     expect(Number(svgs[1].getAttribute('y'))).toBeGreaterThanOrEqual(Number(svgs[0].getAttribute('height')));
@@ -184,7 +184,7 @@ describe('PersonaVsBaseline', () => {
 
   it('stacks the task panels in one SVG on a shared axis', () => {
     const { container } = renderChart('persona-vs-baseline');
-    const panels = container.querySelectorAll('figure > svg > svg');
+    const panels = container.querySelectorAll('figure > .chart-box > svg > svg');
     expect(panels).toHaveLength(2);
     const ticks = [...panels].map((p) => [...p.querySelectorAll('.axis text')].map((t) => `${t.getAttribute('x')}:${t.textContent}`));
     expect(ticks[0]).toEqual(ticks[1]);

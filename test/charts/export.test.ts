@@ -35,7 +35,7 @@ describe('serializeSvg', () => {
 
   it('declares the SVG namespace once, also for a chart of stacked panels', () => {
     const { container } = render(ResponseTypeRates, { data: responseTypeData(analyze(fixtureCells()), PAPER), title: 'Refusal rate by model and prompt response type' });
-    const text = serializeSvg(container.querySelector('figure > svg')!);
+    const text = serializeSvg(container.querySelector('figure > .chart-box > svg')!);
     expect(text.match(/xmlns="http:\/\/www.w3.org\/2000\/svg"/g)).toHaveLength(1);
     const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
     expect(doc.documentElement.namespaceURI).toBe('http://www.w3.org/2000/svg');

@@ -36,11 +36,20 @@ describe('navigation', () => {
     ['#/about', 'About Persona Refusal Lab'],
     ['#/study', 'Set up a study'],
     ['#/data', 'Stored data'],
-    ['#/nowhere', 'Set up a study'],
+    ['#/nowhere', 'Do language models refuse some people more than others?'],
+    ['#/', 'Do language models refuse some people more than others?'],
   ])('the deep link %s opens "%s"', async (hash, heading) => {
     window.location.hash = hash;
     render(App, { app: app() });
     await screen.findByRole('heading', { name: heading }, { timeout: 5000 });
+  });
+
+  it('opens the presentation view from its own link, and says how to start when there is no study', async () => {
+    window.location.hash = '#/present?chart=sensitivity';
+    render(App, { app: app() });
+    await screen.findByText(/No study yet/, {}, { timeout: 5000 });
+    expect(screen.getByRole('link', { name: 'Start one' }).getAttribute('href')).toBe('#/');
+    expect(document.querySelector('section.present')?.getAttribute('data-chart')).toBe('sensitivity');
   });
 
   it('follows hash changes and marks the current page in the menu', async () => {
@@ -67,6 +76,8 @@ describe('the Study page', () => {
     expect(rows.textContent).toBe('240');
     expect(screen.getByText('Prompts per persona and task (cf. Table 5)')).toBeTruthy();
     expect(screen.getByText('Prompts per template and task (cf. Table 6)')).toBeTruthy();
+    // 240 prompts, full generation: 240 / (3 / 4) s with a 1B model, 240 / (1.5 / 4) s with a 3B one (src/ui/estimate.ts).
+    expect(screen.getByTestId('plan-time').textContent?.replace(/\s+/g, ' ')).toMatch(/about 5 minutes with a 1B model; about 11 minutes with a 3B model/);
     await fireEvent.click(screen.getByRole('button', { name: 'Use this study' }));
     await screen.findByText(/Saved as study/);
     const stored = await db.studies.toArray();

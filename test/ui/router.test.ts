@@ -3,9 +3,11 @@ import { DEFAULT_ROUTE, ROUTES, href, parseHash } from '../../src/ui/router.svel
 
 describe('parseHash', () => {
   it.each([
-    ['', 'study', ''],
-    ['#', 'study', ''],
-    ['#/', 'study', ''],
+    ['', 'home', ''],
+    ['#', 'home', ''],
+    ['#/', 'home', ''],
+    ['#/home', 'home', ''],
+    ['#/present?chart=sensitivity', 'present', 'chart=sensitivity'],
     ['#/results', 'results', ''],
     ['#/results/', 'results', ''],
     ['#results', 'results', ''],
@@ -22,6 +24,11 @@ describe('parseHash', () => {
   it('round-trips every page through href', () => {
     for (const route of ROUTES) expect(parseHash(href(route)).route).toBe(route);
     expect(parseHash(href('results', { task: 'nli', model: 'a b' })).params.get('model')).toBe('a b');
+  });
+
+  it('links the landing page as #/', () => {
+    expect(href('home')).toBe('#/');
+    expect(href('present', { chart: 'persona-rates' })).toBe('#/present?chart=persona-rates');
   });
 
   it('makes relative links only (works from a sub-path)', () => {
