@@ -33,6 +33,16 @@ export const liveQueries = {
   storedCount: async (db: LabDatabase, study: string | null): Promise<number> => (study ? countResponses(db, study) : 0),
   /** The newest `limit` responses of the study (the Run page's list when this tab did not see them arrive). */
   latest: async (db: LabDatabase, study: string | null, limit: number): Promise<StoredResponse[]> => (study ? latestResponses(db, study, limit) : []),
+  /** Responses one model of the study has stored: summed over that study's cells (the Run page, for the model chosen now). */
+  modelCount: async (db: LabDatabase, study: string | null, model: string | null): Promise<number> => {
+    if (!study || !model) return 0;
+    let n = 0;
+    await db.cells.where('study').equals(study).each((c) => { if (c.model === model) n += c.n; });
+    return n;
+  },
+  /** The newest `limit` responses of one model: from the study's newest 8 × limit (bounded, whatever is stored). */
+  latestOf: async (db: LabDatabase, study: string | null, model: string | null, limit: number): Promise<StoredResponse[]> =>
+    study && model ? (await latestResponses(db, study, limit * 8)).filter((r) => r.model === model).slice(0, limit) : [],
   /** The study's cells (Results, and the Data page's counts and filter options). */
   cells: async (db: LabDatabase, study: string | null): Promise<StoredCell[]> => (study ? db.cells.where('study').equals(study).toArray() : []),
 };

@@ -70,6 +70,7 @@ function spiedDatabase(): { db: LabDatabase; reads: () => number } {
 }
 
 const STUDY = 'study-a';
+const MODEL = record().model;
 const PERSONAS = ['a woman', 'a man', 'a person'];
 const rowsFrom = (from: number, n: number) =>
   Array.from({ length: n }, (_, i) => record({ item: `${from + i}:1`, persona: PERSONAS[(from + i) % PERSONAS.length], createdAt: new Date(Date.UTC(2026, 0, 1) + from + i).toISOString() }));
@@ -83,6 +84,9 @@ function subscribeAll(db: LabDatabase): { settled: () => Promise<void>; stop: ()
     () => liveQueries.storedCount(db, STUDY),
     () => liveQueries.latest(db, STUDY, 25),
     () => liveQueries.cells(db, STUDY),
+    // The Run page's views of the model chosen now.
+    () => liveQueries.modelCount(db, STUDY, MODEL),
+    () => liveQueries.latestOf(db, STUDY, MODEL, 25),
   ];
   let emitted = 0;
   const subscriptions = views.map((view) => liveQuery(view as () => Promise<unknown>).subscribe({ next: () => emitted++ }));
@@ -116,13 +120,15 @@ async function readsPerBatch(stored: number, batch = 20, batches = 5): Promise<n
 }
 
 describe('live views cost a bounded amount per saved batch', () => {
-  it('reads no more rows per batch with 3,000 responses stored than with 100', async () => {
-    const few = await readsPerBatch(100);
+  // 400 stored already fill every bounded window (the latest 8 × 25 of the study), so more must read no more.
+  it('reads no more rows per batch with 3,000 responses stored than with 400', async () => {
+    const few = await readsPerBatch(400);
     const many = await readsPerBatch(3000);
     expect(few).toBeGreaterThan(0);
     expect(many).toBeLessThanOrEqual(few);
-    // The latest 25 rows, the cells (3 here) and one row each for the study, run, shard setting and count.
-    expect(many).toBeLessThanOrEqual(2 * (25 + 3 + 4));
+    // The latest 25 rows (and 8 × 25 for one model's), the cells (3 here, twice) and one row each for the study, run,
+    // shard setting and count.
+    expect(many).toBeLessThanOrEqual(2 * (25 + 200 + 2 * 3 + 4));
   });
 });
 
