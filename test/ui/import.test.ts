@@ -67,6 +67,19 @@ describe('importResultsFile', () => {
     expect(cells.reduce((a, c) => a + c.n, 0)).toBe(12);
   });
 
+  it.each([
+    ['a first import', 0],
+    ['rows already stored in this browser', 10],
+  ])('the report\'s totals equal its table\'s rows, after %s (issue 11: "0 new, 60 duplicates" beside New 60)', async (_, before) => {
+    await saveStudy(db, { id, name: config.name, config, planSize: plan.length });
+    if (before > 0) await importResultsFile(file('earlier.jsonl', recordsToJsonl(records(before))), id);
+    const outcome = await importResultsFile(file('a.jsonl', recordsToJsonl(records(10))), id);
+    const merged = outcome.report.sources.flatMap((s) => (s.status === 'merged' ? [s] : []));
+    expect(outcome.report.added).toBe(merged.reduce((a, s) => a + s.added, 0));
+    expect(outcome.report.duplicates).toBe(merged.reduce((a, s) => a + s.duplicates, 0));
+    expect([outcome.report.added, outcome.report.duplicates]).toEqual([10 - before, before]);
+  });
+
   it('stores the study of a bundle it does not know, with its plan size, and imports into it', async () => {
     const bundle = makeBundle({ config, responses: records(7), exportedAt: '2025-01-01T00:00:00.000Z' });
     const outcome = await importResultsFile(file('bundle.json', JSON.stringify(bundle)), null);

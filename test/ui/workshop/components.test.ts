@@ -37,6 +37,18 @@ describe('ShareLink', () => {
     expect(opened.ok && opened.study).toEqual({ config: checked.ok && checked.config, id: studyId(config) });
   });
 
+  it.each([
+    { initialShards: undefined, help: /One shard: everyone who opens the link runs the whole plan/, n: undefined },
+    // An attendee who joined shard 2 of 4 sees the room's split, not "one shard" (issue 11).
+    { initialShards: 4, help: /split into 4 disjoint parts/, n: 4 },
+  ])('starts with $initialShards shards', async ({ initialShards, help, n }) => {
+    const { container } = render(ShareLink, { props: { config, pageUrl: PAGE, ...(initialShards ? { initialShards } : {}) } });
+    expect(container.querySelector('#shards-help')!.textContent).toMatch(help);
+    const input = await settled(() => container.querySelector<HTMLInputElement>('[data-testid="share-link"]'));
+    const opened = await decodeShareToken(shareTokenFromHash(new URL(input.value).hash)!, platformCodec());
+    expect(opened.ok && opened.study.shard?.n).toBe(n);
+  });
+
   it('with shards: one link where attendees pick, and one link per shard', async () => {
     const { container, getByTestId, getByLabelText } = render(ShareLink, { props: { config, pageUrl: PAGE } });
     await fireEvent.input(getByTestId('share-shards'), { target: { value: '3' } });
