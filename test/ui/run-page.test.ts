@@ -10,7 +10,8 @@ import { AppState } from '../../src/ui/app.svelte.ts';
 import { createCompute } from '../../src/ui/compute/compute.ts';
 import type { WorkerHandle } from '../../src/ui/runner.svelte.ts';
 import { readStudyFile } from './support.ts';
-import { db, saveStudy } from '../../src/store/index.ts';
+import { db, putSetting, saveStudy } from '../../src/store/index.ts';
+import { shardRows, shardSettingKey } from '../../src/core/shard.ts';
 import { studyId } from '../../src/core/config.ts';
 import { DEFAULT_RUN_SETTINGS } from '../../src/run/types.ts';
 import type { StudyConfig } from '../../src/core/types.ts';
@@ -62,6 +63,23 @@ describe('the Run page after switching model', () => {
     expect(screen.queryByText('Simulated — not a model') !== null).toBe(badge);
     expect(screen.getByRole('button', { name: button })).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Resume' }) !== null).toBe(resume);
+  });
+});
+
+describe('the Run page of an attendee who joined a shard', () => {
+  it('counts the shard before any run, not the whole plan (issue 11: 0/240 instead of the shard)', async () => {
+    await db.runs.clear();
+    await putSetting(db, shardSettingKey(study), { k: 2, n: 4 });
+    const keys = await compute.planRowKeys(config);
+    const size = shardRows(keys, { k: 2, n: 4 }).length;
+    expect(size).toBeLessThan(240);
+    const state = app();
+    state.activeStudy = study;
+    state.models.backend = 'simulator';
+    window.location.hash = '#/run';
+    render(App, { app: state });
+    await screen.findByText(config.name);
+    await waitFor(() => expect(screen.getByTestId('run-done').textContent).toBe(`0 / ${size}`), { timeout: 5000 });
   });
 });
 
