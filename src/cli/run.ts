@@ -6,6 +6,7 @@ import type { OpenAIBackend } from '../backends/openai.ts';
 import { createBackend, type ModelSpec } from '../backends/spec.ts';
 import type { Backend } from '../backends/types.ts';
 import { studyId } from '../core/config.ts';
+import { orderRows } from '../core/order.ts';
 import { buildPlan } from '../core/plan.ts';
 import { shardRows, validateShardSpec, type Shard } from '../core/shard.ts';
 import { runStudy } from '../run/loop.ts';
@@ -184,7 +185,8 @@ export async function main(argv: string[], io: { env?: NodeJS.ProcessEnv; stdout
   const config = checked.config;
   const study = studyId(config);
   const plan = buildPlan(config, await loadStudyData());
-  const rows = args.shard ? shardRows(plan, args.shard) : plan;
+  // Same order as the browser's run: shards are cut from the plan as built, then the study's run order applies.
+  const rows = orderRows(args.shard ? shardRows(plan, args.shard) : plan, config);
 
   let backend: Backend;
   try {

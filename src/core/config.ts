@@ -3,8 +3,8 @@ import { SAMPLINGS, defaultSampling } from './datasets.ts';
 import type { NliSplit } from './datasets.ts';
 import { PERSONA_SETS, PERSONA_SET_IDS, normalizePersona, personaKey, personaLevels } from './personas.ts';
 import { LABEL_COUNT } from './templates.ts';
-import { RULE_IDS, DEFAULT_LABELS, PERSONA_FREE, TASKS, TEMPLATE_IDS } from './types.ts';
-import type { RuleId, PersonaSetId, Placement, StudyConfig, SystemMessageSetting, TaskConfig, TaskId, TemplateId } from './types.ts';
+import { RULE_IDS, RUN_ORDERS, DEFAULT_LABELS, PERSONA_FREE, TASKS, TEMPLATE_IDS } from './types.ts';
+import type { RuleId, RunOrder, PersonaSetId, Placement, StudyConfig, SystemMessageSetting, TaskConfig, TaskId, TemplateId } from './types.ts';
 import { DEFAULT_TEMPLATE_DATE } from './types.ts';
 
 export interface ConfigError {
@@ -227,7 +227,7 @@ function checkPersonas(c: Checker, value: unknown): StudyConfig['personas'] | un
  */
 export function validateConfig(json: unknown): ConfigResult {
   const c = new Checker();
-  const fields = ['version', 'name', 'seed', 'tasks', 'variationsPerText', 'personas', 'templates', 'placement', 'decoding', 'rule', 'classifier', 'systemMessage', 'templateDate'];
+  const fields = ['version', 'name', 'seed', 'tasks', 'variationsPerText', 'personas', 'templates', 'placement', 'decoding', 'rule', 'classifier', 'systemMessage', 'templateDate', 'order'];
   if (!c.object(json, '', fields)) return { ok: false, errors: c.errors };
 
   if (json.version !== 1) c.fail('version', 'must be 1', json.version);
@@ -276,6 +276,7 @@ export function validateConfig(json: unknown): ConfigResult {
 
   const systemMessage = checkSystemMessage(c, json.systemMessage);
   const templateDate = checkTemplateDate(c, json.templateDate);
+  const order = json.order === undefined ? undefined : c.oneOf<RunOrder>(json.order, 'order', RUN_ORDERS);
 
   let variationsPerText: number | undefined;
   if (personas && templates) {
@@ -309,6 +310,7 @@ export function validateConfig(json: unknown): ConfigResult {
   // The defaults stay absent, so a config written before these fields existed keeps its study id.
   if (systemMessage && systemMessage.kind !== 'model-default') config.systemMessage = systemMessage;
   if (templateDate !== undefined && templateDate !== DEFAULT_TEMPLATE_DATE) config.templateDate = templateDate;
+  if (order !== undefined) config.order = order;
   return { ok: true, config };
 }
 
@@ -383,12 +385,13 @@ function cyrb53(text: string): number {
 
 /**
  * A short stable id of what a study measures: 14 hex digits of cyrb53 over the canonical JSON of the
- * normalised config without its `name` (renaming a study keeps its id and its stored responses).
+ * normalised config without its `name` and `order` (renaming a study keeps its id and its stored responses).
  * The same config gives the same id on every machine.
  */
 export function studyId(config: StudyConfig): string {
   const checked = validateConfig(config);
-  const { name: _name, rule, classifier, ...measured }: StudyConfig & { classifier?: RuleId } = checked.ok ? checked.config : config;
+  // The run order changes when rows run, not what is measured: switching it keeps the study's id and responses.
+  const { name: _name, order: _order, rule, classifier, ...measured }: StudyConfig & { classifier?: RuleId } = checked.ok ? checked.config : config;
   // The hash input keeps the rule's first name, `classifier`: renaming the field must not change any study's id.
   return cyrb53(canonicalJson({ ...measured, classifier: rule ?? classifier })).toString(16).padStart(14, '0');
 }

@@ -86,6 +86,13 @@ export interface TaskConfig {
 }
 
 /** A whole study, serialisable as JSON. Validated by core/config.ts. */
+/**
+ * 'shuffled': rows in a seeded random order that interleaves tasks, personas and templates, so every prefix of a run
+ * is a random subsample; 'by-task': the plan's own order, task by task, item by item.
+ */
+export type RunOrder = 'shuffled' | 'by-task';
+export const RUN_ORDERS: readonly RunOrder[] = ['shuffled', 'by-task'];
+
 export interface StudyConfig {
   version: 1;
   name: string;
@@ -116,6 +123,11 @@ export interface StudyConfig {
    * `rule` say `classifier`; both are read, and the study id hashes it under the old key so ids stay as they were.
    */
   rule: RuleId;
+  /**
+   * The order rows run in (not what is measured: left out of the study id). Absent = 'by-task', the order of
+   * studies made before the field existed; the Study page and the presets set 'shuffled'. See core/order.ts.
+   */
+  order?: RunOrder;
   /** Absent = model default; left out of the normalised config then, so older studies keep their id. */
   systemMessage?: SystemMessageSetting;
   /** "DD Mon YYYY" printed by Llama 3.1/3.2 templates ("Today Date"); absent = the templates' own 26 Jul 2024. */

@@ -7,6 +7,7 @@ import type { StudyData } from '../core/datasets.ts';
 import { loadStudyData } from '../core/load.ts';
 import { planKey } from '../core/plan.ts';
 import { buildPlan } from '../core/plan.ts';
+import { orderRows } from '../core/order.ts';
 import { planForShard, shardSettingKey } from '../core/shard.ts';
 import type { ClassifierId, PlanRow, ResponseRecord, StudyConfig } from '../core/types.ts';
 import type { LabDatabase, RunRecord } from '../store/db.ts';
@@ -214,7 +215,8 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
       const { study } = request;
       const config = await getStudyConfig(db, study);
       // In a workshop this browser runs only its shard of the plan (set on the Workshop page).
-      const rows = planForShard(await planOf(study, config), await getSetting<unknown>(db, shardSettingKey(study), null));
+      // Shards are cut from the plan as built; the study's run order then applies to this browser's rows.
+      const rows = orderRows(planForShard(await planOf(study, config), await getSetting<unknown>(db, shardSettingKey(study), null)), config);
       const settings: RunSettings = { ...DEFAULT_RUN_SETTINGS, ...request.settings };
       const total = rows.length * request.models.length;
       const state = { id: study, models: request.models.map(withoutApiKey), total, settings };

@@ -79,7 +79,7 @@ describe('validateConfig refuses, naming the field and what is allowed', () => {
     ['seed', '2025', 'seed: must be an integer from 0 to 4294967295, got "2025"'],
     ['version', 2, 'version: must be 1, got 2'],
     ['name', '', 'name: must be a non-empty text of at most 200 characters, got ""'],
-    ['colour', 'red', 'colour: unknown field; allowed fields: version, name, seed, tasks, variationsPerText, personas, templates, placement, decoding, rule, classifier, systemMessage, templateDate'],
+    ['colour', 'red', 'colour: unknown field; allowed fields: version, name, seed, tasks, variationsPerText, personas, templates, placement, decoding, rule, classifier, systemMessage, templateDate, order'],
   ])('%s = %j', (path, value, message) => {
     const result = validateConfig(withField(path, value));
     expect(result.ok).toBe(false);
