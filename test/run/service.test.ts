@@ -145,6 +145,17 @@ describe('LabWorkerApi', () => {
     expect(await db.responses.count()).toBe(0);
   });
 
+  it.each([
+    ['shuffled', ['nli', 'offensiveness']],
+    ['by-task', ['nli']],
+  ] as const)('runs the rows in the study\'s order (%s): the tasks among the first 20 responses', async (order, tasks) => {
+    const { api, db } = await setup();
+    await saveStudy(db, { id: study, name: config.name, config: { ...config, order }, planSize: ROWS });
+    const { events } = await startCollecting(api, [simulator]);
+    const first = events.flatMap((e) => (e.type === 'response' ? [e.record.task] : [])).slice(0, 20);
+    expect([...new Set(first)].sort()).toEqual(tasks);
+  });
+
   it("runs only this browser's shard of the plan when the Workshop page set one", async () => {
     const { api, db } = await setup();
     await putSetting(db, shardSettingKey(study), { k: 2, n: 3 });
