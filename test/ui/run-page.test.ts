@@ -1,0 +1,66 @@
+// @vitest-environment jsdom
+// The Run page always shows the model chosen now: after switching model it shows that model's counts, its own
+// "Simulated" badge or none, and offers to start, not to "run remaining rows", for a model that has run nothing.
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanup, render, screen, waitFor } from '@testing-library/svelte';
+import demo from '../../static-data/studies/quick-demo.json';
+import App from '../../src/ui/App.svelte';
+import { AppState } from '../../src/ui/app.svelte.ts';
+import { createCompute } from '../../src/ui/compute/compute.ts';
+import type { WorkerHandle } from '../../src/ui/runner.svelte.ts';
+import { readStudyFile } from './support.ts';
+import { db, saveStudy } from '../../src/store/index.ts';
+import { studyId } from '../../src/core/config.ts';
+import { DEFAULT_RUN_SETTINGS } from '../../src/run/types.ts';
+import type { StudyConfig } from '../../src/core/types.ts';
+
+const compute = createCompute(readStudyFile);
+const config = demo as StudyConfig;
+const study = studyId(config);
+
+function app(): AppState {
+  const noWorker = async (): Promise<WorkerHandle> => {
+    throw new Error('no run worker in this test');
+  };
+  return new AppState({ window, local: window.localStorage, session: window.sessionStorage, createWorker: noWorker, compute: async () => compute });
+}
+
+beforeEach(async () => {
+  window.localStorage.clear();
+  await db.delete();
+  await db.open();
+  await saveStudy(db, { id: study, name: config.name, config, planSize: 240 });
+  // The simulator ran 60 rows and paused.
+  const at = '2026-05-01T12:00:00Z';
+  await db.runs.put({ id: study, models: [{ backend: 'simulator', model: 'Llama2-13B' }], status: 'paused', done: 60, total: 240, settings: DEFAULT_RUN_SETTINGS, createdAt: at, updatedAt: at });
+});
+afterEach(() => {
+  cleanup();
+  window.location.hash = '';
+});
+
+describe('the Run page after switching model', () => {
+  it.each([
+    { model: 'the simulator that ran', endpoint: false, done: '60 / 240', badge: true, button: 'Run remaining rows with this model', resume: true },
+    { model: 'an endpoint model that ran nothing', endpoint: true, done: '0 / 240', badge: false, button: 'Start run', resume: false },
+  ])('$model: $done, badge $badge', async ({ endpoint, done, badge, button, resume }) => {
+    const state = app();
+    state.activeStudy = study;
+    state.models.simulatorModel = 'Llama2-13B';
+    if (endpoint) {
+      state.models.endpoint = { ...state.models.endpoint, baseUrl: 'http://127.0.0.1:9/v1', model: 'my-model' };
+      state.models.backend = 'openai';
+    } else state.models.backend = 'simulator';
+    window.location.hash = '#/run';
+    render(App, { app: state });
+    await screen.findByRole('heading', { name: 'Run the study' });
+    await screen.findByText(config.name);
+    // Let every live query of the page (study, run record, counts) deliver before reading what it shows.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitFor(() => expect(screen.getByTestId('run-done').textContent).toBe(done));
+    expect(screen.queryByText('Simulated — not a model') !== null).toBe(badge);
+    expect(screen.getByRole('button', { name: button })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Resume' }) !== null).toBe(resume);
+  });
+});
