@@ -5,6 +5,39 @@ import type { LoadProgress } from '../backends/types.ts';
 import type { ExploreEvent, ExploreRequest, ExploreVerdict } from '../run/api.ts';
 import type { ApiResult, ModelSpec, RunOutcome } from '../run/types.ts';
 import type { ExploreGrid } from './compute/compute.ts';
+import { wilson } from '../core/stats/intervals.ts';
+import type { TaskId } from '../core/types.ts';
+
+/** How the persona rows are listed: the study's order, or by refusal rate (highest first). */
+export type PersonaSort = 'study' | 'refusal-rate';
+
+/** The offensiveness rating (1-5, the annotator's, the item's class) from which a text is blurred by default. */
+export const DEFAULT_BLUR_FROM = 3;
+
+/** A text is blurred only when the dataset rates it offensive: an offensiveness item whose rating reaches `from`. */
+export function blursText(task: TaskId, itemClass: string, from: number): boolean {
+  const rating = Number(itemClass);
+  return task === 'offensiveness' && Number.isFinite(rating) && rating >= from;
+}
+
+const words = (text: string) => text.toLowerCase().split(/[^\p{L}\p{N}']+/u).filter(Boolean);
+
+/** Whether a reply quotes the text: it repeats some run of five of its words (all of them, for shorter texts). */
+export function quotesText(reply: string, text: string): boolean {
+  const t = words(text);
+  if (t.length === 0) return false;
+  const r = ` ${words(reply).join(' ')} `;
+  const n = Math.min(5, t.length);
+  for (let i = 0; i + n <= t.length; i++) if (r.includes(` ${t.slice(i, i + n).join(' ')} `)) return true;
+  return false;
+}
+
+/** One persona row's refusals so far, with its Wilson 95% interval (null until a response is in). */
+export interface PersonaTally {
+  done: number;
+  refusals: number;
+  interval: { lo: number; hi: number } | null;
+}
 
 export type ExploreCell =
   | { status: 'waiting' }
@@ -51,6 +84,30 @@ export class Explorer {
       if (c.verdict.refused) refusals++;
     }
     return { done, refusals };
+  }
+
+  /** The refusals of persona row `p` of the grid. */
+  personaTally(p: number): PersonaTally {
+    let done = 0, refusals = 0;
+    for (const row of this.#grid?.rows[p] ?? []) {
+      const c = this.#cells[row.key];
+      if (c?.status !== 'done') continue;
+      done++;
+      if (c.verdict.refused) refusals++;
+    }
+    const [lo, hi] = wilson(refusals, done);
+    return { done, refusals, interval: lo === null || hi === null ? null : { lo, hi } };
+  }
+
+  /** Persona row indices in the order asked: the study's, or highest refusal rate first (rows without responses last). */
+  personaOrder(sort: PersonaSort): number[] {
+    const indices = (this.#grid?.personas ?? []).map((_, i) => i);
+    if (sort === 'study') return indices;
+    const rate = (p: number) => {
+      const t = this.personaTally(p);
+      return t.done === 0 ? -1 : t.refusals / t.done;
+    };
+    return indices.sort((a, b) => rate(b) - rate(a) || a - b);
   }
 
   show(grid: ExploreGrid): void {
