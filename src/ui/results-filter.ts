@@ -26,6 +26,27 @@ export function inPersonaSet(persona: string, set: PersonaSetFilter): boolean {
   return setMembers[set].has(key);
 }
 
+/** The persona-set filter's choices, with the words the Results page shows. */
+export const PERSONA_SET_CHOICES: readonly { value: PersonaSetFilter; label: string }[] = [
+  { value: 'all', label: 'all' },
+  { value: 'paper', label: "the paper's 15" },
+  { value: 'universal', label: 'UniversalPersona' },
+  { value: 'control', label: 'controls' },
+  { value: 'custom', label: 'custom' },
+];
+
+/**
+ * The persona-set choices a study's personas offer: 'all' and each set with at least one persona of the study (persona-free
+ * counts for none, so "controls" is not offered on a study without control personas, where it would show persona-free
+ * rows only). `keep` stays offered even when absent, so a filter set by a link is still shown as it is.
+ */
+export function personaSetsPresent(personas: Iterable<string>, keep?: PersonaSetFilter): PersonaSetFilter[] {
+  const list = [...personas].filter((p) => p !== PERSONA_FREE);
+  return PERSONA_SET_CHOICES.map((f) => f.value).filter(
+    (set) => set === 'all' || set === keep || list.some((p) => inPersonaSet(p, set)),
+  );
+}
+
 export function filterCells<C extends Cell>(cells: readonly C[], filter: ResultsFilter): C[] {
   return cells.filter(
     (c) =>

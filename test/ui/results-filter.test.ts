@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterCells, inPersonaSet, lastTicked, toggle, viewFromParams, viewToParams, type ResultsView } from '../../src/ui/results-filter.ts';
+import { filterCells, inPersonaSet, personaSetsPresent, lastTicked, toggle, viewFromParams, viewToParams, type ResultsView } from '../../src/ui/results-filter.ts';
 import type { Cell } from '../../src/core/types.ts';
 
 const cell = (model: string, task: Cell['task'], persona: string, n = 10): Cell => ({
@@ -79,5 +79,17 @@ describe('toggle and lastTicked (the filter checkboxes)', () => {
     { list: ['nli', 'politeness'], all, value: 'nli', expected: false },
   ])('$list of $all: $value is the last ticked: $expected', ({ list, all: every, value, expected }) => {
     expect(lastTicked(list, every, value)).toBe(expected);
+  });
+});
+
+describe('personaSetsPresent: the persona-set filter offers only sets the study has', () => {
+  it.each([
+    // "a man" is one of the paper's 15 and of the UniversalPersona set too.
+    { name: "a paper persona and persona-free", personas: ['a man', 'none'], keep: undefined, expected: ['all', 'paper', 'universal'] },
+    { name: 'persona-free only', personas: ['none'], keep: undefined, expected: ['all'] },
+    { name: 'custom personas', personas: ['a pirate', 'none'], keep: undefined, expected: ['all', 'custom'] },
+    { name: 'a filter from a link stays offered', personas: ['a man'], keep: 'control' as const, expected: ['all', 'paper', 'universal', 'control'] },
+  ])('$name: $expected', ({ personas, keep, expected }) => {
+    expect(personaSetsPresent(personas, keep)).toEqual(expected);
   });
 });
