@@ -9,7 +9,8 @@ export interface FieldError {
   message: string;
 }
 
-const DRAFT_KEY = 'prl.study-draft';
+/** Where the Study page keeps its draft (localStorage); the Run page reads it to flag unsaved edits. */
+export const DRAFT_KEY = 'prl.study-draft';
 
 /** A config someone can edit: every task present or not, custom personas as text lines. */
 export class StudyDraft {

@@ -64,3 +64,20 @@ describe('the Run page after switching model', () => {
     expect(screen.queryByRole('button', { name: 'Resume' }) !== null).toBe(resume);
   });
 });
+
+describe('the Run page after edits on the Study page', () => {
+  it.each([
+    { name: 'no draft', draft: null, flagged: false },
+    { name: 'the draft is the study in use', draft: config, flagged: false },
+    { name: 'the draft was edited after "Use this study"', draft: { ...config, variationsPerText: 4 }, flagged: true },
+  ])('$name: flagged $flagged', async ({ draft, flagged }) => {
+    if (draft) window.localStorage.setItem('prl.study-draft', JSON.stringify(draft));
+    const state = app();
+    state.activeStudy = study;
+    state.models.backend = 'simulator';
+    window.location.hash = '#/run';
+    render(App, { app: state });
+    await screen.findByText(config.name);
+    expect(screen.queryByTestId('unsaved-study') !== null).toBe(flagged);
+  });
+});
