@@ -145,7 +145,8 @@ describe('quick demo with the simulator', () => {
     await page.goto(`${e2e.url}#/models`);
     await page.locator('select[name=simulator-model]').selectOption('Qwen2.5-7B');
     await page.goto(`${e2e.url}#/run`);
-    await page.getByRole('button', { name: 'Run remaining rows with this model' }).click();
+    // A model that has run nothing starts; it is not offered "remaining rows" of another model's run.
+    await page.getByRole('button', { name: 'Start run' }).click();
     await expect.poll(async () => (await storeSummary(page, study)).responses, { timeout: 60_000 }).toBe(480);
     await page.locator('[data-testid=run-status]', { hasText: 'done' }).waitFor();
     expect((await storeSummary(page, study)).distinctKeys).toBe(480);
@@ -159,14 +160,14 @@ describe('quick demo with the simulator', () => {
 
   it('explores one text across every persona and template, on demand', async () => {
     await page.goto(`${e2e.url}#/explore`);
-    const grid = page.locator('table.grid');
+    const grid = page.locator('[data-testid=explore-grid]');
     await grid.waitFor();
-    await expect(grid.locator('tbody tr').count()).resolves.toBe(16);
-    await expect(grid.locator('thead th').count()).resolves.toBe(10);
+    await expect(grid.locator('[data-testid=explore-row]').count()).resolves.toBe(16);
+    await expect(grid.locator('thead th').count()).resolves.toBe(12);
     await page.getByRole('button', { name: /^Ask simulated:/ }).click();
     await page.getByText(/refusals in 144 responses/).waitFor({ timeout: 30_000 });
-    const refusals = await grid.locator('td.refusal').count();
-    const answers = await grid.locator('td.answer').count();
+    const refusals = await grid.locator('button.cell.refusal').count();
+    const answers = await grid.locator('button.cell.answer').count();
     expect(refusals + answers).toBeGreaterThan(100);
     await expect(page.getByText(`${refusals} refusals in 144 responses`).count()).resolves.toBe(1);
     await screenshot(page, 'explore');
