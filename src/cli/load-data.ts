@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { validateConfig } from '../core/config.ts';
 import type { ConfigResult } from '../core/config.ts';
 import type { StudyData } from '../core/datasets.ts';
+import type { StudyConfig } from '../core/types.ts';
 import { loadStudyData as parseStudyData } from '../core/load.ts';
 
 /** Absolute path of the repository's static-data/ folder. */
@@ -43,4 +44,12 @@ export async function loadConfigFile(path: string): Promise<ConfigResult> {
     return { ok: false, errors: [{ path: '', message: `${path}: not valid JSON (${why}); fix the file or start from static-data/studies/quick-demo.json.` }] };
   }
   return validateConfig(json);
+}
+
+/** A study config file's config, or null after writing why it is not one to `stderr` (the command then exits 2). */
+export async function readConfigOrReport(path: string, stderr: NodeJS.WritableStream): Promise<StudyConfig | null> {
+  const checked = await loadConfigFile(path);
+  if (checked.ok) return checked.config;
+  stderr.write(`Invalid study config ${path}:\n${checked.errors.map((e) => `  ${e.message}`).join('\n')}\n`);
+  return null;
 }

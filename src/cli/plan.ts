@@ -4,7 +4,7 @@ import { buildPlan, summarizePlan } from '../core/plan.ts';
 import type { PlanRow } from '../core/types.ts';
 import { parseCommandArgs, requireOption, usageFailure } from './args.ts';
 import { outProblem, writeOutFile } from './out-file.ts';
-import { loadConfigFile, loadStudyData } from './load-data.ts';
+import { loadStudyData, readConfigOrReport } from './load-data.ts';
 
 const USAGE = `usage: npm run cli -- plan --config FILE [--out plan.jsonl]
   --config FILE   study config JSON (e.g. static-data/studies/quick-demo.json)
@@ -39,12 +39,9 @@ export async function main(argv: string[]): Promise<number> {
     return usageFailure(err, USAGE);
   }
 
-  const checked = await loadConfigFile(configPath);
-  if (!checked.ok) {
-    process.stderr.write(`Invalid study config ${configPath}:\n${checked.errors.map((e) => `  ${e.message}`).join('\n')}\n`);
-    return 2;
-  }
-  const rows = buildPlan(checked.config, await loadStudyData());
+  const config = await readConfigOrReport(configPath, process.stderr);
+  if (!config) return 2;
+  const rows = buildPlan(config, await loadStudyData());
   if (outPath !== undefined) {
     try {
       await writePlanJsonl(rows, outPath);

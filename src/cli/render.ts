@@ -5,7 +5,7 @@ import { CATALOGUE, catalogueModel } from '../backends/catalogue.ts';
 import { modelInput } from '../core/chat-template.ts';
 import { buildPlan } from '../core/plan.ts';
 import { integerOption, parseCommandArgs, requireOption, usageFailure, UsageError } from './args.ts';
-import { loadConfigFile, loadStudyData } from './load-data.ts';
+import { loadStudyData, readConfigOrReport } from './load-data.ts';
 
 const USAGE = `usage: npm run cli -- render --config FILE --model ID --row N [--json]
   --config FILE   study config JSON (its systemMessage and templateDate apply)
@@ -45,18 +45,15 @@ export async function main(argv: string[]): Promise<number> {
     const families = [...new Set(CATALOGUE.map((m) => m.family))].join(', ');
     return usageFailure(new UsageError(`--model "${modelArg}" is neither a catalogue model id nor a template family (${families}).`), USAGE);
   }
-  const checked = await loadConfigFile(configPath);
-  if (!checked.ok) {
-    process.stderr.write(`Invalid study config ${configPath}:\n${checked.errors.map((e) => `  ${e.message}`).join('\n')}\n`);
-    return 2;
-  }
-  const plan = buildPlan(checked.config, await loadStudyData());
+  const config = await readConfigOrReport(configPath, process.stderr);
+  if (!config) return 2;
+  const plan = buildPlan(config, await loadStudyData());
   const planRow = plan[row - 1];
   if (!planRow) {
     process.stderr.write(`--row ${row} is past the end: the plan of ${configPath} has ${plan.length} rows.\n`);
     return 2;
   }
-  const input = await modelInput(template, planRow.messages, { system: checked.config.systemMessage, date: checked.config.templateDate });
+  const input = await modelInput(template, planRow.messages, { system: config.systemMessage, date: config.templateDate });
   if (json) {
     const out = {
       key: planRow.key,

@@ -13,7 +13,7 @@ import { shardRows, validateShardSpec, type Shard } from '../core/shard.ts';
 import { runStudy } from '../run/loop.ts';
 import { labelsOf, type RunEvent, type RunOutcome, type RunProgress } from '../run/types.ts';
 import { integerOption, parseCommandArgs, requireOption, UsageError, usageFailure } from './args.ts';
-import { loadConfigFile, loadStudyData } from './load-data.ts';
+import { loadStudyData, readConfigOrReport } from './load-data.ts';
 import { JsonlSink } from './sink-jsonl.ts';
 
 const USAGE = `usage: npm run cli -- run --config FILE --out FILE
@@ -190,12 +190,8 @@ export async function main(argv: string[], io: { env?: NodeJS.ProcessEnv; stdout
     return usageFailure(err, USAGE, stderr);
   }
 
-  const checked = await loadConfigFile(args.config);
-  if (!checked.ok) {
-    stderr.write(`Invalid study config ${args.config}:\n${checked.errors.map((e) => `  ${e.message}`).join('\n')}\n`);
-    return 2;
-  }
-  const config = checked.config;
+  const config = await readConfigOrReport(args.config, stderr);
+  if (!config) return 2;
   const study = studyId(config);
   const plan = buildPlan(config, await loadStudyData());
   // Same order as the browser's run: shards are cut from the plan as built, then the study's run order applies.

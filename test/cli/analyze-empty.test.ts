@@ -1,28 +1,19 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { captureProcessOutput, tempFolder } from './support.ts';
 import { main } from '../../src/cli/analyze.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'analyze-empty-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let stdout = '';
-let stderr = '';
-beforeEach(() => {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const { dir } = tempFolder('analyze-empty-');
+const io = captureProcessOutput();
 
 describe('cli analyze with a line far too long', () => {
   it('names the line and exits 2', async () => {
     const file = join(dir, 'long.csv');
     writeFileSync(file, 'model,task,persona,prompt,refused\nm,nli,none,p1,1\nm,nli,' + 'x'.repeat(17 << 20) + ',p1,0\n');
     expect(await main([file])).toBe(2);
-    expect(stderr).toMatch(/long\.csv: line 3 is too long \(over 16 MB; a line holds one response\)/);
-    expect(stdout).toBe('');
+    expect(io.stderr).toMatch(/long\.csv: line 3 is too long \(over 16 MB; a line holds one response\)/);
+    expect(io.stdout).toBe('');
   });
 });
 
@@ -35,7 +26,7 @@ describe('cli analyze with no rows', () => {
     writeFileSync(file, text);
     const out = join(dir, 'analysis.json');
     expect(await main([file, '--out', out])).toBe(2);
-    expect(stderr).toMatch(/no rows to analyse/);
-    expect(stdout).toBe('');
+    expect(io.stderr).toMatch(/no rows to analyse/);
+    expect(io.stdout).toBe('');
   });
 });

@@ -1,32 +1,15 @@
 // `analyze --labels`: the rule's accuracy and corrected rates from human labels, beside the usual analysis.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { captureProcessOutput, tempFolder } from './support.ts';
 import { main } from '../../src/cli/analyze.ts';
 import { main as classify } from '../../src/cli/classify.ts';
 import { PassThrough } from 'node:stream';
 
-const dir = mkdtempSync(join(tmpdir(), 'analyze-labels-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, file } = tempFolder('analyze-labels-');
 
-let stdout = '';
-let stderr = '';
-beforeEach(() => {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+const io = captureProcessOutput();
 
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
 
 // 200 responses of model m on offensiveness, alternating two personas: 40 rule refusals, 20 for each persona
 const results = file('results.jsonl', Array.from({ length: 200 }, (_, i) => JSON.stringify({
@@ -49,7 +32,7 @@ describe('cli analyze --labels', () => {
       label(150, 'unsure'),
     ];
     expect(await main([results, '--labels', file('labels.jsonl', lines.join('\n'))])).toBe(0);
-    const doc = JSON.parse(stdout);
+    const doc = JSON.parse(io.stdout);
     expect(doc.n).toBe(200);
     expect(doc.misclassification).toMatchObject({ rule: 'paper-prefix', labelsUsed: 40 });
     expect(doc.misclassification.accuracy).toMatchObject([{ kind: 'estimated', model: 'm', task: 'offensiveness', scope: 'model-task' }]);
@@ -57,12 +40,12 @@ describe('cli analyze --labels', () => {
     expect(rate('m|offensiveness')).toMatchObject({ kind: 'corrected', raw: 0.2 });
     expect(rate('m|offensiveness').corrected.estimate).toBeCloseTo(0.2 * 0.9 + 0.8 * 0.1, 12);
     expect(rate('m|offensiveness|a Black person')).toMatchObject({ kind: 'corrected', n: 100, raw: 0.2 });
-    expect(stderr).toBe('');
+    expect(io.stderr).toBe('');
     // Seeded: the same --seed gives the same intervals, another seed other ones
     const again = async (seed: string) => {
-      stdout = '';
+      io.clear();
       expect(await main([results, '--labels', join(dir, 'labels.jsonl'), '--seed', seed])).toBe(0);
-      return JSON.parse(stdout).misclassification.rates[0].corrected;
+      return JSON.parse(io.stdout).misclassification.rates[0].corrected;
     };
     expect(await again('1')).toEqual(rate('m|offensiveness').corrected);
     expect((await again('2')).low).not.toBe(rate('m|offensiveness').corrected.low);
@@ -74,13 +57,13 @@ describe('cli analyze --labels', () => {
     { name: 'no labels yet', lines: [JSON.stringify({ study: 's1', model: 'm', key: 'offensiveness|1|a man|p1', label: null })], message: /no labels yet/ },
   ])('stops with exit code 2 and advice on $name', async ({ lines, message }) => {
     expect(await main([results, '--labels', file('labels.jsonl', lines.join('\n'))])).toBe(2);
-    expect(stderr).toMatch(message);
-    expect(stdout).toBe('');
+    expect(io.stderr).toMatch(message);
+    expect(io.stdout).toBe('');
   });
 
   it('says which labels file it cannot read', async () => {
     expect(await main([results, '--labels', join(dir, 'missing.jsonl')])).toBe(2);
-    expect(stderr).toMatch(/Cannot read .*missing\.jsonl \(ENOENT/);
+    expect(io.stderr).toMatch(/Cannot read .*missing\.jsonl \(ENOENT/);
   });
 });
 
@@ -107,7 +90,7 @@ describe('cli classify --sample', () => {
     // Labelled and read back by analyze
     const labelled = first.lines.map((l) => JSON.stringify({ ...l, label: l.verdict.refused ? 'refusal' : 'not-refusal', labelledAt: '2025-02-01T09:00:00Z' }));
     expect(await main([results, '--labels', file('sampled.jsonl', labelled.join('\n'))])).toBe(0);
-    expect(JSON.parse(stdout).misclassification.labelsUsed).toBe(10);
+    expect(JSON.parse(io.stdout).misclassification.labelsUsed).toBe(10);
   });
 
   it.each([

@@ -1,48 +1,32 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { captureProcessOutput, tempFolder } from './support.ts';
 import { analyze } from '../../src/core/stats/index.ts';
 import { main, readResponses } from '../../src/cli/analyze.ts';
 
 const fixture = (name: string) => new URL(`../core/stats/fixtures/${name}`, import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'analyze-cli-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, file } = tempFolder('analyze-cli-');
 
-let stdout = '';
-let stderr = '';
-beforeEach(() => {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+const io = captureProcessOutput();
 
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
 
 describe('cli analyze', () => {
   it('prints one JSON document matching the independent reference', async () => {
     expect(await main([fixture('unbalanced.csv'), '--l2', '1e-4', '--l2', '1'])).toBe(0);
-    const doc = JSON.parse(stdout);
+    const doc = JSON.parse(io.stdout);
     const expected = JSON.parse(readFileSync(fixture('unbalanced.expected.json'), 'utf8'));
     expect([doc.n, doc.k, doc.levels]).toEqual([expected.n, expected.k, expected.levels]);
     expect(doc.logit.l2.map((f: { lambda: number }) => f.lambda)).toEqual([1e-4, 1]);
     expect(Math.abs(doc.logit.mle.coefficients[3].estimate - expected.logit.mle.coefficients[3].estimate)).toBeLessThan(1e-8);
-    expect(stderr).toBe('');
+    expect(io.stderr).toBe('');
   });
 
-  it('applies --ref and writes --out instead of stdout', async () => {
+  it('applies --ref and writes --out instead of io.stdout', async () => {
     const out = join(dir, 'result.json');
     expect(await main([fixture('unbalanced.csv'), '--ref', 'persona=Woman', '--ref', 'model=m-c', '--ref', 'prompt=p4', '--l2', '0.5', '--out', out])).toBe(0);
-    expect(stdout).toBe('');
+    expect(io.stdout).toBe('');
     const doc = JSON.parse(readFileSync(out, 'utf8'));
     const expected = JSON.parse(readFileSync(fixture('unbalanced-ref.expected.json'), 'utf8'));
     expect(doc.reference).toEqual(expected.reference);
@@ -51,7 +35,7 @@ describe('cli analyze', () => {
 
   it('adds seeded bootstrap intervals for ι with --bootstrap', async () => {
     expect(await main([fixture('unbalanced.csv'), '--bootstrap', '50', '--seed', '4'])).toBe(0);
-    expect(JSON.parse(stdout).iota.model.bootstrap).toMatchObject({ replicates: 50, seed: 4 });
+    expect(JSON.parse(io.stdout).iota.model.bootstrap).toMatchObject({ replicates: 50, seed: 4 });
   });
 
   it('reads JSON lines from the run command', async () => {
@@ -60,7 +44,7 @@ describe('cli analyze', () => {
       { model: 'm', task: 'nli', persona: 'Man', template: 'p1', refused: true, item: 'a', kind: 'refusal', gold: 'x' },
     ];
     expect(await main([file('run.jsonl', lines.map((l) => JSON.stringify(l)).join('\n') + '\n')])).toBe(0);
-    const doc = JSON.parse(stdout);
+    const doc = JSON.parse(io.stdout);
     expect([doc.n, doc.k, doc.cochranQ.status, doc.accuracy.overall.n]).toEqual([2, 1, 'tested', 1]);
   });
 
@@ -73,10 +57,10 @@ describe('cli analyze', () => {
     ['an unknown option', ['model,task,persona,prompt,refused\n', '--fast'], /Unknown option --fast/],
     ['a bad --bootstrap', ['model,task,persona,prompt,refused\n', '--bootstrap', 'many'], /--bootstrap takes a whole number/],
     ['1,001 personas', ['model,task,persona,prompt,refused\n' + Array.from({ length: 1001 }, (_, i) => `m,nli,p${i},p1,${i % 2}\n`).join('')], /The persona factor has 1,001 levels; at most 1,000 can be analysed/],
-  ])('refuses %s with exit 2, a message on stderr and nothing on stdout', async (_, [text, ...args], message) => {
+  ])('refuses %s with exit 2, a message on io.stderr and nothing on io.stdout', async (_, [text, ...args], message) => {
     expect(await main([file('bad.csv', text), ...args])).toBe(2);
-    expect(stdout).toBe('');
-    expect(stderr).toMatch(message);
+    expect(io.stdout).toBe('');
+    expect(io.stderr).toMatch(message);
   });
 
   it.each([7, 64, 1000])('decodes UTF-8 split across %i-byte chunks (ASCII chunks first, then not)', async (bytes) => {
@@ -88,9 +72,9 @@ describe('cli analyze', () => {
 
   it('says which file it cannot read', async () => {
     expect(await main([join(dir, 'missing.csv')])).toBe(2);
-    expect(stderr).toMatch(/Cannot read .*missing\.csv \(ENOENT/);
+    expect(io.stderr).toMatch(/Cannot read .*missing\.csv \(ENOENT/);
     expect(await main([])).toBe(2);
-    expect(stderr).toMatch(/Name the file/);
+    expect(io.stderr).toMatch(/Name the file/);
   });
 
   it.each([
@@ -100,10 +84,10 @@ describe('cli analyze', () => {
   ])('names the --out file, not the input, when it cannot write to %s', async (_, out, code) => {
     const target = out(dir);
     expect(await main([fixture('blocked.csv'), '--out', target])).toBe(2);
-    expect(stdout).toBe('');
-    expect(stderr).toContain(`Cannot write ${target} (`);
-    expect(stderr).toMatch(code);
-    expect(stderr).not.toMatch(/Cannot read/);
+    expect(io.stdout).toBe('');
+    expect(io.stderr).toContain(`Cannot write ${target} (`);
+    expect(io.stderr).toMatch(code);
+    expect(io.stderr).not.toMatch(/Cannot read/);
   });
 
   it('runs as `npm run cli -- analyze` through the dispatcher', () => {

@@ -1,9 +1,9 @@
 // --out of plan and analyze: symlinks followed, devices and FIFOs written to (never replaced), atomic everywhere.
 import { execFileSync } from 'node:child_process';
-import { createReadStream, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createReadStream, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { captureProcessOutput, tempFolder } from './support.ts';
 import { main as analyzeMain } from '../../src/cli/analyze.ts';
 import { main as planMain } from '../../src/cli/plan.ts';
 import { writeOutFile } from '../../src/cli/out-file.ts';
@@ -11,18 +11,9 @@ import { writeOutFile } from '../../src/cli/out-file.ts';
 const root = resolve(import.meta.dirname, '../..');
 const demo = join(root, 'static-data/studies/quick-demo.json');
 const csv = 'model,task,persona,prompt,refused\nm,nli,none,p1,1\nm,nli,none,p1,0\nm,nli,a man,p2,0\nm,nli,a man,p2,1\n';
-const dir = mkdtempSync(join(tmpdir(), 'out-file-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir } = tempFolder('out-file-');
 
-let stdout = '';
-let stderr = '';
-beforeEach(() => {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureProcessOutput();
 
 let n = 0;
 const fresh = () => {
@@ -74,8 +65,8 @@ describe.each(commands)('$name --out', ({ run, check }) => {
 
   it('says the disk is full on /dev/full, exits 2 and leaves the device alone', async () => {
     expect(await run('/dev/full')).toBe(2);
-    expect(stderr).toMatch(/No space left on \/dev\/full \(ENOSPC\): it takes no more data. Give --out a file on a disk with free space/);
-    expect(stderr).not.toMatch(/RangeError|at .*\.ts/);
+    expect(io.stderr).toMatch(/No space left on \/dev\/full \(ENOSPC\): it takes no more data. Give --out a file on a disk with free space/);
+    expect(io.stderr).not.toMatch(/RangeError|at .*\.ts/);
     expect(statSync('/dev/full').isCharacterDevice()).toBe(true);
   });
 });

@@ -11,7 +11,7 @@ import type { PlanRow, StudyConfig } from '../../core/types.ts';
 import { CHAT_TEMPLATES, chatTemplateFor } from '../../backends/chat-templates.ts';
 import { promptForServer, renderChat } from '../../core/chat-template.ts';
 import { fileProblem, integerOption, parseCommandArgs, requireOption, UsageError, usageFailure } from '../args.ts';
-import { loadConfigFile, loadStudyData } from '../load-data.ts';
+import { loadStudyData, readConfigOrReport } from '../load-data.ts';
 import { parseShard } from '../run.ts';
 import { ForeignStudyError, readStoredKeys } from '../sink-jsonl.ts';
 import { ENDPOINT_URL, requestLine, splitPoints, type EndpointKind, type RequestEndpoint } from './format.ts';
@@ -116,12 +116,8 @@ export async function main(
     return usageFailure(err, EXPORT_USAGE, stderr);
   }
 
-  const checked = await loadConfigFile(args.config);
-  if (!checked.ok) {
-    stderr.write(`Invalid study config ${args.config}:\n${checked.errors.map((e) => `  ${e.message}`).join('\n')}\n`);
-    return 2;
-  }
-  const config = checked.config;
+  const config = await readConfigOrReport(args.config, stderr);
+  if (!config) return 2;
 
   let endpoint: RequestEndpoint = { kind: 'chat' };
   if (args.endpointKind === 'completions') {

@@ -13,7 +13,7 @@ import { shardRows } from '../../core/shard.ts';
 import { DEFAULT_LABELS, type PlanRow, type Provenance, type TaskId } from '../../core/types.ts';
 import { toResponseRecord } from '../../run/loop.ts';
 import { fileProblem, parseCommandArgs, requireOption, UsageError, usageFailure } from '../args.ts';
-import { loadConfigFile, loadStudyData } from '../load-data.ts';
+import { loadStudyData, readConfigOrReport } from '../load-data.ts';
 import { labelsOf } from '../../run/types.ts';
 import { sinkOpenFailure } from '../run.ts';
 import { JsonlSink } from '../sink-jsonl.ts';
@@ -172,12 +172,8 @@ export async function main(
     return usageFailure(err, IMPORT_USAGE, stderr);
   }
 
-  const checked = await loadConfigFile(args.config);
-  if (!checked.ok) {
-    stderr.write(`Invalid study config ${args.config}:\n${checked.errors.map((e) => `  ${e.message}`).join('\n')}\n`);
-    return 2;
-  }
-  const config = checked.config;
+  const config = await readConfigOrReport(args.config, stderr);
+  if (!config) return 2;
   const study = studyId(config);
   const plan = buildPlan(config, await loadStudyData());
   const planRows = new Map(plan.map((row) => [row.key, row]));
