@@ -2,34 +2,15 @@
 // The app shell and the Study page in jsdom: deep links open their page, the Study page shows validation errors by
 // field and the plan preview, and "Use this study" stores the study and makes it active.
 import 'fake-indexeddb/auto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { compute, freshPageEachTest, pageApp } from './page-app.ts';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import App from '../../src/ui/App.svelte';
-import { AppState } from '../../src/ui/app.svelte.ts';
-import { createCompute } from '../../src/ui/compute/compute.ts';
-import type { WorkerHandle } from '../../src/ui/runner.svelte.ts';
-import { readStudyFile } from './support.ts';
 import { db } from '../../src/store/index.ts';
 import { studyId, validateConfig } from '../../src/core/config.ts';
 
-const compute = createCompute(readStudyFile);
 
-function app(): AppState {
-  const noWorker = async (): Promise<WorkerHandle> => {
-    throw new Error('no run worker in this test');
-  };
-  return new AppState({ window, local: window.localStorage, session: window.sessionStorage, createWorker: noWorker, compute: async () => compute });
-}
-
-beforeEach(async () => {
-  window.localStorage.clear();
-  await db.delete();
-  await db.open();
-});
-afterEach(() => {
-  cleanup();
-  window.location.hash = '';
-});
+freshPageEachTest();
 
 describe('navigation', () => {
   it.each([
@@ -40,13 +21,13 @@ describe('navigation', () => {
     ['#/', 'Do language models refuse some people more than others?'],
   ])('the deep link %s opens "%s"', async (hash, heading) => {
     window.location.hash = hash;
-    render(App, { app: app() });
+    render(App, { app: pageApp() });
     await screen.findByRole('heading', { name: heading }, { timeout: 5000 });
   });
 
   it('opens the presentation view from its own link, and says how to start when there is no study', async () => {
     window.location.hash = '#/present?chart=sensitivity';
-    render(App, { app: app() });
+    render(App, { app: pageApp() });
     await screen.findByText(/No study yet/, {}, { timeout: 5000 });
     expect(screen.getByRole('link', { name: 'Start one' }).getAttribute('href')).toBe('#/');
     expect(document.querySelector('section.present')?.getAttribute('data-chart')).toBe('sensitivity');
@@ -54,7 +35,7 @@ describe('navigation', () => {
 
   it('follows hash changes and marks the current page in the menu', async () => {
     window.location.hash = '#/about';
-    render(App, { app: app() });
+    render(App, { app: pageApp() });
     await screen.findByRole('heading', { name: 'About Persona Refusal Lab' });
     window.location.hash = '#/data';
     window.dispatchEvent(new HashChangeEvent('hashchange'));
@@ -68,7 +49,7 @@ describe('navigation', () => {
 describe('the Study page', () => {
   it('shows the quick demo plan with its balance tables, then stores the study and makes it active', async () => {
     window.location.hash = '#/study';
-    const state = app();
+    const state = pageApp();
     render(App, { app: state });
     await screen.findByRole('heading', { name: 'Set up a study' });
     await fireEvent.click(screen.getByRole('button', { name: 'Quick demo' }));
@@ -91,7 +72,7 @@ describe('the Study page', () => {
 
   it('names the field and what is allowed when the config is invalid, and shows no plan', async () => {
     window.location.hash = '#/study';
-    render(App, { app: app() });
+    render(App, { app: pageApp() });
     await screen.findByRole('heading', { name: 'Set up a study' });
     await fireEvent.click(screen.getByRole('button', { name: 'Quick demo' }));
     const samples = document.querySelector<HTMLInputElement>('input[name=samples-nli]')!;
@@ -105,7 +86,7 @@ describe('the Study page', () => {
 
   it('adds custom personas as levels of the plan', async () => {
     window.location.hash = '#/study';
-    render(App, { app: app() });
+    render(App, { app: pageApp() });
     await screen.findByRole('heading', { name: 'Set up a study' });
     await fireEvent.click(screen.getByRole('button', { name: 'Quick demo' }));
     await screen.findByTestId('plan-rows', {}, { timeout: 10_000 });
@@ -119,11 +100,11 @@ describe('the Study page', () => {
 
   it('keeps the draft across a reload', async () => {
     window.location.hash = '#/study';
-    render(App, { app: app() });
+    render(App, { app: pageApp() });
     await screen.findByRole('heading', { name: 'Set up a study' });
     await fireEvent.click(screen.getByRole('button', { name: "The paper's design" }));
     cleanup();
-    render(App, { app: app() });
+    render(App, { app: pageApp() });
     await screen.findByRole('heading', { name: 'Set up a study' });
     await waitFor(() => expect(document.querySelector<HTMLInputElement>('input[name=name]')!.value).toMatch(/paper/i));
   });

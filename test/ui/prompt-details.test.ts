@@ -2,12 +2,10 @@
 // The Data page shows the full prompt of a stored response, rebuilt from the study, and whether it is the prompt the
 // model saw (the SHA-256 the response recorded).
 import 'fake-indexeddb/auto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
+import { describe, expect, it } from 'vitest';
+import { compute, freshPageEachTest, pageApp } from './page-app.ts';
+import { fireEvent, render, screen } from '@testing-library/svelte';
 import App from '../../src/ui/App.svelte';
-import { AppState } from '../../src/ui/app.svelte.ts';
-import { createCompute } from '../../src/ui/compute/compute.ts';
-import type { WorkerHandle } from '../../src/ui/runner.svelte.ts';
 import { chatTemplateFor } from '../../src/backends/chat-templates.ts';
 import { modelInput, sha256Hex } from '../../src/core/chat-template.ts';
 import { studyId, validateConfig } from '../../src/core/config.ts';
@@ -19,7 +17,6 @@ import { importRecords } from '../../src/store/responses.ts';
 import { saveStudy } from '../../src/store/studies.ts';
 import { readStudyFile } from './support.ts';
 
-const compute = createCompute(readStudyFile);
 // jsdom has no layout: the Data page's virtualised table measures its box with a ResizeObserver.
 globalThis.ResizeObserver ??= class {
   observe(): void {}
@@ -56,13 +53,6 @@ describe('rowInput: a stored row rebuilt from its study', () => {
   });
 });
 
-function app(): AppState {
-  const noWorker = async (): Promise<WorkerHandle> => {
-    throw new Error('no run worker in this test');
-  };
-  return new AppState({ window, local: window.localStorage, session: window.sessionStorage, createWorker: noWorker, compute: async () => compute });
-}
-
 async function storeOne(promptSha256: string): Promise<void> {
   const id = studyId(config);
   await saveStudy(db, { id, name: config.name, config, planSize: plan.length });
@@ -78,15 +68,7 @@ async function storeOne(promptSha256: string): Promise<void> {
   await importRecords(db, [record]);
 }
 
-beforeEach(async () => {
-  window.localStorage.clear();
-  await db.delete();
-  await db.open();
-});
-afterEach(() => {
-  cleanup();
-  window.location.hash = '';
-});
+freshPageEachTest();
 
 describe('Data page: a row\'s prompt', () => {
   it.each([
@@ -95,7 +77,7 @@ describe('Data page: a row\'s prompt', () => {
   ])('with %s, it shows the prompt and says whether the model saw it', async (_, same, message) => {
     const expected = await modelInput(qwen, plan[5].messages, {});
     await storeOne(same ? expected.promptSha256 : '0'.repeat(64));
-    const state = app();
+    const state = pageApp();
     state.activeStudy = studyId(config);
     window.location.hash = '#/data';
     render(App, { app: state });

@@ -2,43 +2,26 @@
 // The Run page always shows the model chosen now: after switching model it shows that model's counts, its own
 // "Simulated" badge or none, and offers to start, not to "run remaining rows", for a model that has run nothing.
 import 'fake-indexeddb/auto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cleanup, render, screen, waitFor } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { compute, freshPageEachTest, pageApp } from './page-app.ts';
+import { render, screen, waitFor } from '@testing-library/svelte';
 import demo from '../../static-data/studies/quick-demo.json';
 import App from '../../src/ui/App.svelte';
-import { AppState } from '../../src/ui/app.svelte.ts';
-import { createCompute } from '../../src/ui/compute/compute.ts';
-import type { WorkerHandle } from '../../src/ui/runner.svelte.ts';
-import { readStudyFile } from './support.ts';
 import { db, putSetting, saveStudy } from '../../src/store/index.ts';
 import { shardRows, shardSettingKey } from '../../src/core/shard.ts';
 import { studyId } from '../../src/core/config.ts';
 import { DEFAULT_RUN_SETTINGS } from '../../src/run/types.ts';
 import type { StudyConfig } from '../../src/core/types.ts';
 
-const compute = createCompute(readStudyFile);
 const config = demo as StudyConfig;
 const study = studyId(config);
 
-function app(): AppState {
-  const noWorker = async (): Promise<WorkerHandle> => {
-    throw new Error('no run worker in this test');
-  };
-  return new AppState({ window, local: window.localStorage, session: window.sessionStorage, createWorker: noWorker, compute: async () => compute });
-}
-
+freshPageEachTest();
 beforeEach(async () => {
-  window.localStorage.clear();
-  await db.delete();
-  await db.open();
   await saveStudy(db, { id: study, name: config.name, config, planSize: 240 });
   // The simulator ran 60 rows and paused.
   const at = '2026-05-01T12:00:00Z';
   await db.runs.put({ id: study, models: [{ backend: 'simulator', model: 'Llama2-13B' }], status: 'paused', done: 60, total: 240, settings: DEFAULT_RUN_SETTINGS, createdAt: at, updatedAt: at });
-});
-afterEach(() => {
-  cleanup();
-  window.location.hash = '';
 });
 
 describe('the Run page after switching model', () => {
@@ -46,7 +29,7 @@ describe('the Run page after switching model', () => {
     { model: 'the simulator that ran', endpoint: false, done: '60 / 240', badge: true, button: 'Run remaining rows with this model', resume: true },
     { model: 'an endpoint model that ran nothing', endpoint: true, done: '0 / 240', badge: false, button: 'Start run', resume: false },
   ])('$model: $done, badge $badge', async ({ endpoint, done, badge, button, resume }) => {
-    const state = app();
+    const state = pageApp();
     state.activeStudy = study;
     state.models.simulatorModel = 'Llama2-13B';
     if (endpoint) {
@@ -73,7 +56,7 @@ describe('the Run page of an attendee who joined a shard', () => {
     const keys = await compute.planRowKeys(config);
     const size = shardRows(keys, { k: 2, n: 4 }).length;
     expect(size).toBeLessThan(240);
-    const state = app();
+    const state = pageApp();
     state.activeStudy = study;
     state.models.backend = 'simulator';
     window.location.hash = '#/run';
@@ -90,7 +73,7 @@ describe('the Run page after edits on the Study page', () => {
     { name: 'the draft was edited after "Use this study"', draft: { ...config, variationsPerText: 4 }, flagged: true },
   ])('$name: flagged $flagged', async ({ draft, flagged }) => {
     if (draft) window.localStorage.setItem('prl.study-draft', JSON.stringify(draft));
-    const state = app();
+    const state = pageApp();
     state.activeStudy = study;
     state.models.backend = 'simulator';
     window.location.hash = '#/run';

@@ -1,30 +1,18 @@
 // @vitest-environment jsdom
 // An attendee who opened a shard link and joined gets a "Run my shard" button that starts this browser's shard.
 import 'fake-indexeddb/auto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { describe, expect, it } from 'vitest';
+import { compute, freshPageEachTest, pageApp } from '../page-app.ts';
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import demo from '../../../static-data/studies/quick-demo.json';
 import App from '../../../src/ui/App.svelte';
-import { AppState } from '../../../src/ui/app.svelte.ts';
-import { createCompute } from '../../../src/ui/compute/compute.ts';
 import type { WorkerHandle } from '../../../src/ui/runner.svelte.ts';
-import { readStudyFile } from '../support.ts';
-import { db } from '../../../src/store/index.ts';
 import { encodeShareToken } from '../../../src/core/share.ts';
 import type { RunRequest } from '../../../src/run/api.ts';
 import type { StudyConfig } from '../../../src/core/types.ts';
 
-const compute = createCompute(readStudyFile);
 
-beforeEach(async () => {
-  window.localStorage.clear();
-  await db.delete();
-  await db.open();
-});
-afterEach(() => {
-  cleanup();
-  window.location.hash = '';
-});
+freshPageEachTest();
 
 describe('joining a shard link', () => {
   it('offers "Run my shard", which starts the joined study with the chosen model', async () => {
@@ -36,7 +24,7 @@ describe('joining a shard link', () => {
       proxy: (c) => c,
       terminate: () => undefined,
     });
-    const state = new AppState({ window, local: window.localStorage, session: window.sessionStorage, createWorker: worker, compute: async () => compute });
+    const state = pageApp(worker);
     state.models.backend = 'simulator';
     const token = await encodeShareToken(demo as StudyConfig, { n: 4, k: 2 }, null);
     window.location.hash = `#/workshop?s=${token}`;
