@@ -118,6 +118,8 @@ export async function importFiles(
     summary = await importRecords(db, records, {
       rule,
       labels,
+      // mergeInputs re-derived every verdict under `rule` already; classifying again would only repeat the work.
+      verdictsDerived: true,
       onProgress: onProgress && ((done) => onProgress({ phase: 'saving', done, total: records.length })),
     });
     const planKeys = new Set(plan.map((r) => r.key));

@@ -124,6 +124,8 @@ export interface ImportOptions {
    */
   rule?: RuleId;
   labels?: Partial<Record<TaskId, string[]>>;
+  /** The caller already re-derived every verdict under `rule` (the importer's merge does): they are stored as they are. */
+  verdictsDerived?: boolean;
   /** Records per transaction. */
   chunkSize?: number;
   /** Called after each transaction with the records handled so far. */
@@ -177,7 +179,13 @@ export async function importRecords(db: LabDatabase, records: Iterable<ResponseR
     }
     return targets.get(study)!;
   };
+  const derived = options.verdictsDerived === true && options.rule !== undefined;
   for (const record of records) {
+    if (derived) {
+      chunk.push(toStored(record, record.rule));
+      if (chunk.length >= chunkSize) await flush();
+      continue;
+    }
     const target = await targetOf(record.study, record.rule);
     // A file's verdicts are never trusted: under a known rule each is re-derived from the text.
     chunk.push(toStored(target ? reclassified(record, target.classifierOf) : record, record.rule));
