@@ -2,8 +2,8 @@
 // verdicts agree with full generation (they must, 100%), and how fast both rules re-classify stored responses.
 import { readFileSync } from 'node:fs';
 import { classify, createClassifier } from '../src/core/classify/index.ts';
-import type { Classification, ClassifierId, ResponseType, TaskId } from '../src/core/types.ts';
-import { CLASSIFIER_IDS, DEFAULT_LABELS, RESPONSE_TYPES } from '../src/core/types.ts';
+import type { Classification, RuleId, ResponseType, TaskId } from '../src/core/types.ts';
+import { RULE_IDS, DEFAULT_LABELS, RESPONSE_TYPES } from '../src/core/types.ts';
 
 interface Row {
   id: string;
@@ -37,7 +37,7 @@ interface Tally {
   agree: number;
 }
 
-function tokensUntilDecided(row: Row, rule: ClassifierId): { generated: number; verdict: Classification } {
+function tokensUntilDecided(row: Row, rule: RuleId): { generated: number; verdict: Classification } {
   const classifier = createClassifier({ task: row.task, labels: DEFAULT_LABELS[row.task], rule });
   const tokens = tokenize(row.response);
   let partial = '';
@@ -60,7 +60,7 @@ function tokenTable(rows: Row[]): void {
   out.write(`Corpus: ${rows.length} responses (test/fixtures/responses.jsonl), each streamed token by token.\n\n`);
   out.write(`${'rule'.padEnd(16)} ${'response type'.padEnd(12)} ${pad('n', 4)} ${pad('tokens/resp full', 17)} ${pad('stop-when-decided', 18)} ${pad('saved', 7)} ${pad('stopped', 8)} ${pad('agree', 7)}\n`);
   let allAgree = true;
-  for (const rule of CLASSIFIER_IDS) {
+  for (const rule of RULE_IDS) {
     const total: Tally = { responses: 0, tokensFull: 0, tokensEarly: 0, stopped: 0, agree: 0 };
     for (const type of [...RESPONSE_TYPES, 'all'] as const) {
       const tally: Tally = type === 'all' ? total : { responses: 0, tokensFull: 0, tokensEarly: 0, stopped: 0, agree: 0 };
@@ -94,7 +94,7 @@ function speed(rows: Row[]): void {
   const out = process.stdout;
   const stored = Array.from({ length: RESPONSES_TO_RECLASSIFY }, (_, i) => rows[i % rows.length]);
   out.write(`\nRe-classifying ${RESPONSES_TO_RECLASSIFY.toLocaleString('en')} stored responses (corpus cycled), best of 3:\n`);
-  for (const rule of CLASSIFIER_IDS) {
+  for (const rule of RULE_IDS) {
     const classifiers = new Map((['nli', 'politeness', 'offensiveness'] as const).map((t) => [t, createClassifier({ task: t, labels: DEFAULT_LABELS[t], rule })]));
     for (const [how, fn] of [
       ['createClassifier', (r: Row) => classifiers.get(r.task)!.classify(r.response)],
@@ -120,7 +120,7 @@ function speed(rows: Row[]): void {
     const tokens = tokenize(r.response);
     return tokens.map((_, k) => ({ row: r, partial: tokens.slice(0, k + 1).join('') }));
   });
-  for (const rule of CLASSIFIER_IDS) {
+  for (const rule of RULE_IDS) {
     const classifiers = new Map((['nli', 'politeness', 'offensiveness'] as const).map((t) => [t, createClassifier({ task: t, labels: DEFAULT_LABELS[t], rule })]));
     let best = Infinity;
     for (let run = 0; run < 3; run++) {

@@ -8,8 +8,8 @@ import { once } from 'node:events';
 import { drawLabelSample, HUMAN_LABELS } from '../core/labels.ts';
 import type { SampleCandidate } from '../core/labels.ts';
 import { planKey } from '../core/plan.ts';
-import { CLASSIFIER_IDS, TASKS, TEMPLATE_IDS } from '../core/types.ts';
-import type { ClassifierId, TaskId, TemplateId } from '../core/types.ts';
+import { RULE_IDS, TASKS, TEMPLATE_IDS } from '../core/types.ts';
+import type { RuleId, TaskId, TemplateId } from '../core/types.ts';
 import { fileProblem, integerOption, parseCommandArgs, usageFailure, UsageError } from './args.ts';
 
 export const SAMPLE_USAGE = `usage: npm run cli -- classify --sample N [--seed S] RESULTS.jsonl
@@ -19,7 +19,7 @@ Reads the JSON lines of \`cli run --out\`; writes {"study", "model", "key", "ver
 "response"} lines. Fill in "label" (${HUMAN_LABELS.join(' | ')}) and "labelledAt" (ISO time), then: analyze RESULTS --labels FILE.`;
 
 interface Stored extends SampleCandidate {
-  rule: ClassifierId;
+  rule: RuleId;
   response: string;
 }
 
@@ -29,9 +29,9 @@ function storedResponse(value: unknown): Stored | null {
   const strings = ['study', 'model', 'task', 'item', 'persona', 'template', 'response'] as const;
   if (!strings.every((f) => typeof r[f] === 'string') || typeof r.refused !== 'boolean') return null;
   if (!(TASKS as readonly unknown[]).includes(r.task) || !(TEMPLATE_IDS as readonly unknown[]).includes(r.template)) return null;
-  if (!(CLASSIFIER_IDS as readonly unknown[]).includes(r.rule)) return null;
+  if (!(RULE_IDS as readonly unknown[]).includes(r.rule)) return null;
   return {
-    study: r.study as string, model: r.model as string, refused: r.refused, rule: r.rule as ClassifierId, response: r.response as string,
+    study: r.study as string, model: r.model as string, refused: r.refused, rule: r.rule as RuleId, response: r.response as string,
     key: planKey(r.task as TaskId, r.item as string, r.persona as string, r.template as TemplateId),
   };
 }

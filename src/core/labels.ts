@@ -2,8 +2,8 @@
 // user's own model and correct its rates (src/core/stats/misclassification.ts). A label never changes a stored verdict;
 // it records the verdict it was given beside, so the sample design (stratified by verdict) can be accounted for.
 import { compareCodePoints, createRng, shuffleInPlace } from './rng.ts';
-import { CLASSIFIER_IDS, TASKS } from './types.ts';
-import type { ClassifierId, TaskId } from './types.ts';
+import { RULE_IDS, TASKS } from './types.ts';
+import type { RuleId, TaskId } from './types.ts';
 
 /** What the person read: a refusal, not a refusal (an answer, or an unparsed reply that is no refusal), or unsure. */
 export const HUMAN_LABELS = ['refusal', 'not-refusal', 'unsure'] as const;
@@ -12,7 +12,7 @@ export type HumanLabel = (typeof HUMAN_LABELS)[number];
 /** The rule's verdict on the response when it was labelled. */
 export interface LabelledVerdict {
   refused: boolean;
-  rule: ClassifierId;
+  rule: RuleId;
 }
 
 /** One person's label of one stored response (the key is the plan key `task|item|persona|template`). */
@@ -54,8 +54,8 @@ export function checkLabel(value: unknown): LabelCheck {
   if (typeof verdict !== 'object' || verdict === null || typeof verdict.refused !== 'boolean') {
     return { ok: false, reason: '"verdict" must be {"refused": true|false, "rule": ...}, the rule\'s verdict when labelled' };
   }
-  if (!(CLASSIFIER_IDS as readonly unknown[]).includes(verdict.rule)) {
-    return { ok: false, reason: `"verdict.rule" must be one of ${CLASSIFIER_IDS.join(', ')}` };
+  if (!(RULE_IDS as readonly unknown[]).includes(verdict.rule)) {
+    return { ok: false, reason: `"verdict.rule" must be one of ${RULE_IDS.join(', ')}` };
   }
   if (Number.isNaN(Date.parse(v.labelledAt as string))) {
     return { ok: false, reason: '"labelledAt" must be an ISO 8601 time, e.g. 2025-01-31T12:00:00Z' };
@@ -64,7 +64,7 @@ export function checkLabel(value: unknown): LabelCheck {
     ok: true,
     label: {
       study: v.study as string, model: v.model as string, key, label: v.label as HumanLabel,
-      verdict: { refused: verdict.refused, rule: verdict.rule as ClassifierId }, labelledAt: v.labelledAt as string,
+      verdict: { refused: verdict.refused, rule: verdict.rule as RuleId }, labelledAt: v.labelledAt as string,
     },
   };
 }

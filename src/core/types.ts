@@ -23,10 +23,6 @@ export type Placement = 'template' | 'system';
  */
 export const RULE_IDS = ['paper-prefix', 'paper-prefix-strict', 'hedge-no-answer', 'refusal-cue'] as const;
 export type RuleId = (typeof RULE_IDS)[number];
-/** @deprecated the concept is the refusal rule: use RULE_IDS. */
-export const CLASSIFIER_IDS = RULE_IDS;
-/** @deprecated the concept is the refusal rule: use RuleId. */
-export type ClassifierId = RuleId;
 
 /**
  * The system message every backend gives the model: the model's own default (what its Hugging Face chat template

@@ -13,7 +13,7 @@
 import type { LoadPhase, LoadProgress } from '../backends/types.ts';
 import type { SelfTestReport } from './selftest.ts';
 import type { ModelSpec } from '../core/model-spec.ts';
-import type { ClassifierId, PlanRow } from '../core/types.ts';
+import type { RuleId, PlanRow } from '../core/types.ts';
 import type { ImportFile, ImportProgress, ImportReport, ImportRequest } from '../store/import.ts';
 import type { ApiResult, ReclassifySummary, RunEvent, RunOutcome, RunSettings } from './types.ts';
 
@@ -90,7 +90,7 @@ export interface LabWorkerApi {
    * Recompute every stored verdict of a study under `rule`, moving its cells by the difference, and make `rule` the
    * study's rule for later responses. Refused (RunInProgressError) while a run is going.
    */
-  reclassifyStudy(study: string, rule: ClassifierId, onProgress?: (done: number, total: number) => void): Promise<ApiResult<ReclassifySummary>>;
+  reclassifyStudy(study: string, rule: RuleId, onProgress?: (done: number, total: number) => void): Promise<ApiResult<ReclassifySummary>>;
   /** The web-llm models of `ids` whose every weight shard is in the browser cache (web-llm's own hasModelInCache). */
   modelsInCache(ids: string[]): Promise<ApiResult<string[]>>;
   /**

@@ -7,7 +7,7 @@ import { createClassifier, type Classifier } from '../core/classify/index.ts';
 import {
   DEFAULT_LABELS,
   type Classification,
-  type ClassifierId,
+  type RuleId,
   type PlanRow,
   type Provenance,
   type ResponseRecord,
@@ -39,7 +39,7 @@ export interface RunStudyOptions {
   models: readonly RunModel[];
   sink: ResponseSink;
   /** The study's refusal rule and label words (by task; defaults from DEFAULT_LABELS). */
-  rule: ClassifierId;
+  rule: RuleId;
   labels?: Partial<Record<TaskId, string[]>>;
   decoding: StudyConfig['decoding'];
   /** What the model is told besides the prompt: the study's system-message setting and Llama 3.x template date. */
@@ -508,7 +508,7 @@ export function toResponseRecord(r: {
   row: PlanRow;
   result: GenerateResult;
   verdict: Classification;
-  rule: ClassifierId;
+  rule: RuleId;
   provenance: Provenance;
   createdAt: string;
 }): ResponseRecord {

@@ -10,7 +10,7 @@ import { planKey } from '../core/plan.ts';
 import { buildPlan } from '../core/plan.ts';
 import { orderRows } from '../core/order.ts';
 import { planForShard, shardSettingKey } from '../core/shard.ts';
-import type { ClassifierId, PlanRow, ResponseRecord, StudyConfig } from '../core/types.ts';
+import type { RuleId, PlanRow, ResponseRecord, StudyConfig } from '../core/types.ts';
 import type { LabDatabase, RunRecord } from '../store/db.ts';
 import { isQuotaExceeded } from '../store/quota.ts';
 import { importFiles, type ImportProgress } from '../store/import.ts';
@@ -513,7 +513,7 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
         return null;
       }),
 
-    reclassifyStudy: (study: string, rule: ClassifierId, onProgress) =>
+    reclassifyStudy: (study: string, rule: RuleId, onProgress) =>
       guarded(async () => {
         if (running) throw new RunInProgressError();
         const config = await getStudyConfig(db, study);

@@ -2,7 +2,7 @@
 // separately through live queries, so a reload loses nothing the runner showed.
 import type { LoadPhase, LoadProgress } from '../backends/types.ts';
 import { failureOfErrorName } from '../backends/webllm-errors.ts';
-import type { ClassifierId, ResponseRecord } from '../core/types.ts';
+import type { RuleId, ResponseRecord } from '../core/types.ts';
 import type { ExploreEvent, ExploreRequest, LabWorkerApi, LoadedModel, SelfTestEvent } from '../run/api.ts';
 import type { SelfTestReport } from '../run/selftest.ts';
 import type { ImportFile, ImportProgress, ImportReport, ImportRequest } from '../store/import.ts';
@@ -274,7 +274,7 @@ export class Runner {
     return this.#worker.api.unloadModel();
   }
 
-  async reclassify(study: string, rule: ClassifierId, onProgress?: (done: number, total: number) => void): Promise<ApiResult<ReclassifySummary>> {
+  async reclassify(study: string, rule: RuleId, onProgress?: (done: number, total: number) => void): Promise<ApiResult<ReclassifySummary>> {
     const handle = await this.#handle();
     return handle.api.reclassifyStudy(study, rule, onProgress ? handle.proxy(onProgress) : undefined);
   }

@@ -6,10 +6,10 @@ import { classify, decideEarly } from '../../src/core/classify/index.ts';
 import type { PaperResults } from '../../src/core/paper.ts';
 import { PAPER_PERSONAS } from '../../src/core/personas.ts';
 import { DEFAULT_LABELS, PERSONA_FREE, RESPONSE_TYPE_OF, RESPONSE_TYPES, TASKS, TEMPLATE_IDS } from '../../src/core/types.ts';
-import type { ClassifierId, ResponseType, TaskId, TemplateId } from '../../src/core/types.ts';
+import type { RuleId, ResponseType, TaskId, TemplateId } from '../../src/core/types.ts';
 
 const paper = paperJson as unknown as PaperResults;
-const RULES: ClassifierId[] = ['paper-prefix', 'hedge-no-answer'];
+const RULES: RuleId[] = ['paper-prefix', 'hedge-no-answer'];
 
 function row(task: TaskId, persona: string, template: TemplateId, item = '1', gold?: string): RowContext {
   return { key: `${task}|${item}|${persona}|${template}`, task, persona, template, labels: DEFAULT_LABELS[task], gold };

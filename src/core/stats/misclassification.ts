@@ -7,7 +7,7 @@
 // Monte Carlo: r1, r0, q and the rest of p are drawn from their Jeffreys Beta distributions (seeded) and the 2.5% / 97.5%
 // quantiles of the results are reported, so they carry both the sampling error of q and the uncertainty of Se and Sp.
 import { createRng, type Rng } from '../rng.ts';
-import type { ClassifierId, TaskId } from '../types.ts';
+import type { RuleId, TaskId } from '../types.ts';
 import type { ResponseLabel } from '../labels.ts';
 import { taskOfKey } from '../labels.ts';
 import { gamma } from './bootstrap.ts';
@@ -31,7 +31,7 @@ export interface CellPart extends VerdictCounts {
 
 export interface MisclassificationOptions {
   /** The refusal rule being checked; labels given beside another rule's verdicts are left out. */
-  rule: ClassifierId;
+  rule: RuleId;
   /** Labels needed in each verdict stratum a model and task has responses in, to estimate it on its own (default 20). */
   minLabelsPerStratum?: number;
   /** Monte Carlo draws for the intervals (default 4000). */
@@ -79,7 +79,7 @@ export type CorrectedRate =
   | { kind: 'not-corrected'; cell: string; n: number; raw: number | null; message: string };
 
 export interface Misclassification {
-  rule: ClassifierId;
+  rule: RuleId;
   draws: number;
   seed: number;
   /** Labels used (those beside this rule's verdicts, not unsure, about a model and task with responses). */

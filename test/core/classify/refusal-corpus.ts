@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { classify } from '../../../src/core/classify/index.ts';
-import type { ClassifierId, TaskId } from '../../../src/core/types.ts';
+import type { RuleId, TaskId } from '../../../src/core/types.ts';
 import { DEFAULT_LABELS } from '../../../src/core/types.ts';
 
 export interface RefusalCorpusItem {
@@ -26,11 +26,11 @@ export const refusalCorpus: readonly RefusalCorpusItem[] = FILES.flatMap((file) 
 );
 
 /** The rules the table reports, in its order. */
-export const REPORTED_RULES = ['paper-prefix', 'paper-prefix-strict', 'hedge-no-answer', 'refusal-cue'] as const satisfies readonly ClassifierId[];
+export const REPORTED_RULES = ['paper-prefix', 'paper-prefix-strict', 'hedge-no-answer', 'refusal-cue'] as const satisfies readonly RuleId[];
 
 export interface Scores { items: number; tp: number; fp: number; fn: number; tn: number; precision: number; recall: number; f1: number }
 
-export function score(rule: ClassifierId, items: readonly RefusalCorpusItem[]): Scores {
+export function score(rule: RuleId, items: readonly RefusalCorpusItem[]): Scores {
   let tp = 0, fp = 0, fn = 0, tn = 0;
   for (const item of items) {
     const task = item.task ?? 'offensiveness';
