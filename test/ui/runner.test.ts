@@ -230,21 +230,11 @@ describe('Runner after a failed load', () => {
     expect(w.log).toEqual(['worker 0: load', 'worker 0: terminate', 'worker 1: load']);
   });
 
-  it('a pause the worker never answers ends within the bound: the worker is terminated and the run is paused', async () => {
-    const w = workerSeries(['hang']);
-    const runner = new Runner(w.create, { pauseBoundMs: 20 });
-    const run = runner.start('s', []);
-    await new Promise((r) => setTimeout(r, 0));
-    await runner.pause();
-    const result = await run;
-    expect(result).toMatchObject({ ok: true, value: { status: 'paused', reason: 'generation-stuck' } });
-    expect(runner.status).toBe('paused');
-    expect(runner.message).toMatch(/did not stop within 20 ms of the pause, so its worker was restarted/);
-    expect(w.log).toEqual(['worker 0: start s', 'worker 0: pause', 'worker 0: terminate']);
-  });
-
-  it('a worker that answers neither the run nor the pause call: pause() still returns and the run ends paused', async () => {
-    const w = workerSeries(['hang-all']);
+  it.each([
+    { worker: 'hang' as const, case: 'a pause the worker never answers' },
+    { worker: 'hang-all' as const, case: 'a worker that answers neither the run nor the pause call' },
+  ])('$case: pause() returns within the bound, the worker is terminated and the run ends paused', async ({ worker }) => {
+    const w = workerSeries([worker]);
     const runner = new Runner(w.create, { pauseBoundMs: 20 });
     const run = runner.start('s', []);
     await new Promise((r) => setTimeout(r, 0));
