@@ -8,6 +8,8 @@
 // `--rows N` stops each run at N responses (default: the whole plan, 127,010 rows; a few minutes per run);
 // `--import-only` prints only the import figure.
 // Throughput is read from the store's `counts` row (one IndexedDB get every 100 ms), the same way for both runs.
+// Every figure is taken in a browser on a fresh on-disk profile, as a visitor's is: an off-the-record context keeps
+// IndexedDB in memory, where puts slow down as the store grows (harness ContextOptions.persistent).
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,7 +78,7 @@ async function untilStopped(page: Page, url: string, study: string, pageOpen: bo
 }
 
 async function timedRun(e2e: E2E, pageOpen: boolean): Promise<{ rows: number; first: number; last: number; seconds: number }> {
-  const { page, context } = await e2e.newPage();
+  const { page, context } = await e2e.newPage({ persistent: true });
   try {
     const study = await setUpPaperStudy(page, e2e.url);
     await page.goto(`${e2e.url}#/models`);
@@ -102,7 +104,7 @@ async function timedRun(e2e: E2E, pageOpen: boolean): Promise<{ rows: number; fi
 async function timedImport(e2e: E2E): Promise<{ rows: number; bytes: number; seconds: number; longTasks: number; longest: number } | null> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-import-'));
   try {
-    const source = await e2e.newPage();
+    const source = await e2e.newPage({ persistent: true });
     const study = await setUpPaperStudy(source.page, e2e.url);
     await source.page.goto(`${e2e.url}#/models`);
     await source.page.getByLabel('The simulator (not a model)').check();
@@ -117,7 +119,7 @@ async function timedImport(e2e: E2E): Promise<{ rows: number; bytes: number; sec
     await (await download).saveAs(path);
     await source.context.close();
 
-    const target = await e2e.newPage();
+    const target = await e2e.newPage({ persistent: true });
     await target.context.addInitScript(() => {
       const w = window as unknown as { __long: number[] };
       w.__long = [];
