@@ -116,6 +116,18 @@ export const SCHEMA_V5 = {
   counts: 'study',
 } as const;
 
+/**
+ * v6: `responses` keeps one secondary index, `[study+createdAt]` (the Run page's latest responses). A study's
+ * responses, one model's and one model's task are primary-key ranges (ids are `${study}|${model}|${task}|…`:
+ * `responsesOf` in responses.ts), so the `study`, `[study+model]` and `[study+task]` indexes are not needed, and
+ * `[study+persona]` and `createdAt` were never read. Each index is one more write per saved response: six cost an
+ * import 2.2× the time of one (bench/browser-run.ts, issue 15).
+ */
+export const SCHEMA_V6 = {
+  ...SCHEMA_V5,
+  responses: 'id, [study+createdAt]',
+} as const;
+
 export class LabDatabase extends Dexie {
   studies!: EntityTable<StudyRecord, 'id'>;
   responses!: EntityTable<StoredResponse, 'id'>;
@@ -177,6 +189,8 @@ export class LabDatabase extends Dexie {
           .each((cell) => totals.set(cell.study, (totals.get(cell.study) ?? 0) + cell.n));
         await tx.table<StoredCount, string>('counts').bulkPut([...totals].map(([study, n]) => ({ study, n })));
       });
+    // v6: indexes dropped (IndexedDB deletes them); records are unchanged.
+    this.version(6).stores(SCHEMA_V6);
   }
 }
 

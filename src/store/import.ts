@@ -7,10 +7,10 @@ import { mergeInputs, parseResultsFile, type Conflict, type ParsedInput, type So
 import type { Codec } from '../core/share.ts';
 import { MAX_LEVELS } from '../core/stats/levels.ts';
 import type { PlanRowKey } from '../core/plan.ts';
-import type { RuleId, StudyConfig } from '../core/types.ts';
+import type { ResponseRecord, RuleId, StudyConfig } from '../core/types.ts';
 import type { LabDatabase } from './db.ts';
 import { importLabels, type LabelImportSummary } from './labels.ts';
-import { countResponses, fromStored, importRecords, type ImportSummary } from './responses.ts';
+import { countResponses, fromStored, importRecords, responsesOf, type ImportSummary } from './responses.ts';
 import { saveStudy, setStudyRule } from './studies.ts';
 
 export interface ImportDeps {
@@ -97,11 +97,17 @@ export async function importFiles(
     return refusedReport(target, [...inputs.map((i) => ({ status: 'refused' as const, name: i.name, message: `${i.name}: ${tooMany}` })), ...unreadable]);
   }
 
+  // What is stored already, of the models the files hold (one key range each): a file of a new model reads nothing.
+  const fileModels = [...new Set(inputs.flatMap((i) => i.records.map((r) => r.model)))];
+  const existing: ResponseRecord[] = [];
+  const storedCount = stored ? await countResponses(db, stored.id) : 0;
+  if (stored && storedCount > 0) {
+    for (const model of fileModels) for (const r of await responsesOf(db, stored.id, { model }).toArray()) if (r.model === model) existing.push(fromStored(r));
+  }
   // Into a study with no responses yet, rows all under one rule bring that rule (an export re-imported elsewhere
   // reads exactly as it did); otherwise the study's rule in force holds and every verdict is re-derived under it.
-  const existing = stored ? (await db.responses.where('study').equals(stored.id).toArray()).map(fromStored) : [];
   let rule: RuleId | null = target ? (stored?.rule ?? target.config.rule) : null;
-  if (target && existing.length === 0) {
+  if (target && storedCount === 0) {
     const rules = new Set(inputs.flatMap((i) => i.records.map((r) => r.fields.rule)));
     const [only] = rules;
     if (rules.size === 1 && isRuleId(only)) rule = only;

@@ -9,10 +9,9 @@ import type { ReclassifySummary } from '../core/run-settings.ts';
 import { addCounts, cellDeltas, ZERO_COUNTS, type CellCounts } from './cells.ts';
 import type { LabDatabase, StoredCell, StoredResponse } from './db.ts';
 import { getStudyRule, setStudyRule } from './studies.ts';
+import { responseId, responsesOf } from './keys.ts';
 
-export function responseId(study: string, model: string, key: string): string {
-  return `${study}|${model}|${key}`;
-}
+export { responseId, responsesOf, type ResponseScope } from './keys.ts';
 
 /** A record as stored: its key, and the rule it was decoded under only where that is not its rule (derivable otherwise). */
 export function toStored(record: ResponseRecord, decodedUnder: RuleId = record.rule): StoredResponse {
@@ -84,8 +83,9 @@ export async function saveResponses(db: LabDatabase, records: readonly ResponseR
 
 /** Plan keys of the responses stored for a study and model: the rows a resumed run skips. */
 export async function storedPlanKeys(db: LabDatabase, study: string, model: string): Promise<Set<string>> {
-  const ids = await db.responses.where('[study+model]').equals([study, model]).primaryKeys();
+  const ids = await db.responses.where(':id').between(responseId(study, model, ''), responseId(study, model, '\uffff'), true, true).primaryKeys();
   const prefix = responseId(study, model, '').length;
+  // (A model named `m|x` shares this range: its keys read `x|…` here, never a plan key, so nothing is skipped wrongly.)
   return new Set(ids.map((id) => String(id).slice(prefix)));
 }
 
@@ -138,28 +138,55 @@ export interface ImportOptions {
  */
 export async function importRecords(db: LabDatabase, records: Iterable<ResponseRecord>, options: ImportOptions = {}): Promise<ImportSummary> {
   const summary: ImportSummary = { added: 0, duplicates: 0, conflicts: 0, conflictKeys: [] };
-  const chunkSize = options.chunkSize ?? 5000;
+  const chunkSize = options.chunkSize ?? 10_000;
   let chunk: StoredResponse[] = [];
   let handled = 0;
+  // The ids already stored, per study and model, read once as keys: a chunk reads whole records only for its ids
+  // among them (none, for a new model's file), not one read per record. Each study's stored count is what keeps the
+  // sets true: another writer (a run, another tab) moves it away from what this import expects, and the study's sets
+  // are read again.
+  const known = new Map<string, { n: number; ids: Map<string, Set<string>> }>();
+  const storedIds = async (study: string, model: string) => {
+    const n = await countResponses(db, study);
+    let entry = known.get(study);
+    if (!entry || entry.n !== n) known.set(study, (entry = { n, ids: new Map() }));
+    let ids = entry.ids.get(model);
+    if (!ids) {
+      ids = new Set(n === 0 ? [] : ((await responsesOf(db, study, { model }).primaryKeys()) as string[]));
+      entry.ids.set(model, ids);
+    }
+    return ids;
+  };
   const flush = async () => {
     const incoming = chunk;
     chunk = [];
     handled += incoming.length;
     await db.transaction('rw', db.responses, db.cells, db.counts, async () => {
-      const existing = await db.responses.bulkGet(incoming.map((r) => r.id));
+      const lookups = new Map<string, Set<string>>();
+      for (const r of incoming) {
+        const at = `${r.study}|${r.model}`;
+        if (!lookups.has(at)) lookups.set(at, await storedIds(r.study, r.model));
+      }
+      const stored = incoming.filter((r) => lookups.get(`${r.study}|${r.model}`)!.has(r.id)).map((r) => r.id);
+      const before = new Map<string, StoredResponse>();
+      if (stored.length > 0) (await db.responses.bulkGet(stored)).forEach((r) => r && before.set(r.id, r));
       const added = new Map<string, StoredResponse>();
-      incoming.forEach((next, i) => {
-        const before = existing[i] ?? added.get(next.id);
-        if (!before) added.set(next.id, next);
-        else if (before.response === next.response) summary.duplicates++;
+      for (const next of incoming) {
+        const was = before.get(next.id) ?? added.get(next.id);
+        if (!was) added.set(next.id, next);
+        else if (was.response === next.response) summary.duplicates++;
         else {
           summary.conflicts++;
           if (summary.conflictKeys.length < 50) summary.conflictKeys.push(next.id);
         }
-      });
+      }
       const fresh = [...added.values()];
       await db.responses.bulkPut(fresh);
       await applyCellDeltas(db, cellDeltas(fresh.map((after) => ({ after }))));
+      for (const r of fresh) {
+        lookups.get(`${r.study}|${r.model}`)!.add(r.id);
+        known.get(r.study)!.n++;
+      }
       summary.added += fresh.length;
     });
     options.onProgress?.(handled);
@@ -248,7 +275,7 @@ export async function rebuildCells(db: LabDatabase, study: string): Promise<numb
     await db.cells.where('study').equals(study).delete();
     await db.counts.delete(study);
     const deltas = cellDeltas([]);
-    await db.responses.where('study').equals(study).each((after) => {
+    await responsesOf(db, study).each((after) => {
       for (const [id, d] of cellDeltas([{ after }])) {
         const entry = deltas.get(id);
         deltas.set(id, entry ? { delta: addCounts(entry.delta, d.delta), of: entry.of } : d);

@@ -1,6 +1,7 @@
 // Studies, run state and settings: the small tables.
 import type { RuleId, StudyConfig } from '../core/types.ts';
 import type { LabDatabase, RunRecord, StudyRecord } from './db.ts';
+import { responsesOf } from './keys.ts';
 
 /** A study to save: the rule in force defaults to the config's. */
 export type NewStudy = Omit<StudyRecord, 'createdAt' | 'rule'> & { rule?: RuleId };
@@ -31,7 +32,7 @@ export async function getStudyConfig(db: LabDatabase, study: string): Promise<St
 /** Delete a study with all its responses, cells and run state, in one transaction. Returns the responses deleted. */
 export async function deleteStudy(db: LabDatabase, study: string): Promise<number> {
   return db.transaction('rw', [db.studies, db.responses, db.cells, db.counts, db.runs, db.labels], async () => {
-    const deleted = await db.responses.where('study').equals(study).delete();
+    const deleted = await responsesOf(db, study).delete();
     await db.labels.where('study').equals(study).delete();
     await db.cells.where('study').equals(study).delete();
     await db.counts.delete(study);

@@ -5,6 +5,7 @@ import { drawLabelSample, labelId, type HumanLabel, type ResponseLabel } from '.
 import type { RuleId, TaskId } from '../core/types.ts';
 import type { LabDatabase } from '../store/db.ts';
 import { deleteLabel, saveLabel, studyLabels } from '../store/labels.ts';
+import { responsesOf } from '../store/keys.ts';
 
 /** One response to label, as the sample draw and the page need it. */
 export interface SpotCheckItem {
@@ -80,7 +81,7 @@ export class SpotCheck {
    * as both last), seeded so the same seed over the same stored responses gives the same sample.
    */
   async start(study: string, rule: RuleId, size: number, seed: number): Promise<void> {
-    const stored = await this.#db.responses.where('study').equals(study).toArray();
+    const stored = await responsesOf(this.#db, study).toArray();
     const labels = await studyLabels(this.#db, study);
     const byId = new Map(labels.map((l) => [labelId(l), l]));
     // A response labelled beside another rule's verdict may be drawn again: that label does not check this rule.

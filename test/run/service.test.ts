@@ -13,7 +13,7 @@ import { readStaticText } from '../../src/cli/load-data.ts';
 import { studyId } from '../../src/core/config.ts';
 import type { StudyConfig } from '../../src/core/types.ts';
 import { LabDatabase } from '../../src/store/db.ts';
-import { studyCells } from '../../src/store/responses.ts';
+import { responsesOf, studyCells } from '../../src/store/responses.ts';
 import { putSetting, saveStudy } from '../../src/store/studies.ts';
 import { itemShards, shardSettingKey } from '../../src/core/shard.ts';
 import { buildPlan } from '../../src/core/plan.ts';
@@ -104,7 +104,7 @@ describe('LabWorkerApi', () => {
     const { api, db } = await setup();
     const { result } = await startCollecting(api, [simulator, { backend: 'simulator', model: 'Gemma2-2B' }]);
     expect(value(result)).toEqual({ status: 'done', done: 2 * ROWS, total: 2 * ROWS });
-    expect(await db.responses.where('[study+model]').equals([study, 'simulated:Gemma2-2B']).count()).toBe(ROWS);
+    expect(await responsesOf(db, study, { model: 'simulated:Gemma2-2B' }).count()).toBe(ROWS);
   });
 
   it('pauses on request and resumes from the stored run state with no row lost or duplicated', async () => {

@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LabDatabase, SCHEMA_V2 } from '../../src/store/db.ts';
+import { LabDatabase, SCHEMA_V2, SCHEMA_V5 } from '../../src/store/db.ts';
+import { latestResponses, responsesOf, toStored, type ResponseScope } from '../../src/store/responses.ts';
 import { getSetting, getStudyRule, saveStudy, setStudyRule } from '../../src/store/studies.ts';
 import type { StudyConfig } from '../../src/core/types.ts';
 import { freshName, record } from './records.ts';
@@ -46,7 +47,7 @@ describe('schema v3: the rule in force moves from settings into the study record
     const db = new LabDatabase(name);
     open.push(db);
     await db.open();
-    expect(db.verno).toBe(5);
+    expect(db.verno).toBe(6);
     const studies = await db.studies.orderBy('createdAt').toArray();
     expect(studies.map((s) => [s.id, s.rule, s.planSize, s.createdAt])).toEqual([
       ['switched', 'hedge-no-answer', 2, '2026-01-01T00:00:00.000Z'],
@@ -85,5 +86,51 @@ describe('the rule in force', () => {
     expect(await getStudyRule(db, 's')).toBe('hedge-no-answer');
     expect(await setStudyRule(db, 'not-stored', 'hedge-no-answer')).toBe(false);
     await expect(getStudyRule(db, 'not-stored')).rejects.toThrow(/Set it up on the Study page/);
+  });
+});
+
+describe('schema v6: responses keep one secondary index; a study, model or task is a key range', () => {
+  it('upgrades a v5 database: every response kept, the unread indexes gone, the study still readable', async () => {
+    const name = freshName();
+    names.push(name);
+    const v5 = new Dexie(name);
+    v5.version(5).stores(SCHEMA_V5);
+    await v5.open();
+    const rows = [record({ study: 's1' }), record({ study: 's1', model: 'm2', item: '2' }), record({ study: 's2' })].map((r) => toStored(r));
+    await v5.table('responses').bulkPut(rows);
+    v5.close();
+    const db = new LabDatabase(name);
+    open.push(db);
+    await db.open();
+    expect(db.verno).toBe(6);
+    expect(db.responses.schema.indexes.map((i) => i.name)).toEqual(['[study+createdAt]']);
+    expect(await db.responses.count()).toBe(3);
+    expect((await responsesOf(db, 's1').toArray()).map((r) => r.model)).toEqual(['m2', 'model-x']);
+    expect((await latestResponses(db, 's2', 5)).map((r) => r.study)).toEqual(['s2']);
+  });
+
+  // Responses of study `s`: models "m" and "m|x" (whose ids share the prefix `s|m|`), tasks nli and politeness; and
+  // study `s2`, whose ids must never be read for `s`.
+  const stored = [
+    record({ study: 's', model: 'm', task: 'nli', item: '1' }),
+    record({ study: 's', model: 'm', task: 'politeness', item: '2' }),
+    record({ study: 's', model: 'm|x', task: 'nli', item: '3' }),
+    record({ study: 's', model: 'n', task: 'nli', item: '4' }),
+    record({ study: 's2', model: 'm', task: 'nli', item: '5' }),
+  ];
+  const models = ['m', 'm|x', 'n'];
+  it.each([
+    ['the whole study', {}, ['1', '2', '3', '4']],
+    ['one model (with the study\'s models)', { model: 'm', models }, ['1', '2']],
+    ['one model with `|` in its name', { model: 'm|x', models }, ['3']],
+    ['one task over the study\'s models', { task: 'nli', models }, ['1', '3', '4']],
+    ['one model and task', { model: 'm', task: 'politeness', models }, ['2']],
+    ['one task without the models: nothing to range over', { task: 'nli' }, []],
+  ] as const)('responsesOf: %s', async (_name, scope, items) => {
+    const db = new LabDatabase(freshName());
+    names.push(db.name);
+    open.push(db);
+    await db.responses.bulkPut(stored.map((r) => toStored(r)));
+    expect((await responsesOf(db, 's', scope as ResponseScope).toArray()).map((r) => r.item).sort()).toEqual(items);
   });
 });

@@ -46,7 +46,7 @@ describe('labels table (schema v4)', () => {
     const db = new LabDatabase(name);
     open.push(db);
     await db.open();
-    expect(db.verno).toBe(5);
+    expect(db.verno).toBe(6);
     expect(await db.studies.get('s')).toMatchObject({ rule: 'hedge-no-answer' });
     expect(await db.responses.count()).toBe(1);
     expect(await db.settings.get('shard:s')).toEqual({ key: 'shard:s', value: { k: 1, n: 2 } });

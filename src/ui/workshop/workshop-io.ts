@@ -10,7 +10,7 @@ export type { ImportReport } from '../../store/import.ts';
 import type { LabDatabase } from '../../store/db.ts';
 import { importFiles as importAll, type ImportFile, type Importer, type ImportProgress, type ImportReport } from '../../store/import.ts';
 import { studyLabels } from '../../store/labels.ts';
-import { fromStored } from '../../store/responses.ts';
+import { fromStored, responsesOf } from '../../store/responses.ts';
 import { getSetting, putSetting, saveStudy } from '../../store/studies.ts';
 
 export interface WorkshopDeps {
@@ -52,7 +52,7 @@ export async function exportBundle(deps: WorkshopDeps, study: string, gzip = fal
   const record = await deps.db.studies.get(study);
   if (!record) throw new WorkshopError(`No study "${study}" is stored in this browser. Open the workshop link (or set up the study) first.`);
   const shard = await storedShard(deps.db, study);
-  const responses = (await deps.db.responses.where('study').equals(study).toArray()).map(fromStored);
+  const responses = (await responsesOf(deps.db, study).toArray()).map(fromStored);
   const labels = await studyLabels(deps.db, study);
   const bundle = makeBundle({ config: record.config, ...(shard ? { shard } : {}), responses, labels, exportedAt: deps.now().toISOString() });
   return {
@@ -84,11 +84,8 @@ export async function studyCoverage(deps: WorkshopDeps, study: string, n: number
   if (!record) throw new WorkshopError(`No study "${study}" is stored in this browser.`);
   const plan = await deps.plan(record.config);
   const records: { model: string; task: TaskId; item: string; persona: string; template: PlanRow['template'] }[] = [];
-  await deps.db.responses
-    .where('study')
-    .equals(study)
-    .each((r) => {
-      records.push({ model: r.model, task: r.task, item: r.item, persona: r.persona, template: r.template });
-    });
+  await responsesOf(deps.db, study).each((r) => {
+    records.push({ model: r.model, task: r.task, item: r.item, persona: r.persona, template: r.template });
+  });
   return coverage(plan, n, records);
 }

@@ -7,7 +7,7 @@ import { platformCodec } from '../../../src/core/share.ts';
 import { shardRows, shardSettingKey } from '../../../src/core/shard.ts';
 import type { PlanRow, ResponseRecord, StudyConfig } from '../../../src/core/types.ts';
 import { LabDatabase } from '../../../src/store/db.ts';
-import { reclassifyStudy, saveResponse } from '../../../src/store/responses.ts';
+import { reclassifyStudy, responsesOf, saveResponse } from '../../../src/store/responses.ts';
 import { getSetting } from '../../../src/store/studies.ts';
 import { exportBundle, importFiles, joinStudy, studyCoverage, type WorkshopDeps } from '../../../src/ui/workshop/workshop-io.ts';
 import { smallConfig } from '../../core/fixtures/configs.ts';
@@ -76,7 +76,7 @@ describe('the workshop in the store', () => {
       { name: b.exported.fileName, bytes: b.exported.bytes },
     ], null);
     expect(report).toMatchObject({ study: { id }, switchedStudy: true, added: plan.length, duplicates: 0, conflicts: [], shards: 2 });
-    expect(await organiser.db.responses.where('study').equals(id).count()).toBe(plan.length);
+    expect(await responsesOf(organiser.db, id).count()).toBe(plan.length);
     const cells = await organiser.db.cells.where('study').equals(id).toArray();
     expect(cells.reduce((s, c) => s + c.n, 0)).toBe(plan.length);
     const cov = await studyCoverage(organiser, id, 2);

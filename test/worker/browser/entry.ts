@@ -3,7 +3,7 @@ import * as Comlink from 'comlink';
 import { studyId, validateConfig } from '../../../src/core/config.ts';
 import { RESPONSE_TYPE_OF, type PlanRow, type StudyConfig } from '../../../src/core/types.ts';
 import { db } from '../../../src/store/db.ts';
-import { studyCells } from '../../../src/store/responses.ts';
+import { responsesOf, studyCells } from '../../../src/store/responses.ts';
 import { saveStudy } from '../../../src/store/studies.ts';
 import type { ExploreEvent, LabWorkerApi } from '../../../src/run/api.ts';
 import { planKey } from '../../../src/core/plan.ts';
@@ -59,7 +59,7 @@ const lab = {
     if (e.type === 'response') lab.responses++;
   },
   async stored(study: string): Promise<{ responses: number; distinct: number; cellTotal: number; run: string | undefined }> {
-    const keys = await db.responses.where('study').equals(study).primaryKeys();
+    const keys = await responsesOf(db, study).primaryKeys();
     const cells = await studyCells(db, study);
     return {
       responses: keys.length,

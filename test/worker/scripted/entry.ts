@@ -3,7 +3,7 @@
 import * as Comlink from 'comlink';
 import { studyId, validateConfig } from '../../../src/core/config.ts';
 import { db } from '../../../src/store/db.ts';
-import { studyCells } from '../../../src/store/responses.ts';
+import { responsesOf, studyCells } from '../../../src/store/responses.ts';
 import { saveStudy } from '../../../src/store/studies.ts';
 import type { LabWorkerApi } from '../../../src/run/api.ts';
 import type { ModelSpec } from '../../../src/run/types.ts';
@@ -50,7 +50,7 @@ const gpuLab = {
     return r.loadModel(spec);
   },
   async stored(study: string) {
-    const keys = await db.responses.where('study').equals(study).primaryKeys();
+    const keys = await responsesOf(db, study).primaryKeys();
     const cells = await studyCells(db, study);
     return { responses: keys.length, distinct: new Set(keys.map(String)).size, cellTotal: cells.reduce((n, c) => n + c.n, 0), run: (await db.runs.get(study))?.status };
   },
