@@ -220,7 +220,14 @@ export async function startE2E(options: LaunchOptions = {}): Promise<E2E> {
         const args = [...BASE_ARGS];
         if (options.webgpu ?? true) args.push('--enable-unsafe-webgpu');
         context = await chromium.launchPersistentContext(profile, { ...contextSettings, executablePath: CHROMIUM_PATH, args, headless: true, timeout: 60_000 });
-        context.on('close', () => rmSync(profile, { recursive: true, force: true }));
+        // Chromium may still be writing the profile as the context closes: retry, and never fail a run over it.
+        context.on('close', () => {
+          try {
+            rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+          } catch {
+            // left under tmpdir
+          }
+        });
       } else {
         context = await browser.newContext(contextSettings);
       }
