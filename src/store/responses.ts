@@ -1,6 +1,6 @@
 // Writing, importing and re-classifying responses. Every write updates the affected cells in the same transaction,
 // so the cells (what the Results page reads) always equal what the stored responses imply.
-import Dexie from 'dexie';
+import Dexie, { RangeSet, type ObservabilitySet } from 'dexie';
 import { createClassifier, type Classifier } from '../core/classify/index.ts';
 import { withVerdict } from '../core/bundle/merge.ts';
 import { planKey } from '../core/plan.ts';
@@ -181,7 +181,7 @@ export async function importRecords(db: LabDatabase, records: Iterable<ResponseR
         }
       }
       const fresh = [...added.values()];
-      await db.responses.bulkPut(fresh);
+      putInBulk(db, fresh);
       await applyCellDeltas(db, cellDeltas(fresh.map((after) => ({ after }))));
       for (const r of fresh) {
         lookups.get(`${r.study}|${r.model}`)!.add(r.id);
@@ -255,7 +255,7 @@ export async function reclassifyStudy(
         if (!sameVerdict(before, next) || before.rule !== rule) changes.push({ before, after: next });
         if (!sameVerdict(before, next)) summary.changed++;
       }
-      await db.responses.bulkPut(changes.map((c) => c.after));
+      putInBulk(db, changes.map((c) => c.after));
       await applyCellDeltas(db, cellDeltas(changes));
       summary.total += rows.length;
       return rows.length === chunkSize ? rows[rows.length - 1].id : null;
@@ -284,6 +284,36 @@ export async function rebuildCells(db: LabDatabase, study: string): Promise<numb
     await applyCellDeltas(db, deltas);
     return deltas.size;
   });
+}
+
+/**
+ * Puts many responses in the running transaction straight through IndexedDB (an import's or a re-classification's
+ * chunk). Through Dexie each key would be recorded for live queries and posted to every page: for 10,000 rows a
+ * message the page spends 100–450 ms reading (main-thread long tasks, issue 15), and worker time building it.
+ * Instead the transaction records, for live queries, one key range per study and its range of the
+ * `[study+createdAt]` index, whatever the number of rows: on commit Dexie re-runs the queries that read them, here
+ * and (posted) in every other page of the app. Errors (a full disk) fail the transaction as a Dexie put would:
+ * nothing of the chunk, cells included, is stored.
+ */
+function putInBulk(db: LabDatabase, records: readonly StoredResponse[]): void {
+  const trans = Dexie.currentTransaction;
+  if (!trans) throw new Error('putInBulk runs inside a Dexie transaction');
+  const store = trans.idbtrans.objectStore('responses');
+  const studies = new Set<string>();
+  for (const r of records) {
+    store.put(r);
+    studies.add(r.study);
+  }
+  // Dexie's observability set: `idb://<database>/<table>/<index>` (empty index: the primary key) → ranges.
+  const part = (index: string) => `idb://${db.name}/responses/${index}`;
+  const ids = new RangeSet();
+  const byTime = new RangeSet();
+  for (const study of studies) {
+    ids.add({ from: `${study}|`, to: `${study}|\uffff` });
+    byTime.add({ from: [study, Dexie.minKey], to: [study, Dexie.maxKey] });
+  }
+  const idbtrans = trans.idbtrans as IDBTransaction & { mutatedParts?: ObservabilitySet };
+  idbtrans.mutatedParts = Dexie.extendObservabilitySet(idbtrans.mutatedParts ?? {}, { [part('')]: ids, [part('[study+createdAt]')]: byTime });
 }
 
 /** Classifiers by task for one rule, compiled once per import or re-classification. */

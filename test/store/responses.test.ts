@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
-import Dexie from 'dexie';
-import { afterEach, describe, expect, it } from 'vitest';
+import Dexie, { liveQuery } from 'dexie';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LabDatabase, SCHEMA_V1 } from '../../src/store/db.ts';
 import type { ResponseRecord } from '../../src/core/types.ts';
 import {
@@ -197,6 +197,24 @@ describe('importRecords', () => {
     const summary = await importRecords(db, [record({ item: '1:1' }), ...Array.from({ length: 50 }, (_, i) => record({ item: `${i + 2}:1` }))]);
     expect(summary).toEqual({ added: 50, duplicates: 1, conflicts: 0, conflictKeys: [] });
     expect(read).toEqual([1]);
+  });
+
+  it('tells live queries of the study that it changed: the latest responses update as chunks land', async () => {
+    const db = database();
+    await saveResponse(db, record({ item: '0:1', createdAt: '2026-01-01T00:00:00.000Z' }));
+    const seen: string[][] = [];
+    const subscription = liveQuery(() => latestResponses(db, 'study-a', 1)).subscribe((rows) => seen.push(rows.map((r) => r.item)));
+    await vi.waitFor(() => expect(seen).toEqual([['0:1']]));
+    await importRecords(db, [record({ item: '1:1', createdAt: '2026-01-02T00:00:00.000Z' }), record({ item: '2:1', createdAt: '2026-01-03T00:00:00.000Z' })], { chunkSize: 1 });
+    await vi.waitFor(() => expect(seen.at(-1)).toEqual(['2:1']));
+    subscription.unsubscribe();
+  });
+
+  it('a chunk that cannot be stored leaves nothing of itself behind, its cells included', async () => {
+    const db = database();
+    const unstorable = { ...record({ item: '2:1' }), extra: () => undefined } as unknown as ResponseRecord;
+    await expect(importRecords(db, [record({ item: '1:1' }), unstorable])).rejects.toThrow();
+    expect([await db.responses.count(), (await studyCells(db, 'study-a')).length, await countResponses(db, 'study-a')]).toEqual([0, 0, 0]);
   });
 
   it('re-classifies incoming records under the rule asked for when theirs differs', async () => {
