@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startE2E, type E2E } from '../test/e2e/harness.ts';
+import { setUpPaperStudy } from './browser-steps.ts';
 
 const rowsArg = process.argv.indexOf('--rows');
 const LIMIT = rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : Infinity;
@@ -24,16 +25,6 @@ const LIMIT = rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : Infinity;
 const IMPORT_ONLY = process.argv.includes('--import-only');
 
 type Sample = { t: number; done: number };
-
-async function setUpPaperStudy(page: Page, url: string): Promise<string> {
-  await page.goto(`${url}#/study`);
-  await page.getByRole('button', { name: "The paper's design" }).click();
-  await page.locator('[data-testid=plan-rows]').waitFor({ timeout: 120_000 });
-  await page.getByRole('button', { name: 'Use this study' }).click();
-  const saved = page.getByText(/Saved as study/);
-  await saved.waitFor({ timeout: 120_000 });
-  return (await saved.locator('code').textContent()) ?? '';
-}
 
 /** The study's stored count, straight from IndexedDB (one get of its `counts` row). */
 async function storedCount(page: Page, study: string): Promise<number> {

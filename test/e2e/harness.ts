@@ -192,8 +192,11 @@ export interface E2E {
   /** The site's root URL, ending in `/`; append `#/study` etc. */
   url: string;
   browser: Browser;
-  /** A fresh context (own IndexedDB, own storage) with one page; errors on the page are collected in `errors`. */
-  newPage(options?: ContextOptions): Promise<{ context: BrowserContext; page: Page; errors: string[] }>;
+  /**
+   * A fresh context (own IndexedDB, own storage) with one page; errors on the page are collected in `errors`.
+   * `profile` is the on-disk profile folder of a persistent context (removed when it closes), for benches that weigh it.
+   */
+  newPage(options?: ContextOptions): Promise<{ context: BrowserContext; page: Page; errors: string[]; profile?: string }>;
   close(): Promise<void>;
 }
 
@@ -215,15 +218,17 @@ export async function startE2E(options: LaunchOptions = {}): Promise<E2E> {
     async newPage(contextOptions: ContextOptions = {}) {
       const contextSettings = { viewport: { width: 1280, height: 900 }, acceptDownloads: true };
       let context: BrowserContext;
+      let profile: string | undefined;
       if (contextOptions.persistent) {
-        const profile = mkdtempSync(join(tmpdir(), 'prl-profile-'));
+        profile = mkdtempSync(join(tmpdir(), 'prl-profile-'));
         const args = [...BASE_ARGS];
         if (options.webgpu ?? true) args.push('--enable-unsafe-webgpu');
         context = await chromium.launchPersistentContext(profile, { ...contextSettings, executablePath: CHROMIUM_PATH, args, headless: true, timeout: 60_000 });
+        const dir = profile;
         // Chromium may still be writing the profile as the context closes: retry, and never fail a run over it.
         context.on('close', () => {
           try {
-            rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+            rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
           } catch {
             // left under tmpdir
           }
@@ -244,7 +249,7 @@ export async function startE2E(options: LaunchOptions = {}): Promise<E2E> {
         if (m.type() === 'error') errors.push(`console: ${m.text()}`);
       });
       page.setDefaultTimeout(20_000);
-      return { context, page, errors };
+      return { context, page, errors, profile };
     },
     async close() {
       for (const c of contexts) await c.close().catch(() => undefined);
