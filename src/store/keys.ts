@@ -20,6 +20,25 @@ export interface ResponseScope {
    * model whose name contains `|` (whose ids may share another model's prefix) be told apart by its field.
    */
   models?: readonly string[];
+  /** Only ids at or after this one (a table's seek: the rows from an anchor on, see row-seek.ts). */
+  from?: string;
+}
+
+/**
+ * The primary-key ranges a scope covers, in key order, and whether they are exact (no row outside the scope falls in
+ * them: false when a model's name holds `|`, whose ids may share another model's prefix).
+ */
+export function responseRanges(study: string, scope: ResponseScope = {}): { ranges: [string, string][]; exact: boolean } {
+  const { model, task, models = [], from } = scope;
+  const rest = task ? `${task}|` : '';
+  const prefixes = model !== undefined ? [responseId(study, model, rest)] : task ? models.map((m) => responseId(study, m, rest)) : [`${study}|`];
+  const ranges = prefixes
+    .map((p): [string, string] => [p, `${p}\uffff`])
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .filter(([, upper]) => from === undefined || upper >= from)
+    .map(([lower, upper]): [string, string] => [from !== undefined && from > lower ? from : lower, upper]);
+  const ambiguous = [...models, ...(model !== undefined ? [model] : [])].some((m) => m.includes('|'));
+  return { ranges, exact: !(ambiguous && (model !== undefined || !!task)) };
 }
 
 /**
@@ -27,15 +46,14 @@ export interface ResponseScope {
  * secondary index is read or kept for them (schema v6).
  */
 export function responsesOf(db: LabDatabase, study: string, scope: ResponseScope = {}): Collection<StoredResponse, string, InsertType<StoredResponse, 'id'>> {
-  const { model, task, models = [] } = scope;
-  const rest = task ? `${task}|` : '';
-  const prefixes = model !== undefined ? [responseId(study, model, rest)] : task ? models.map((m) => responseId(study, m, rest)) : [`${study}|`];
-  const ranges = prefixes.map((p): [string, string] => [p, `${p}\uffff`]);
+  const { model, task } = scope;
+  const { ranges, exact } = responseRanges(study, scope);
   const collection =
-    ranges.length === 1
-      ? db.responses.where(':id').between(ranges[0][0], ranges[0][1], true, true)
-      : db.responses.where(':id').inAnyRange(ranges, { includeLowers: true, includeUppers: true });
+    ranges.length === 0
+      ? db.responses.where(':id').anyOf([])
+      : ranges.length === 1
+        ? db.responses.where(':id').between(ranges[0][0], ranges[0][1], true, true)
+        : db.responses.where(':id').inAnyRange(ranges, { includeLowers: true, includeUppers: true });
   // Ranges are exact unless a model's name holds `|` ("m" and "m|x" share the prefix `study|m|`).
-  const ambiguous = [...models, ...(model !== undefined ? [model] : [])].some((m) => m.includes('|'));
-  return ambiguous && (model !== undefined || task) ? collection.filter((r) => (model === undefined || r.model === model) && (!task || r.task === task)) : collection;
+  return exact ? collection : collection.filter((r) => (model === undefined || r.model === model) && (!task || r.task === task));
 }
