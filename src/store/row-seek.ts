@@ -30,7 +30,8 @@ export interface Anchors {
 /** Rows per anchor: Chromium steps a cursor over ~400,000 rows a second, so a read from an anchor takes a few ms. */
 export const ANCHOR_STEP = 1024;
 
-function collection(db: LabDatabase, query: RowQuery, from?: string): Collection<StoredResponse, string, InsertType<StoredResponse, 'id'>> {
+/** The rows of a query in id order (from the id `from` on): its key ranges, then its test on each row. */
+export function queryRows(db: LabDatabase, query: RowQuery, from?: string): Collection<StoredResponse, string, InsertType<StoredResponse, 'id'>> {
   const rows = responsesOf(db, query.study, { ...query.scope, from });
   return query.where ? rows.filter(query.where) : rows;
 }
@@ -87,7 +88,7 @@ export async function buildAnchors(db: LabDatabase, query: RowQuery, step = ANCH
   if (exact && !query.where) return keyAnchors(db, ranges, step);
   const ids: string[] = [];
   let rows = 0;
-  await collection(db, query).each((_row, cursor) => {
+  await queryRows(db, query).each((_row, cursor) => {
     if (rows++ % step === 0) ids.push(cursor.primaryKey as string);
   });
   return { step, ids, rows };
@@ -100,6 +101,6 @@ export async function buildAnchors(db: LabDatabase, query: RowQuery, step = ANCH
 export async function rowsAt(db: LabDatabase, query: RowQuery, anchors: Anchors | null, first: number, count: number): Promise<StoredResponse[]> {
   if (count <= 0) return [];
   const a = anchors && anchors.ids.length > 0 ? Math.min(Math.floor(first / anchors.step), anchors.ids.length - 1) : -1;
-  if (a < 0) return collection(db, query).offset(first).limit(count).toArray();
-  return collection(db, query, anchors!.ids[a]).offset(first - a * anchors!.step).limit(count).toArray();
+  if (a < 0) return queryRows(db, query).offset(first).limit(count).toArray();
+  return queryRows(db, query, anchors!.ids[a]).offset(first - a * anchors!.step).limit(count).toArray();
 }

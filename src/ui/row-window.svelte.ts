@@ -31,7 +31,8 @@ export class RowWindow {
   #source: () => RowWindowSource;
   #generation = 0;
   #anchors: Anchors | null = null;
-  #anchoring: Promise<void> | null = null;
+  /** A pass gathering the current filter's anchors is under way. */
+  #anchoring = false;
   #anchoredAt = 0;
   #wanted: { first: number; count: number; generation: number } | null = null;
   #running = false;
@@ -43,11 +44,7 @@ export class RowWindow {
       const { filterKey } = source();
       if (filterKey === lastKey) return;
       lastKey = filterKey;
-      this.#generation++;
-      this.#anchors = null;
-      this.#anchoring = null;
-      this.#anchored = false;
-      this.#anchor();
+      this.#restart();
     });
     let last = '';
     $effect(() => {
@@ -78,14 +75,18 @@ export class RowWindow {
 
   /** Reads everything again (the rows changed under the table: a rule switch re-classified them). */
   refresh(): void {
-    this.#generation++;
-    this.#anchors = null;
-    this.#anchoring = null;
-    this.#anchored = false;
-    this.#anchor();
+    this.#restart();
     const { first, count } = this.#source();
     this.#wanted = { first, count, generation: this.#generation };
     void this.#pump();
+  }
+
+  /** A new filter, or new rows under it: what was read and gathered for the old one no longer applies. */
+  #restart(): void {
+    this.#generation++;
+    this.#anchors = null;
+    this.#anchored = false;
+    this.#anchor();
   }
 
   #anchor(): void {
@@ -93,23 +94,20 @@ export class RowWindow {
     if (!query) return;
     const generation = this.#generation;
     this.#anchoredAt = Date.now();
-    const anchoring: Promise<void> = buildAnchors(db, query).then(
+    this.#anchoring = true;
+    // A read in flight meanwhile still lands (it steps from the start, slower); later reads use the anchors.
+    buildAnchors(db, query).then(
       (anchors) => {
         if (generation !== this.#generation) return;
-        this.#anchoring = null;
+        this.#anchoring = false;
         this.#anchors = anchors;
         this.#anchored = true;
-        // A read that started without them stepped from the start; the newest window may be far down: read it again.
-        const { first, count } = this.#source();
-        this.#wanted ??= { first, count, generation };
-        void this.#pump();
       },
       () => {
         // Without anchors the reads step from the nearest older anchor, or from the start: slower, still right.
-        if (this.#anchoring === anchoring) this.#anchoring = null;
+        if (generation === this.#generation) this.#anchoring = false;
       },
     );
-    this.#anchoring = anchoring;
   }
 
   async #pump(): Promise<void> {

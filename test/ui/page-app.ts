@@ -10,6 +10,13 @@ import { readStudyFile } from './support.ts';
 
 export const compute = createCompute(readStudyFile);
 
+// jsdom has no layout: the Data page's virtualised table measures its box with a ResizeObserver.
+globalThis.ResizeObserver ??= class {
+  observe(): void {}
+  unobserve(): void {}
+  disconnect(): void {}
+} as unknown as typeof ResizeObserver;
+
 /** The app's state as the page makes it, with `createWorker` given or one that says there is none in this test. */
 export function pageApp(createWorker: () => Promise<WorkerHandle> = noWorker): AppState {
   return new AppState({ window, local: window.localStorage, session: window.sessionStorage, createWorker, compute: async () => compute });

@@ -17,12 +17,6 @@ import { importRecords } from '../../src/store/responses.ts';
 import { saveStudy } from '../../src/store/studies.ts';
 import { readStudyFile } from './support.ts';
 
-// jsdom has no layout: the Data page's virtualised table measures its box with a ResizeObserver.
-globalThis.ResizeObserver ??= class {
-  observe(): void {}
-  unobserve(): void {}
-  disconnect(): void {}
-} as unknown as typeof ResizeObserver;
 const checked = validateConfig(JSON.parse(await readStudyFile('studies/quick-demo.json')));
 if (!checked.ok) throw new Error('quick demo config is invalid');
 const config: StudyConfig = checked.config;
