@@ -73,14 +73,16 @@ const longLine = (tasks: LongTask[]) =>
   `${tasks.length} main-thread tasks over 50 ms${tasks.length ? `, longest ${ms(Math.max(...tasks.map((t) => t.duration)))}, ${ms(tasks.reduce((a, t) => a + t.duration, 0))} in all` : ''}`;
 
 /**
- * Page time when every chart of the Results page is drawn: its SVG, or its "nothing to draw" line (the page draws them
- * all at once, after the analysis).
+ * Page time when every chart of the Results page is drawn: its SVG, or its "nothing to draw" line (after the analysis,
+ * the page mounts them one per frame).
  */
 async function chartsDrawnAt(page: Page): Promise<{ at: number; charts: number; empty: number }> {
   const handle = await page.waitForFunction(
     () => {
+      // the page mounts its charts one per frame: all are drawn once there are as many as the contents list names
       const sections = [...document.querySelectorAll('.charts .chart-section')];
-      const drawn = sections.length > 0 && sections.every((s) => s.querySelector('svg, .chart-empty'));
+      const listed = document.querySelectorAll('nav.contents li').length;
+      const drawn = listed > 0 && sections.length === listed && sections.every((s) => s.querySelector('svg, .chart-empty'));
       return drawn ? { at: performance.now(), charts: sections.length, empty: sections.filter((s) => !s.querySelector('svg')).length } : false;
     },
     null,

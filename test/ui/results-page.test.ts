@@ -125,6 +125,19 @@ describe('the Results page charts', () => {
     for (const chart of CHARTS) expect(screen.getByRole('group', { name: `Export ${chart.title}` })).toBeTruthy();
   });
 
+  it('mounts the charts one at a time, the first as soon as the analysis lands, so no frame waits for them all', async () => {
+    const counts: number[] = [];
+    const observer = new MutationObserver(() => counts.push(document.querySelectorAll('figure').length));
+    observer.observe(document.body, { childList: true, subtree: true });
+    window.location.hash = '#/results';
+    render(App, { app: app() });
+    await shown();
+    await waitFor(() => expect(document.querySelectorAll('figure').length).toBe(CHARTS.length));
+    observer.disconnect();
+    const seen = counts.filter((n, i) => n > 0 && n !== counts[i - 1]);
+    expect(seen).toEqual(CHARTS.map((_, i) => i + 1));
+  });
+
   it('computes each chart\'s data once per analysis, for the chart and its exports together', async () => {
     const spies = CHARTS.map((chart) => vi.spyOn(chart, 'data'));
     let analyses = 0;
