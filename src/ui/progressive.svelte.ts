@@ -16,14 +16,14 @@ export class Progressive {
   #shown = $state(0);
 
   /**
-   * `total()`: how many parts there are; `ready()`: whether they may mount now (false holds back the next one; the
-   * ones shown stay). Once all are shown, later changes of the parts update them in place.
+   * `total()`: how many parts there are (0 while there is nothing to draw). Once all are shown, later changes of the
+   * parts update them in place.
    */
-  constructor(total: () => number, ready: () => boolean = () => true) {
+  constructor(total: () => number) {
     $effect(() => {
       const n = total();
       if (this.#shown > n) this.#shown = n;
-      if (!ready() || this.#shown >= n) return;
+      if (this.#shown >= n) return;
       // the first part mounts with the page; each later one in a frame of its own
       if (this.#shown === 0) {
         this.#shown = 1;
