@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, fireEvent, render } from '@testing-library/svelte';
+import { cleanup, fireEvent, render, waitFor } from '@testing-library/svelte';
 import { analyze } from '../../src/core/stats/index.ts';
 import {
   AccuracyChart, ModelPersonaHeatmap, PersonaRates, PersonaVsBaseline, RateHeatmap, accuracyData, chartById, modelPersonaData,
@@ -18,6 +18,12 @@ function renderChart(id: string, change: Partial<ChartInput> = {}) {
   return render(entry.component, { data: entry.data({ ...input, ...change }), title: entry.title });
 }
 const title = (id: string) => chartById(id).title;
+
+/** Opens a chart's data table the way a user does, by its summary; its rows are drawn only then. */
+async function openTable(container: HTMLElement): Promise<void> {
+  await fireEvent.click(container.querySelector('details.chart-table summary')!);
+  await waitFor(() => expect(container.querySelector('details.chart-table table')).not.toBeNull());
+}
 
 afterEach(() => cleanup());
 
@@ -96,8 +102,11 @@ describe('RateHeatmap', () => {
     expect(cells.map((c) => c.getAttribute('tabindex'))).toEqual(['-1', '-1', '-1', '0']);
   });
 
-  it('has a title, a description and a data table as its text alternative', () => {
+  it('has a title, a description and a data table as its text alternative, drawn when opened', async () => {
     const { container } = renderChart('rate-heatmap');
+    expect(container.querySelector('details.chart-table summary')!.textContent).toBe('Data table (4 rows)');
+    expect(container.querySelectorAll('details.chart-table td')).toHaveLength(0);
+    await openTable(container);
     expect(container.querySelector('svg title')!.textContent).toBe('Refusal rate by model and task');
     expect(container.querySelector('svg desc')!.textContent).toContain('Table 1');
     const svg = container.querySelector('svg')!;
@@ -260,6 +269,7 @@ describe('AccuracyChart', () => {
   it('draws accuracy per persona x task with Wilson whiskers', async () => {
     const { container } = renderChart('accuracy');
     expect(marks(container)).toHaveLength(6);
+    await openTable(container);
     expect(container.querySelector('table caption')!.textContent).toBe('Accuracy per persona and task');
     await expect(svgSnapshot(container)).toMatchFileSnapshot('./__snapshots__/accuracy-chart.svg');
   });
@@ -296,13 +306,14 @@ describe('CoefficientPlot with one model', () => {
 });
 
 describe('PersonaRates with the cells', () => {
-  it('draws a faint tick per model at its own rate behind the pooled dot', () => {
+  it('draws a faint tick per model at its own rate behind the pooled dot', async () => {
     const { container } = render(PersonaRates, { data: personaRatesData(result, PAPER, {}, fixtureCells()), title: title('persona-rates') });
     const dot = marks(container).find((d) => d.getAttribute('aria-label')!.startsWith('a Black person, offensiveness'))!;
     const x = axisScale(container);
     // Llama refused 42 of 120 with a Black persona on offensiveness, Qwen none.
     expect([...dot.querySelectorAll('.spread')].map((t) => Number(t.getAttribute('x1')))).toEqual([x(0.35), x(0)].map((v) => expect.closeTo(v, 6)));
     expect(dot.getAttribute('aria-label')).toContain('models from 0% to 35.0%');
+    await openTable(container);
     expect(container.querySelector('thead')!.textContent).toContain('highest_model_rate');
   });
 });

@@ -61,7 +61,8 @@ describe('quick demo with the simulator', () => {
     await page.locator('[data-testid=results-n]').waitFor();
     await expect(page.locator('[data-testid=results-n]').textContent()).resolves.toBe(String(stored.responses));
     await expect(page.locator('[data-testid=results-k]').textContent()).resolves.toBe(String(stored.refusals));
-    // The model x task heatmap's table holds each task's refusal rate as the store counts it.
+    // The model x task heatmap's table (drawn once opened) holds each task's refusal rate as the store counts it.
+    await page.locator('figure', { hasText: 'Refusal rate by model and task' }).locator('details.chart-table summary').click();
     for (const [task, t] of Object.entries(stored.byTask)) {
       const rate = `${((100 * t.refusals) / t.n).toFixed(1)}%`;
       await expect(page.locator('figure', { hasText: 'Refusal rate by model and task' }).getByText(rate).count(), `${task} ${rate}`).resolves.toBeGreaterThan(0);
@@ -69,7 +70,6 @@ describe('quick demo with the simulator', () => {
     await expect(page.getByText('Simulated — not a model').first().isVisible()).resolves.toBe(true);
     await expect(page.locator('figure svg').count()).resolves.toBeGreaterThanOrEqual(7);
     await screenshot(page, 'results');
-    await page.locator('details.chart-table summary').first().click();
     await expect(unfocusableScrollBoxes(page)).resolves.toEqual([]);
     // Each chart exports as SVG, PNG and CSV; simulated data says so in the file name.
     const exports = page.getByRole('group', { name: 'Export Refusal rate by model and task' });
