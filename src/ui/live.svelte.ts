@@ -1,4 +1,5 @@
-// A Dexie live query as reactive state: re-runs when the tables it read change, or when `key()` changes.
+// A Dexie live query as reactive state: re-runs when the tables it read change, or when `key()` changes (not while
+// `paused()`: a view that shows something else meanwhile need not re-read after every saved batch).
 // Create it during component initialisation (it uses $effect).
 import { liveQuery } from 'dexie';
 
@@ -9,10 +10,13 @@ export class Live<T> {
 
   constructor(query: () => Promise<T> | T, initial: T);
   constructor(query: () => Promise<T> | T, initial: T, key: () => unknown);
-  constructor(query: () => Promise<T> | T, initial: T, key: () => unknown = () => null) {
+  /** `paused()`: while true the query does not run (nor re-run after writes), and `value` keeps its last answer. */
+  constructor(query: () => Promise<T> | T, initial: T, key: () => unknown, paused: () => boolean);
+  constructor(query: () => Promise<T> | T, initial: T, key: () => unknown = () => null, paused: () => boolean = () => false) {
     this.#value = initial;
     $effect(() => {
       key();
+      if (paused()) return;
       const subscription = liveQuery(query).subscribe({
         next: (value) => {
           this.#value = value;
