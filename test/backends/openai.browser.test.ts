@@ -80,7 +80,8 @@ describe('OpenAI-compatible backend in Chromium', () => {
     expect(result.models).toEqual(['test-model']);
     expect(result.full).toMatchObject({ text: "I'm sorry, but I can't assist", finish: 'length', completionTokens: 6 });
     expect(result.early).toMatchObject({ text: "I'm sorry,", finish: 'decided' });
-    await expect.poll(() => s.stats.clientAborts).toBe(1);
+    // The server sees the aborted stream close when the browser tears the connection down (slower on a loaded machine).
+    await expect.poll(() => s.stats.clientAborts, { timeout: 10_000 }).toBe(1);
     expect(s.stats.authorizations.every((a) => a === 'Bearer k-browser')).toBe(true);
   });
 
