@@ -1,6 +1,6 @@
 // Writing, importing and re-classifying responses. Every write updates the affected cells in the same transaction,
 // so the cells (what the Results page reads) always equal what the stored responses imply.
-import Dexie, { RangeSet, type ObservabilitySet } from 'dexie';
+import Dexie, { RangeSet, type IndexableType, type ObservabilitySet } from 'dexie';
 import { createClassifier, type Classifier } from '../core/classify/index.ts';
 import { withVerdict } from '../core/bundle/merge.ts';
 import { planKey } from '../core/plan.ts';
@@ -76,7 +76,7 @@ export async function saveResponses(db: LabDatabase, records: readonly ResponseR
       latest.set(next.id, next);
       written.set(next.id, next);
     }
-    await db.responses.bulkPut([...written.values()]);
+    putInBulk(db, [...written.values()]);
     await applyCellDeltas(db, cellDeltas(changes));
   });
 }
@@ -287,33 +287,55 @@ export async function rebuildCells(db: LabDatabase, study: string): Promise<numb
 }
 
 /**
- * Puts many responses in the running transaction straight through IndexedDB (an import's or a re-classification's
- * chunk). Through Dexie each key would be recorded for live queries and posted to every page: for 10,000 rows a
- * message the page spends 100–450 ms reading (main-thread long tasks, issue 15), and worker time building it.
- * Instead the transaction records, for live queries, one key range per study and its range of the
- * `[study+createdAt]` index, whatever the number of rows: on commit Dexie re-runs the queries that read them, here
+ * Puts many responses in the running transaction straight through IndexedDB (a run's batch, an import's or a
+ * re-classification's chunk). Through Dexie each key, and each index value, would be recorded for live queries and
+ * posted to every page: for 10,000 rows a message the page spends 100–450 ms reading (main-thread long tasks, issue
+ * 15), and during a run a page with any live query merged every batch's keys into each query's set (a third of the
+ * Run page's main thread, issue 16). Instead the transaction records one key range per study and table and, for each
+ * index, the study's range of it, whatever the number of rows: on commit Dexie re-runs the queries that read them, here
  * and (posted) in every other page of the app. Errors (a full disk) fail the transaction as a Dexie put would:
- * nothing of the chunk, cells included, is stored.
+ * nothing of the batch, cells included, is stored.
  */
 function putInBulk(db: LabDatabase, records: readonly StoredResponse[]): void {
+  writeInBulk(db, 'responses', records);
+}
+
+/** Puts and deletes rows keyed `${study}|…` in the running transaction; see putInBulk. */
+function writeInBulk<R extends { id: string; study: string }>(db: LabDatabase, table: 'responses' | 'cells', puts: readonly R[], deletes: readonly R[] = []): void {
   const trans = Dexie.currentTransaction;
-  if (!trans) throw new Error('putInBulk runs inside a Dexie transaction');
-  const store = trans.idbtrans.objectStore('responses');
+  if (!trans) throw new Error('writeInBulk runs inside a Dexie transaction');
+  const store = trans.idbtrans.objectStore(table);
   const studies = new Set<string>();
-  for (const r of records) {
+  for (const r of puts) {
     store.put(r);
     studies.add(r.study);
   }
+  for (const r of deletes) {
+    store.delete(r.id);
+    studies.add(r.study);
+  }
+  if (studies.size === 0) return;
   // Dexie's observability set: `idb://<database>/<table>/<index>` (empty index: the primary key) → ranges.
-  const part = (index: string) => `idb://${db.name}/responses/${index}`;
+  const part = (index: string) => `idb://${db.name}/${table}/${index}`;
   const ids = new RangeSet();
-  const byTime = new RangeSet();
-  for (const study of studies) {
-    ids.add({ from: `${study}|`, to: `${study}|\uffff` });
-    byTime.add({ from: [study, Dexie.minKey], to: [study, Dexie.maxKey] });
+  for (const study of studies) ids.add({ from: `${study}|`, to: `${study}|\uffff` });
+  const parts: ObservabilitySet = { [part('')]: ids };
+  for (const index of db.table(table).schema.indexes) {
+    const ranges = new RangeSet();
+    for (const study of studies) ranges.add(studyRangeOf(index.keyPath, study));
+    parts[part(index.name)] = ranges;
   }
   const idbtrans = trans.idbtrans as IDBTransaction & { mutatedParts?: ObservabilitySet };
-  idbtrans.mutatedParts = Dexie.extendObservabilitySet(idbtrans.mutatedParts ?? {}, { [part('')]: ids, [part('[study+createdAt]')]: byTime });
+  idbtrans.mutatedParts = Dexie.extendObservabilitySet(idbtrans.mutatedParts ?? {}, parts);
+}
+
+/** The keys of one study in an index: `study` itself, `[study+…]` from the study's first key to its last, else all. */
+function studyRangeOf(keyPath: string | string[] | undefined, study: string): { from: IndexableType; to: IndexableType } {
+  if (keyPath === 'study') return { from: study, to: study };
+  if (Array.isArray(keyPath) && keyPath[0] === 'study') {
+    return { from: [study, ...keyPath.slice(1).map(() => Dexie.minKey)], to: [study, ...keyPath.slice(1).map(() => Dexie.maxKey)] };
+  }
+  return { from: Dexie.minKey, to: Dexie.maxKey };
 }
 
 /** Classifiers by task for one rule, compiled once per import or re-classification. */
@@ -343,17 +365,16 @@ async function applyCellDeltas(db: LabDatabase, deltas: ReturnType<typeof cellDe
   const ids = [...deltas.keys()];
   const current = await db.cells.bulkGet(ids);
   const put: StoredCell[] = [];
-  const remove: string[] = [];
+  const remove: StoredCell[] = [];
   const moved = new Map<string, number>();
   ids.forEach((id, i) => {
     const { delta, of } = deltas.get(id)!;
     if (delta.n !== 0) moved.set(of.study, (moved.get(of.study) ?? 0) + delta.n);
     const counts: CellCounts = addCounts(current[i] ?? ZERO_COUNTS, delta);
-    if (counts.n <= 0) remove.push(id);
-    else put.push({ id, study: of.study, model: of.model, task: of.task, persona: of.persona, template: of.template, ...counts });
+    const cell = { id, study: of.study, model: of.model, task: of.task, persona: of.persona, template: of.template, ...counts };
+    (counts.n <= 0 ? remove : put).push(cell);
   });
-  if (put.length) await db.cells.bulkPut(put);
-  if (remove.length) await db.cells.bulkDelete(remove);
+  writeInBulk(db, 'cells', put, remove);
   if (moved.size === 0) return;
   const studies = [...moved.keys()];
   const counts = await db.counts.bulkGet(studies);

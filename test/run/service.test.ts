@@ -22,7 +22,7 @@ import type { LabWorkerApi } from '../../src/run/api.ts';
 import type { ApiResult, ModelSpec, RunEvent } from '../../src/run/types.ts';
 import { createLabWorkerApi, type ServiceDeps } from '../../src/run/service.ts';
 import { startTestServer, type TestServer } from '../support/openai-test-server.ts';
-import { freshName } from '../store/records.ts';
+import { freshName, fullDisk } from '../store/records.ts';
 import { ScriptedBackend } from './fakes.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -128,14 +128,8 @@ describe('LabWorkerApi', () => {
 
   it('resuming on a disk that is still full pauses with the storage message, not a bare QuotaExceededError', async () => {
     const { api, db } = await setup({ storage: { estimate: async () => ({ usage: 99, quota: 100 }) } });
-    const diskFull = () => {
-      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-    };
-    for (const table of [db.runs, db.cells]) {
-      table.hook('creating', diskFull);
-      table.hook('updating', diskFull);
-    }
-    const { result } = await startCollecting(api, [simulator]);
+    const undo = fullDisk(['runs', 'cells']);
+    const { result } = await startCollecting(api, [simulator]).finally(undo);
     expect(value(result)).toMatchObject({
       status: 'paused',
       reason: 'storage-full',

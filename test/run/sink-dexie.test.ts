@@ -5,7 +5,7 @@ import { LabDatabase } from '../../src/store/db.ts';
 import { isQuotaExceeded } from '../../src/store/quota.ts';
 import { studyCells } from '../../src/store/responses.ts';
 import { dexieSink } from '../../src/run/sink-dexie.ts';
-import { freshName, record } from '../store/records.ts';
+import { freshName, fullDisk, record } from '../store/records.ts';
 
 const open: LabDatabase[] = [];
 afterEach(async () => {
@@ -40,12 +40,9 @@ describe('dexieSink', () => {
   it('a full disk rejects every put of the batch and stores none of them', async () => {
     const db = database();
     const sink = dexieSink(db, undefined);
-    const diskFull = () => {
-      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-    };
-    db.cells.hook('creating', diskFull);
+    const undo = fullDisk(['cells']);
     const results = await Promise.allSettled([sink.put(record({ item: '1:1' })), sink.put(record({ item: '2:1', persona: 'a man' }))]);
-    db.cells.hook('creating').unsubscribe(diskFull);
+    undo();
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(results.every((r) => r.status === 'rejected' && isQuotaExceeded(r.reason))).toBe(true);
     expect(await db.responses.count()).toBe(0);

@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import Dexie, { liveQuery, type DBCore, type DBCoreTable } from 'dexie';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LabDatabase } from '../../src/store/db.ts';
 import { importRecords, saveResponses } from '../../src/store/responses.ts';
 import { saveStudy } from '../../src/store/studies.ts';
@@ -129,6 +129,30 @@ describe('live views cost a bounded amount per saved batch', () => {
     // The latest 25 rows (and 8 × 25 for one model's), the cells (3 here, twice) and one row each for the study, run,
     // shard setting and count.
     expect(many).toBeLessThanOrEqual(2 * (25 + 200 + 2 * 3 + 4));
+  });
+});
+
+describe('live views see every saved batch', () => {
+  // The batches are written straight to IndexedDB, with one key range per study and index marked for live queries:
+  // each view must still re-run and show the new rows.
+  it.each([
+    { view: 'storedCount', query: (db: LabDatabase) => liveQueries.storedCount(db, STUDY), shown: (v: unknown) => v, after: (n: number) => n },
+    { view: 'modelCount', query: (db: LabDatabase) => liveQueries.modelCount(db, STUDY, MODEL), shown: (v: unknown) => v, after: (n: number) => n },
+    { view: 'cells', query: (db: LabDatabase) => liveQueries.cells(db, STUDY), shown: (v: unknown) => (v as { n: number }[]).reduce((a, c) => a + c.n, 0), after: (n: number) => n },
+    { view: 'latest', query: (db: LabDatabase) => liveQueries.latest(db, STUDY, 25), shown: (v: unknown) => (v as { item: string }[])[0]?.item, after: (n: number) => `${n - 1}:1` },
+    { view: 'latestOf', query: (db: LabDatabase) => liveQueries.latestOf(db, STUDY, MODEL, 25), shown: (v: unknown) => (v as { item: string }[])[0]?.item, after: (n: number) => `${n - 1}:1` },
+  ])('$view', async ({ query, shown, after }) => {
+    const { db } = spiedDatabase();
+    let value: unknown;
+    const subscription = liveQuery(() => query(db) as Promise<unknown>).subscribe({ next: (v) => (value = v) });
+    try {
+      for (let b = 1; b <= 3; b++) {
+        await saveResponses(db, rowsFrom((b - 1) * 10, 10));
+        await vi.waitFor(() => expect(shown(value)).toBe(after(b * 10)));
+      }
+    } finally {
+      subscription.unsubscribe();
+    }
   });
 });
 

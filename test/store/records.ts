@@ -49,3 +49,23 @@ let counter = 0;
 export function freshName(): string {
   return `test-${process.pid}-${Date.now()}-${counter++}`;
 }
+
+/**
+ * A full disk for these object stores: every put or add to them throws QuotaExceededError, as IndexedDB does when the
+ * site's storage is full, whether the write goes through Dexie or straight to IndexedDB. Returns the undo.
+ */
+export function fullDisk(stores: readonly string[]): () => void {
+  const proto = globalThis.IDBObjectStore.prototype;
+  const { put, add } = proto;
+  const failing = (write: typeof put) =>
+    function (this: IDBObjectStore, ...args: Parameters<typeof put>) {
+      if (stores.includes(this.name)) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return write.apply(this, args);
+    };
+  proto.put = failing(put);
+  proto.add = failing(add);
+  return () => {
+    proto.put = put;
+    proto.add = add;
+  };
+}

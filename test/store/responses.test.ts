@@ -22,7 +22,7 @@ import { recordsToJsonl } from '../../src/ui/exports.ts';
 import { SCHEMA_V2 } from '../../src/store/db.ts';
 import { deleteStudy, getStudyRule, saveRunState, saveStudy, putSetting, getSetting } from '../../src/store/studies.ts';
 import { isQuotaExceeded } from '../../src/store/quota.ts';
-import { freshName, record, refusal } from './records.ts';
+import { freshName, fullDisk, record, refusal } from './records.ts';
 
 const open: LabDatabase[] = [];
 function database(name = freshName()): LabDatabase {
@@ -89,12 +89,9 @@ describe('saveResponse', () => {
   it('writes the response and its cell in one transaction: a failing cell write leaves no response behind', async () => {
     const db = database();
     await saveResponse(db, record({ item: 'kept' }));
-    const diskFull = () => {
-      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-    };
-    db.cells.hook('creating', diskFull);
+    const undo = fullDisk(['cells']);
     const err = await saveResponse(db, record({ item: 'new', persona: 'a man' })).catch((e: unknown) => e);
-    db.cells.hook('creating').unsubscribe(diskFull);
+    undo();
     expect(isQuotaExceeded(err)).toBe(true);
     expect((await db.responses.toArray()).map((r) => r.item)).toEqual(['kept']);
     expect(await cellOf(db)).toEqual([{ n: 1, refusals: 0, answers: 1, withGold: 1, correct: 1 }]);
@@ -137,12 +134,9 @@ describe('saveResponses', () => {
 
   it('a failing batch stores none of its responses', async () => {
     const db = database();
-    const diskFull = () => {
-      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-    };
-    db.cells.hook('creating', diskFull);
+    const undo = fullDisk(['cells']);
     const err = await saveResponses(db, [record({ item: '1:1' }), record({ item: '2:1', persona: 'a man' })]).catch((e: unknown) => e);
-    db.cells.hook('creating').unsubscribe(diskFull);
+    undo();
     expect(isQuotaExceeded(err)).toBe(true);
     expect(await db.responses.count()).toBe(0);
   });
