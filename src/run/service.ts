@@ -118,7 +118,9 @@ export class ExploreNeedsGpuError extends Error {
 }
 
 const SIMULATOR_CONCURRENCY = 32;
-const RESPONSE_EVENT_INTERVAL_MS = 50;
+// The newest response reaches the page at most five times a second: the Run page redraws its latest responses for
+// each, and at 20 a second (50 ms) the redrawing cost the page most of a core during a simulated run (issue 16).
+const RESPONSE_EVENT_INTERVAL_MS = 200;
 const RUN_STATE_INTERVAL_MS = 3000;
 
 const planKeyOf = (r: ResponseRecord) => planKey(r.task, r.item, r.persona, r.template);
