@@ -5,8 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_PATH, serveStatic } from '../test/e2e/harness.ts';
+import { launchPersistent, serveStatic } from '../test/e2e/harness.ts';
 
 const N = Number(process.argv[2] ?? 127_010);
 const site = mkdtempSync(join(tmpdir(), 'idb-site-'));
@@ -14,9 +13,7 @@ writeFileSync(join(site, 'index.html'), '<!doctype html><title>IndexedDB floor</
 const server = await serveStatic(site);
 try {
   for (const order of ['plan order', 'key order'] as const) {
-    const profile = mkdtempSync(join(tmpdir(), 'idb-floor-'));
-    const args = ['--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
-    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args, headless: true });
+    const { context } = await launchPersistent({ webgpu: false });
     try {
       const page = context.pages()[0] ?? (await context.newPage());
       await page.goto(server.url);
@@ -56,7 +53,6 @@ try {
       );
     } finally {
       await context.close();
-      rmSync(profile, { recursive: true, force: true });
     }
   }
 } finally {

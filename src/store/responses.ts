@@ -76,7 +76,7 @@ export async function saveResponses(db: LabDatabase, records: readonly ResponseR
       latest.set(next.id, next);
       written.set(next.id, next);
     }
-    putInBulk(db, [...written.values()]);
+    writeInBulk(db, 'responses', [...written.values()]);
     await applyCellDeltas(db, cellDeltas(changes));
   });
 }
@@ -181,7 +181,7 @@ export async function importRecords(db: LabDatabase, records: Iterable<ResponseR
         }
       }
       const fresh = [...added.values()];
-      putInBulk(db, fresh);
+      writeInBulk(db, 'responses', fresh);
       await applyCellDeltas(db, cellDeltas(fresh.map((after) => ({ after }))));
       for (const r of fresh) {
         lookups.get(`${r.study}|${r.model}`)!.add(r.id);
@@ -255,7 +255,7 @@ export async function reclassifyStudy(
         if (!sameVerdict(before, next) || before.rule !== rule) changes.push({ before, after: next });
         if (!sameVerdict(before, next)) summary.changed++;
       }
-      putInBulk(db, changes.map((c) => c.after));
+      writeInBulk(db, 'responses', changes.map((c) => c.after));
       await applyCellDeltas(db, cellDeltas(changes));
       summary.total += rows.length;
       return rows.length === chunkSize ? rows[rows.length - 1].id : null;
@@ -287,20 +287,16 @@ export async function rebuildCells(db: LabDatabase, study: string): Promise<numb
 }
 
 /**
- * Puts many responses in the running transaction straight through IndexedDB (a run's batch, an import's or a
- * re-classification's chunk). Through Dexie each key, and each index value, would be recorded for live queries and
- * posted to every page: for 10,000 rows a message the page spends 100–450 ms reading (main-thread long tasks, issue
- * 15), and during a run a page with any live query merged every batch's keys into each query's set (a third of the
- * Run page's main thread, issue 16). Instead the transaction records one key range per study and table and, for each
- * index, the study's range of it, whatever the number of rows: on commit Dexie re-runs the queries that read them, here
- * and (posted) in every other page of the app. Errors (a full disk) fail the transaction as a Dexie put would:
- * nothing of the batch, cells included, is stored.
+ * Puts (and deletes) many rows of `responses` or `cells`, keyed `${study}|…`, in the running transaction straight
+ * through IndexedDB (a run's batch, an import's or a re-classification's chunk, and their cells). Through Dexie each
+ * key, and each index value, would be recorded for live queries and posted to every page: for 10,000 rows a message
+ * the page spends 100–450 ms reading (main-thread long tasks, issue 15), and during a run a page with any live query
+ * merged every batch's keys into each query's set (a third of the Run page's main thread, issue 16). Instead the
+ * transaction records one key range per study and table and, for each index, the study's range of it, whatever the
+ * number of rows: on commit Dexie re-runs the queries that read them, here and (posted) in every other page of the
+ * app. Errors (a full disk) fail the transaction as a Dexie put would: nothing of the batch, cells included, is
+ * stored.
  */
-function putInBulk(db: LabDatabase, records: readonly StoredResponse[]): void {
-  writeInBulk(db, 'responses', records);
-}
-
-/** Puts and deletes rows keyed `${study}|…` in the running transaction; see putInBulk. */
 function writeInBulk<R extends { id: string; study: string }>(db: LabDatabase, table: 'responses' | 'cells', puts: readonly R[], deletes: readonly R[] = []): void {
   const trans = Dexie.currentTransaction;
   if (!trans) throw new Error('writeInBulk runs inside a Dexie transaction');

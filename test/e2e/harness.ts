@@ -176,6 +176,30 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Browse
   return chromium.launch({ executablePath: CHROMIUM_PATH, args, headless: true, timeout: 60_000 });
 }
 
+/**
+ * A browser of its own on a fresh on-disk profile (`--user-data-dir`), as a visitor's browser is; the profile folder
+ * is removed when the context closes. See ContextOptions.persistent.
+ */
+export async function launchPersistent(
+  options: LaunchOptions = {},
+  settings: Parameters<typeof chromium.launchPersistentContext>[1] = {},
+): Promise<{ context: BrowserContext; profile: string }> {
+  if (!existsSync(CHROMIUM_PATH)) throw new ChromiumMissingError(CHROMIUM_PATH);
+  const profile = mkdtempSync(join(tmpdir(), 'prl-profile-'));
+  const args = [...BASE_ARGS];
+  if (options.webgpu ?? true) args.push('--enable-unsafe-webgpu');
+  const context = await chromium.launchPersistentContext(profile, { ...settings, executablePath: CHROMIUM_PATH, args, headless: true, timeout: 60_000 });
+  // Chromium may still be writing the profile as the context closes: retry, and never fail a run over it.
+  context.on('close', () => {
+    try {
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    } catch {
+      // left under tmpdir
+    }
+  });
+  return { context, profile };
+}
+
 export interface ContextOptions {
   /** Hide WebGPU from the page (navigator.gpu undefined), as in a browser without it. */
   noWebGPU?: boolean;
@@ -220,19 +244,7 @@ export async function startE2E(options: LaunchOptions = {}): Promise<E2E> {
       let context: BrowserContext;
       let profile: string | undefined;
       if (contextOptions.persistent) {
-        profile = mkdtempSync(join(tmpdir(), 'prl-profile-'));
-        const args = [...BASE_ARGS];
-        if (options.webgpu ?? true) args.push('--enable-unsafe-webgpu');
-        context = await chromium.launchPersistentContext(profile, { ...contextSettings, executablePath: CHROMIUM_PATH, args, headless: true, timeout: 60_000 });
-        const dir = profile;
-        // Chromium may still be writing the profile as the context closes: retry, and never fail a run over it.
-        context.on('close', () => {
-          try {
-            rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
-          } catch {
-            // left under tmpdir
-          }
-        });
+        ({ context, profile } = await launchPersistent(options, contextSettings));
       } else {
         context = await browser.newContext(contextSettings);
       }

@@ -136,7 +136,8 @@ describe('the Run page while this tab runs (issue 16)', () => {
       } else {
         expect(counted.mock.calls.length).toBeGreaterThanOrEqual(5);
       }
-      // Once no run of this tab is going, the page shows what the store holds: its count and newest responses.
+      // Once no run of this tab is going, the store's reads run again: the count the store holds (or the finished
+      // run's), and the newest stored responses, which no response event of this run carried.
       await waitFor(() => expect(screen.getByTestId('run-done').textContent).toBe(`${here ? 60 + 5 * 32 : 5 * 32} / 240`));
       await waitFor(() => expect(screen.getAllByText(/^reply 4:/).length).toBeGreaterThan(0));
     } finally {
