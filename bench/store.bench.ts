@@ -41,12 +41,12 @@ export async function run(): Promise<void> {
   t = performance.now();
   for (const r of records.slice(0, n)) await saveResponse(db, r);
   const singleMs = performance.now() - t;
-  await db.responses.clear();
+  await db.blocks.clear();
   await db.cells.clear();
   t = performance.now();
   for (let i = 0; i < n; i += 32) await saveResponses(db, records.slice(i, Math.min(n, i + 32)));
   const batchMs = performance.now() - t;
-  await db.responses.clear();
+  await db.blocks.clear();
   await db.cells.clear();
   t = performance.now();
   await runStudy({ ...base, rows: rows.slice(0, n), sink: dexieSink(db, undefined), settings: { concurrency: 32 } });

@@ -3,9 +3,10 @@
 import Dexie, { type EntityTable } from 'dexie';
 import { isRuleId } from '../core/classify/rules.ts';
 import type { ResponseLabel } from '../core/labels.ts';
-import type { Cell, ResponseRecord, RuleId, StudyConfig } from '../core/types.ts';
+import type { Cell, ResponseRecord, RuleId, StudyConfig, TaskId } from '../core/types.ts';
 import type { StoredModelSpec } from '../core/model-spec.ts';
 import type { RunSettings } from '../core/run-settings.ts';
+import { blockIdOf, packBlock } from './blocks.ts';
 
 export const DATABASE_NAME = 'persona-refusal-lab';
 
@@ -34,6 +35,34 @@ export interface StoredResponse extends ResponseRecord {
    */
   decodedUnder?: RuleId;
 }
+
+/**
+ * v7: a study's responses to one text (item) of one task by one model, stored as one record: the paper's design asks
+ * 10 (persona, paraphrase) pairs per text, so a block holds about 10 responses and the store about a tenth of the
+ * records. IndexedDB's cost here is per record (about 150 µs a put in Chromium on a 2-core machine, whatever its size
+ * or its transaction: bench/browser-idb.ts), so one record per response made importing 127,010 responses take 20 s
+ * before any of our code ran (issue 15).
+ *
+ * The block's id is its responses' id prefix, `${study}|${model}|${task}|${item}|` (the trailing `|` keeps blocks in
+ * the same order as their responses' ids), so a study, a model and a task are each a primary-key range of blocks
+ * too. Rows drop what the block carries (id, study, model, task, item): `unpackBlock` puts them back.
+ */
+export interface StoredBlock {
+  id: string;
+  study: string;
+  model: string;
+  task: TaskId;
+  item: string;
+  /** The newest `createdAt` of its rows (the `[study+at]` index: the Run page's latest responses). */
+  at: string;
+  /** How many rows it holds (the `[id+n]` index: a table's row positions without reading a block). */
+  n: number;
+  /** Its responses in id order, without the block's fields. */
+  rows: PackedResponse[];
+}
+
+/** A response as a block stores it: what is not the block's. */
+export type PackedResponse = Omit<StoredResponse, 'id' | 'study' | 'model' | 'task' | 'item'>;
 
 /** Records stored before v4 also carried `planKey` (`${task}|${item}|${persona}|${template}`, derivable): v4 drops it. */
 type LegacyStoredResponse = StoredResponse & { planKey?: string }
@@ -128,9 +157,23 @@ export const SCHEMA_V6 = {
   responses: 'id, [study+createdAt]',
 } as const;
 
+/**
+ * v7: responses move into blocks (`StoredBlock`), one per study x model x task x item. v7 copies them over and
+ * empties `responses`; v8 drops the table.
+ */
+export const SCHEMA_V7 = {
+  ...SCHEMA_V6,
+  blocks: 'id, [study+at], [id+n]',
+} as const;
+
+export const SCHEMA_V8 = {
+  ...SCHEMA_V7,
+  responses: null,
+} as const;
+
 export class LabDatabase extends Dexie {
   studies!: EntityTable<StudyRecord, 'id'>;
-  responses!: EntityTable<StoredResponse, 'id'>;
+  blocks!: EntityTable<StoredBlock, 'id'>;
   cells!: EntityTable<StoredCell, 'id'>;
   runs!: EntityTable<RunRecord, 'id'>;
   settings!: EntityTable<SettingRecord, 'key'>;
@@ -191,6 +234,32 @@ export class LabDatabase extends Dexie {
       });
     // v6: indexes dropped (IndexedDB deletes them); records are unchanged.
     this.version(6).stores(SCHEMA_V6);
+    // v7: responses are copied into blocks in key order, where each block's rows are consecutive, 20,000 at a time.
+    this.version(7)
+      .stores(SCHEMA_V7)
+      .upgrade(async (tx) => {
+        const responses = tx.table<StoredResponse, string>('responses');
+        const blocks = tx.table<StoredBlock, string>('blocks');
+        let open: StoredResponse[] = [];
+        let after: string | null = null;
+        for (;;) {
+          const page: StoredResponse[] = await (after === null ? responses.orderBy(':id') : responses.where(':id').above(after)).limit(20_000).toArray();
+          if (page.length === 0) break;
+          after = page[page.length - 1].id;
+          const done: StoredBlock[] = [];
+          for (const r of page) {
+            if (open.length > 0 && blockIdOf(open[0]) !== blockIdOf(r)) {
+              done.push(packBlock(open));
+              open = [];
+            }
+            open.push(r);
+          }
+          await blocks.bulkPut(done);
+        }
+        if (open.length > 0) await blocks.put(packBlock(open));
+        await responses.clear();
+      });
+    this.version(8).stores(SCHEMA_V8);
   }
 }
 

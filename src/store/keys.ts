@@ -1,9 +1,11 @@
 // Response ids and the key ranges they make: `${study}|${model}|${planKey}`, where a plan key starts with the task.
-// A study's responses, one model's, and one model's task are each one primary-key range, so reading them needs no
-// secondary index (schema v6 keeps only `[study+createdAt]`).
+// A study's responses, one model's, and one model's task are each one primary-key range, of response ids and of the
+// blocks that hold them (a block's id is its responses' id prefix: db.ts, StoredBlock), so reading them needs no
+// secondary index.
 import type { Collection, InsertType } from 'dexie';
+import { unpackBlock } from './blocks.ts';
 import type { TaskId } from '../core/types.ts';
-import type { LabDatabase, StoredResponse } from './db.ts';
+import type { LabDatabase, StoredBlock, StoredResponse } from './db.ts';
 
 export function responseId(study: string, model: string, key: string): string {
   return `${study}|${model}|${key}`;
@@ -20,7 +22,7 @@ export interface ResponseScope {
    * model whose name contains `|` (whose ids may share another model's prefix) be told apart by its field.
    */
   models?: readonly string[];
-  /** Only ids at or after this one (a table's seek: the rows from an anchor on, see row-seek.ts). */
+  /** Only blocks at or after this block id (a table's seek: the rows from an anchor on, see row-seek.ts). */
   from?: string;
 }
 
@@ -41,19 +43,113 @@ export function responseRanges(study: string, scope: ResponseScope = {}): { rang
   return { ranges, exact: !(ambiguous && (model !== undefined || !!task)) };
 }
 
+/** A test on each response within a scope (null: every response of the scope). */
+export type ResponseTest = ((r: StoredResponse) => boolean) | null;
+
 /**
- * A study's responses in id order, as one or a few primary-key ranges (ids are `${study}|${model}|${task}|…`): no
- * secondary index is read or kept for them (schema v6).
+ * A study's responses in id order, as one or a few primary-key ranges of blocks (block ids are the responses' id
+ * prefix `${study}|${model}|${task}|${item}|`: db.ts, StoredBlock): no secondary index is read for them.
  */
-export function responsesOf(db: LabDatabase, study: string, scope: ResponseScope = {}): Collection<StoredResponse, string, InsertType<StoredResponse, 'id'>> {
-  const { model, task } = scope;
-  const { ranges, exact } = responseRanges(study, scope);
-  const collection =
-    ranges.length === 0
-      ? db.responses.where(':id').anyOf([])
+export function responsesOf(db: LabDatabase, study: string, scope: ResponseScope = {}): ResponseQuery {
+  return new ResponseQuery(db, study, scope, null);
+}
+
+/** What `responsesOf` reads: the responses of a scope, optionally those that pass a test, block by block. */
+export class ResponseQuery {
+  readonly #db: LabDatabase;
+  readonly #study: string;
+  readonly #scope: ResponseScope;
+  readonly #where: ResponseTest;
+
+  constructor(db: LabDatabase, study: string, scope: ResponseScope, where: ResponseTest) {
+    this.#db = db;
+    this.#study = study;
+    this.#scope = scope;
+    this.#where = where;
+  }
+
+  /** The same responses that also pass `test`. */
+  filter(test: (r: StoredResponse) => boolean): ResponseQuery {
+    const where = this.#where;
+    return new ResponseQuery(this.#db, this.#study, this.#scope, where ? (r) => where(r) && test(r) : test);
+  }
+
+  /** True when the scope's ranges hold only its responses and no test applies: its blocks' sizes are its counts. */
+  get keyRangesOnly(): boolean {
+    return !this.#where && this.#exact;
+  }
+
+  get #exact(): boolean {
+    return responseRanges(this.#study, this.#scope).exact;
+  }
+
+  /** The test each response must pass: the query's own, and the scope's fields where its ranges are not exact. */
+  #test(): ResponseTest {
+    const { model, task } = this.#scope;
+    const where = this.#where;
+    if (this.#exact) return where;
+    return (r) => (model === undefined || r.model === model) && (!task || r.task === task) && (!where || where(r));
+  }
+
+  /** The blocks of the scope in id order (from the block id `from` on). */
+  blocks(from?: string): Collection<StoredBlock, string, InsertType<StoredBlock, 'id'>> {
+    const { ranges } = responseRanges(this.#study, { ...this.#scope, from });
+    const table = this.#db.blocks;
+    return ranges.length === 0
+      ? table.where(':id').anyOf([])
       : ranges.length === 1
-        ? db.responses.where(':id').between(ranges[0][0], ranges[0][1], true, true)
-        : db.responses.where(':id').inAnyRange(ranges, { includeLowers: true, includeUppers: true });
-  // Ranges are exact unless a model's name holds `|` ("m" and "m|x" share the prefix `study|m|`).
-  return exact ? collection : collection.filter((r) => (model === undefined || r.model === model) && (!task || r.task === task));
+        ? table.where(':id').between(ranges[0][0], ranges[0][1], true, true)
+        : table.where(':id').inAnyRange(ranges, { includeLowers: true, includeUppers: true });
+  }
+
+  /**
+   * Visits the responses block by block, in id order, from the block `from` on; `visit` gets each block's responses
+   * that pass the test (perhaps none) and returns false to stop.
+   */
+  async eachBlock(visit: (rows: StoredResponse[], block: StoredBlock) => boolean | void, from?: string): Promise<void> {
+    const test = this.#test();
+    let stop = false;
+    await this.blocks(from)
+      .until(() => stop)
+      .each((block) => {
+        const rows = unpackBlock(block);
+        if (visit(test ? rows.filter(test) : rows, block) === false) stop = true;
+      });
+  }
+
+  async each(visit: (r: StoredResponse) => void): Promise<void> {
+    await this.eachBlock((rows) => rows.forEach(visit));
+  }
+
+  async toArray(): Promise<StoredResponse[]> {
+    const out: StoredResponse[] = [];
+    await this.eachBlock((rows) => void out.push(...rows));
+    return out;
+  }
+
+  /** The ids of its responses, in order. */
+  async primaryKeys(): Promise<string[]> {
+    const out: string[] = [];
+    await this.eachBlock((rows) => rows.forEach((r) => out.push(r.id)));
+    return out;
+  }
+
+  /** How many responses: from the blocks' sizes alone (no row read) where only key ranges apply. */
+  async count(): Promise<number> {
+    if (this.keyRangesOnly) return (await this.blockSizes()).reduce((n, [, size]) => n + size, 0);
+    let n = 0;
+    await this.eachBlock((rows) => void (n += rows.length));
+    return n;
+  }
+
+  /** Each block's id and size in order, read from the `[id+n]` index: no block is read. */
+  async blockSizes(): Promise<[string, number][]> {
+    const { ranges } = responseRanges(this.#study, this.#scope);
+    const out: [string, number][] = [];
+    for (const [lower, upper] of ranges) {
+      const keys = (await this.#db.blocks.where('[id+n]').between([lower], [upper, Infinity], true, true).keys()) as unknown as [string, number][];
+      out.push(...keys);
+    }
+    return out;
+  }
 }

@@ -1,5 +1,6 @@
 // Writing, importing and re-classifying responses. Every write updates the affected cells in the same transaction,
-// so the cells (what the Results page reads) always equal what the stored responses imply.
+// so the cells (what the Results page reads) always equal what the stored responses imply. Responses are stored in
+// blocks, one per study x model x task x item (db.ts, StoredBlock); a write reads and rewrites the blocks it touches.
 import Dexie, { RangeSet, type IndexableType, type ObservabilitySet } from 'dexie';
 import { createClassifier, type Classifier } from '../core/classify/index.ts';
 import { withVerdict } from '../core/bundle/merge.ts';
@@ -7,7 +8,8 @@ import { planKey } from '../core/plan.ts';
 import { DEFAULT_LABELS, type Cell, type RuleId, type ResponseRecord, type TaskId } from '../core/types.ts';
 import type { ReclassifySummary } from '../core/run-settings.ts';
 import { addCounts, cellDeltas, ZERO_COUNTS, type CellCounts } from './cells.ts';
-import type { LabDatabase, StoredCell, StoredResponse } from './db.ts';
+import type { LabDatabase, StoredBlock, StoredCell, StoredResponse } from './db.ts';
+import { blockIdOf, packBlock, rowKeyOf, unpackBlock } from './blocks.ts';
 import { getStudyRule, setStudyRule } from './studies.ts';
 import { responseId, responsesOf } from './keys.ts';
 
@@ -15,8 +17,10 @@ export { responseId, responsesOf, type ResponseScope } from './keys.ts';
 
 /** A record as stored: its key, and the rule it was decoded under only where that is not its rule (derivable otherwise). */
 export function toStored(record: ResponseRecord, decodedUnder: RuleId = record.rule): StoredResponse {
-  const key = planKey(record.task, record.item, record.persona, record.template);
-  return withDecodedUnder({ ...record, id: responseId(record.study, record.model, key) }, decodedUnder);
+  const stored: StoredResponse = { ...record, id: responseId(record.study, record.model, planKey(record.task, record.item, record.persona, record.template)) };
+  // One copy per record (an import makes 127,010): the slower path only where the record carries a rule to replace.
+  if ('decodedUnder' in stored || decodedUnder !== record.rule) return withDecodedUnder(stored, decodedUnder);
+  return stored;
 }
 
 /** The rule a stored response was generated (and perhaps cut short) under. */
@@ -44,14 +48,10 @@ export type SaveOutcome = 'added' | 'replaced' | 'unchanged';
  * the counts by the difference, so a retried write never counts twice.
  */
 export async function saveResponse(db: LabDatabase, record: ResponseRecord): Promise<SaveOutcome> {
-  return db.transaction('rw', db.responses, db.cells, db.counts, async () => {
-    let next = toStored(record);
-    const before = await db.responses.get(next.id);
-    if (before && before.response === next.response) next = withDecodedUnder(next, decodedUnderOf(before));
-    await db.responses.put(next);
-    await applyCellDeltas(db, cellDeltas([{ before, after: next }]));
+  return db.transaction('rw', db.blocks, db.cells, db.counts, async () => {
+    const [{ before, after }] = await saveStored(db, [toStored(record)]);
     if (!before) return 'added';
-    return sameVerdict(before, next) && before.response === next.response ? 'unchanged' : 'replaced';
+    return sameVerdict(before, after) && before.response === after.response ? 'unchanged' : 'replaced';
   });
 }
 
@@ -61,37 +61,88 @@ export async function saveResponse(db: LabDatabase, record: ResponseRecord): Pro
  */
 export async function saveResponses(db: LabDatabase, records: readonly ResponseRecord[]): Promise<void> {
   if (records.length === 0) return;
-  await db.transaction('rw', db.responses, db.cells, db.counts, async () => {
-    const incoming = records.map((r) => toStored(r));
-    const existing = await db.responses.bulkGet(incoming.map((r) => r.id));
-    const latest = new Map<string, StoredResponse>();
-    existing.forEach((r) => r && latest.set(r.id, r));
-    const changes: { before?: StoredResponse; after: StoredResponse }[] = [];
-    const written = new Map<string, StoredResponse>();
-    for (const fresh of incoming) {
-      const before = latest.get(fresh.id);
-      // A re-generated text was decoded under its own rule; the same text keeps the rule it was decoded under.
-      const next = before && before.response === fresh.response ? withDecodedUnder(fresh, decodedUnderOf(before)) : fresh;
-      changes.push({ before, after: next });
-      latest.set(next.id, next);
-      written.set(next.id, next);
-    }
-    writeInBulk(db, 'responses', [...written.values()]);
-    await applyCellDeltas(db, cellDeltas(changes));
+  await db.transaction('rw', db.blocks, db.cells, db.counts, async () => {
+    await saveStored(db, records.map((r) => toStored(r)));
   });
+}
+
+/** Writes responses into their blocks and moves the cells, in the running transaction; returns each write's change. */
+async function saveStored(db: LabDatabase, incoming: readonly StoredResponse[]): Promise<{ before?: StoredResponse; after: StoredResponse }[]> {
+  const open = await openBlocks(db, [...new Set(incoming.map(blockIdOf))]);
+  const changes: { before?: StoredResponse; after: StoredResponse }[] = [];
+  const touched = new Set<Map<string, StoredResponse>>();
+  for (const fresh of incoming) {
+    const block = open.get(blockIdOf(fresh))!;
+    const key = rowKeyOf(fresh);
+    const before = block.get(key);
+    // A re-generated text was decoded under its own rule; the same text keeps the rule it was decoded under.
+    const next = before && before.response === fresh.response ? withDecodedUnder(fresh, decodedUnderOf(before)) : fresh;
+    changes.push({ before, after: next });
+    block.set(key, next);
+    touched.add(block);
+  }
+  writeBlocks(db, touched);
+  await applyCellDeltas(db, cellDeltas(changes));
+  return changes;
+}
+
+/**
+ * Blocks as stored, read in the running transaction: block id → its responses by their key in the block (rowKeyOf),
+ * none for a new block.
+ */
+async function openBlocks(db: LabDatabase, ids: readonly string[]): Promise<Map<string, Map<string, StoredResponse>>> {
+  const stored = await db.blocks.bulkGet(ids as string[]);
+  const open = new Map<string, Map<string, StoredResponse>>();
+  ids.forEach((id, i) => {
+    const block = stored[i];
+    open.set(id, new Map(block ? unpackBlock(block).map((r): [string, StoredResponse] => [rowKeyOf(r), r]) : []));
+  });
+  return open;
+}
+
+/** Puts each block (its responses by their key in the block) in the running transaction. */
+function writeBlocks(db: LabDatabase, blocks: Iterable<Map<string, ResponseRecord>>): void {
+  const puts: StoredBlock[] = [];
+  for (const rows of blocks) if (rows.size > 0) puts.push(packBlock(rows.values()));
+  writeInBulk(db, 'blocks', puts);
 }
 
 /** Plan keys of the responses stored for a study and model: the rows a resumed run skips. */
 export async function storedPlanKeys(db: LabDatabase, study: string, model: string): Promise<Set<string>> {
-  const ids = await db.responses.where(':id').between(responseId(study, model, ''), responseId(study, model, '\uffff'), true, true).primaryKeys();
   const prefix = responseId(study, model, '').length;
-  // (A model named `m|x` shares this range: its keys read `x|…` here, never a plan key, so nothing is skipped wrongly.)
-  return new Set(ids.map((id) => String(id).slice(prefix)));
+  // (Where a model named `m|x` shares this range, responsesOf keeps only the model's own responses.)
+  return new Set((await responsesOf(db, study, { model }).primaryKeys()).map((id) => id.slice(prefix)));
 }
 
-/** The latest `limit` responses of a study, newest first (the Run page's list). */
+/**
+ * The latest `limit` responses of a study, newest first (the Run page's list). Blocks are read newest first by the
+ * newest response each holds; once `limit` responses are at least as new as the next block's newest, no later block
+ * can hold a newer one. In a run's order (the plan's, one text after another) that is about `limit` blocks.
+ */
 export async function latestResponses(db: LabDatabase, study: string, limit: number): Promise<StoredResponse[]> {
-  return db.responses.where('[study+createdAt]').between([study, Dexie.minKey], [study, Dexie.maxKey]).reverse().limit(limit).toArray();
+  if (limit <= 0) return [];
+  const found: StoredResponse[] = [];
+  /** The `limit`-th newest time among those found (once `limit` are found). */
+  let floor: string | null = null;
+  await db.blocks
+    .where('[study+at]')
+    .between([study, Dexie.minKey], [study, Dexie.maxKey])
+    .reverse()
+    .until((block) => floor !== null && block.at < floor)
+    .each((block) => {
+      found.push(...unpackBlock(block));
+      if (found.length >= limit) {
+        found.sort(newestFirst);
+        found.length = limit;
+        floor = found[limit - 1].createdAt;
+      }
+    });
+  return found.sort(newestFirst).slice(0, limit);
+}
+
+/** Newest first; among equal times, the larger id first (as the `[study+createdAt]` index, read in reverse, did). */
+function newestFirst(a: StoredResponse, b: StoredResponse): number {
+  return a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? 1 : -1) : a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
 /** How many responses a study has stored: one read of the `counts` row the writes keep in step (never a scan). */
@@ -139,56 +190,58 @@ export interface ImportOptions {
 export async function importRecords(db: LabDatabase, records: Iterable<ResponseRecord>, options: ImportOptions = {}): Promise<ImportSummary> {
   const summary: ImportSummary = { added: 0, duplicates: 0, conflicts: 0, conflictKeys: [] };
   const chunkSize = options.chunkSize ?? 10_000;
-  let chunk: StoredResponse[] = [];
-  let handled = 0;
-  // The ids already stored, per study and model, read once as keys: a chunk reads whole records only for its ids
-  // among them (none, for a new model's file), not one read per record. Each study's stored count is what keeps the
-  // sets true: another writer (a run, another tab) moves it away from what this import expects, and the study's sets
-  // are read again.
+  // The block ids already stored, per study and model, read once as keys: a chunk reads only the blocks among them
+  // (none, for a new model's file). Each study's stored count is what keeps the sets true: another writer (a run,
+  // another tab) moves it away from what this import expects, and the study's sets are read again.
   const known = new Map<string, { n: number; ids: Map<string, Set<string>> }>();
-  const storedIds = async (study: string, model: string) => {
+  const storedBlocks = async (study: string, model: string) => {
     const n = await countResponses(db, study);
     let entry = known.get(study);
     if (!entry || entry.n !== n) known.set(study, (entry = { n, ids: new Map() }));
     let ids = entry.ids.get(model);
     if (!ids) {
-      ids = new Set(n === 0 ? [] : ((await responsesOf(db, study, { model }).primaryKeys()) as string[]));
+      ids = new Set(n === 0 ? [] : ((await responsesOf(db, study, { model }).blocks().primaryKeys()) as string[]));
       entry.ids.set(model, ids);
     }
     return ids;
   };
-  const flush = async () => {
-    const incoming = chunk;
-    chunk = [];
-    handled += incoming.length;
-    await db.transaction('rw', db.responses, db.cells, db.counts, async () => {
+  let handled = 0;
+  /** Writes the incoming responses of these blocks (each block's in the order they came) in one transaction. */
+  const flush = async (chunk: ResponseRecord[][]) => {
+    await db.transaction('rw', db.blocks, db.cells, db.counts, async () => {
       const lookups = new Map<string, Set<string>>();
-      for (const r of incoming) {
+      for (const [r] of chunk) {
         const at = `${r.study}|${r.model}`;
-        if (!lookups.has(at)) lookups.set(at, await storedIds(r.study, r.model));
+        if (!lookups.has(at)) lookups.set(at, await storedBlocks(r.study, r.model));
       }
-      const stored = incoming.filter((r) => lookups.get(`${r.study}|${r.model}`)!.has(r.id)).map((r) => r.id);
-      const before = new Map<string, StoredResponse>();
-      if (stored.length > 0) (await db.responses.bulkGet(stored)).forEach((r) => r && before.set(r.id, r));
-      const added = new Map<string, StoredResponse>();
-      for (const next of incoming) {
-        const was = before.get(next.id) ?? added.get(next.id);
-        if (!was) added.set(next.id, next);
-        else if (was.response === next.response) summary.duplicates++;
-        else {
-          summary.conflicts++;
-          if (summary.conflictKeys.length < 50) summary.conflictKeys.push(next.id);
+      const ids = chunk.map(([r]) => blockIdOf(r));
+      const open = await openBlocks(db, ids.filter((id, i) => lookups.get(`${chunk[i][0].study}|${chunk[i][0].model}`)!.has(id)));
+      const fresh: ResponseRecord[] = [];
+      const touched: Map<string, ResponseRecord>[] = [];
+      chunk.forEach((incoming, i) => {
+        const block: Map<string, ResponseRecord> = open.get(ids[i]) ?? new Map<string, ResponseRecord>();
+        const size = block.size;
+        for (const next of incoming) {
+          const key = rowKeyOf(next);
+          const was = block.get(key);
+          if (!was) {
+            block.set(key, next);
+            fresh.push(next);
+          } else if (was.response === next.response) summary.duplicates++;
+          else {
+            summary.conflicts++;
+            if (summary.conflictKeys.length < 50) summary.conflictKeys.push(ids[i] + key);
+          }
         }
-      }
-      const fresh = [...added.values()];
-      writeInBulk(db, 'responses', fresh);
+        if (block.size > size) touched.push(block);
+      });
+      writeBlocks(db, touched);
       await applyCellDeltas(db, cellDeltas(fresh.map((after) => ({ after }))));
-      for (const r of fresh) {
-        lookups.get(`${r.study}|${r.model}`)!.add(r.id);
-        known.get(r.study)!.n++;
-      }
+      chunk.forEach(([r], i) => lookups.get(`${r.study}|${r.model}`)!.add(ids[i]));
+      for (const r of fresh) known.get(r.study)!.n++;
       summary.added += fresh.length;
     });
+    handled += chunk.reduce((n, rows) => n + rows.length, 0);
     options.onProgress?.(handled);
   };
   // The rule (and classifiers) each record's study is under; null where the study is not stored and no rule given.
@@ -206,19 +259,35 @@ export async function importRecords(db: LabDatabase, records: Iterable<ResponseR
     }
     return targets.get(study)!;
   };
+  // Records are gathered by block first: a file in the plan's order has each text's responses spread over the whole
+  // file, and each block is then written once (in key order), not once per chunk that holds one of its responses.
   const derived = options.verdictsDerived === true && options.rule !== undefined;
+  const blocks = new Map<string, ResponseRecord[]>();
   for (const record of records) {
-    if (derived) {
-      chunk.push(toStored(record, record.rule));
-      if (chunk.length >= chunkSize) await flush();
-      continue;
-    }
-    const target = await targetOf(record.study, record.rule);
-    // A file's verdicts are never trusted: under a known rule each is re-derived from the text.
-    chunk.push(toStored(target ? reclassified(record, target.classifierOf) : record, record.rule));
-    if (chunk.length >= chunkSize) await flush();
+    const target = derived ? null : await targetOf(record.study, record.rule);
+    // A file's verdicts are never trusted: under a known rule each is re-derived from the text. A record is stored as
+    // it is (packBlock leaves out what the block holds), decoded under the rule it came with.
+    const read = target ? reclassified(record, target.classifierOf) : record;
+    let stored: ResponseRecord & { decodedUnder?: RuleId } = 'id' in read || 'decodedUnder' in read ? fromStored(read as StoredResponse) : read;
+    if (stored.rule !== record.rule) stored = { ...stored, decodedUnder: record.rule };
+    const id = blockIdOf(stored);
+    const block = blocks.get(id);
+    if (block) block.push(stored);
+    else blocks.set(id, [stored]);
   }
-  if (chunk.length > 0) await flush();
+  let chunk: ResponseRecord[][] = [];
+  let rows = 0;
+  for (const id of [...blocks.keys()].sort()) {
+    const block = blocks.get(id)!;
+    chunk.push(block);
+    rows += block.length;
+    if (rows >= chunkSize) {
+      await flush(chunk);
+      chunk = [];
+      rows = 0;
+    }
+  }
+  if (chunk.length > 0) await flush(chunk);
   return summary;
 }
 
@@ -242,23 +311,43 @@ export async function reclassifyStudy(
   const total = await countResponses(db, study);
   const summary: ReclassifySummary = { total: 0, changed: 0, stoppedEarlyUnderOtherRule: 0 };
   const classifierOf = classifiersFor(rule, labels);
-  // Ids start with `${study}|`, so the study's responses are one primary-key range.
+  // Block ids start with `${study}|`, so the study's responses are one primary-key range of blocks.
   const upper = `${study}|\uffff`;
   let after = `${study}|`;
   for (;;) {
-    const last = await db.transaction('rw', db.responses, db.cells, db.counts, async () => {
-      const rows = await db.responses.where(':id').between(after, upper, false, false).limit(chunkSize).toArray();
+    const last = await db.transaction('rw', db.blocks, db.cells, db.counts, async () => {
+      // Whole blocks, until they hold `chunkSize` responses.
+      let taken = 0;
+      const blocks = await db.blocks
+        .where(':id')
+        .between(after, upper, false, false)
+        .until((block) => {
+          if (taken >= chunkSize) return true;
+          taken += block.n;
+          return false;
+        })
+        .toArray();
       const changes: { before: StoredResponse; after: StoredResponse }[] = [];
-      for (const before of rows) {
-        const next = withDecodedUnder({ ...reclassified(before, classifierOf), id: before.id }, decodedUnderOf(before));
-        if (before.stoppedEarly && decodedUnderOf(before) !== rule) summary.stoppedEarlyUnderOtherRule++;
-        if (!sameVerdict(before, next) || before.rule !== rule) changes.push({ before, after: next });
-        if (!sameVerdict(before, next)) summary.changed++;
+      const touched: Map<string, StoredResponse>[] = [];
+      for (const block of blocks) {
+        const rows = new Map(unpackBlock(block).map((r): [string, StoredResponse] => [r.id, r]));
+        let moved = false;
+        for (const before of rows.values()) {
+          const next = withDecodedUnder({ ...reclassified(before, classifierOf), id: before.id }, decodedUnderOf(before));
+          if (before.stoppedEarly && decodedUnderOf(before) !== rule) summary.stoppedEarlyUnderOtherRule++;
+          if (!sameVerdict(before, next) || before.rule !== rule) {
+            changes.push({ before, after: next });
+            rows.set(next.id, next);
+            moved = true;
+          }
+          if (!sameVerdict(before, next)) summary.changed++;
+        }
+        if (moved) touched.push(rows);
+        summary.total += rows.size;
       }
-      writeInBulk(db, 'responses', changes.map((c) => c.after));
+      writeBlocks(db, touched);
       await applyCellDeltas(db, cellDeltas(changes));
-      summary.total += rows.length;
-      return rows.length === chunkSize ? rows[rows.length - 1].id : null;
+      return taken >= chunkSize && blocks.length > 0 ? blocks[blocks.length - 1].id : null;
     });
     options.onProgress?.(summary.total, Math.max(total, summary.total));
     if (last === null) {
@@ -271,7 +360,7 @@ export async function reclassifyStudy(
 
 /** Recompute a study's cells from its stored responses (a repair; normal writes keep cells exact). */
 export async function rebuildCells(db: LabDatabase, study: string): Promise<number> {
-  return db.transaction('rw', db.responses, db.cells, db.counts, async () => {
+  return db.transaction('rw', db.blocks, db.cells, db.counts, async () => {
     await db.cells.where('study').equals(study).delete();
     await db.counts.delete(study);
     const deltas = cellDeltas([]);
@@ -287,7 +376,7 @@ export async function rebuildCells(db: LabDatabase, study: string): Promise<numb
 }
 
 /**
- * Puts (and deletes) many rows of `responses` or `cells`, keyed `${study}|…`, in the running transaction straight
+ * Puts (and deletes) many rows of `blocks` or `cells`, keyed `${study}|…`, in the running transaction straight
  * through IndexedDB (a run's batch, an import's or a re-classification's chunk, and their cells). Through Dexie each
  * key, and each index value, would be recorded for live queries and posted to every page: for 10,000 rows a message
  * the page spends 100–450 ms reading (main-thread long tasks, issue 15), and during a run a page with any live query
@@ -297,7 +386,7 @@ export async function rebuildCells(db: LabDatabase, study: string): Promise<numb
  * app. Errors (a full disk) fail the transaction as a Dexie put would: nothing of the batch, cells included, is
  * stored.
  */
-function writeInBulk<R extends { id: string; study: string }>(db: LabDatabase, table: 'responses' | 'cells', puts: readonly R[], deletes: readonly R[] = []): void {
+function writeInBulk<R extends { id: string; study: string }>(db: LabDatabase, table: 'blocks' | 'cells', puts: readonly R[], deletes: readonly R[] = []): void {
   const trans = Dexie.currentTransaction;
   if (!trans) throw new Error('writeInBulk runs inside a Dexie transaction');
   const store = trans.idbtrans.objectStore(table);
@@ -325,9 +414,13 @@ function writeInBulk<R extends { id: string; study: string }>(db: LabDatabase, t
   idbtrans.mutatedParts = Dexie.extendObservabilitySet(idbtrans.mutatedParts ?? {}, parts);
 }
 
-/** The keys of one study in an index: `study` itself, `[study+…]` from the study's first key to its last, else all. */
+/**
+ * The keys of one study in an index: `study` itself, `[study+…]` from the study's first key to its last, `[id+…]`
+ * from its first id to its last, else all.
+ */
 function studyRangeOf(keyPath: string | string[] | undefined, study: string): { from: IndexableType; to: IndexableType } {
   if (keyPath === 'study') return { from: study, to: study };
+  if (Array.isArray(keyPath) && keyPath[0] === 'id') return { from: [`${study}|`], to: [`${study}|\uffff`, Dexie.maxKey] };
   if (Array.isArray(keyPath) && keyPath[0] === 'study') {
     return { from: [study, ...keyPath.slice(1).map(() => Dexie.minKey)], to: [study, ...keyPath.slice(1).map(() => Dexie.maxKey)] };
   }

@@ -1,14 +1,14 @@
 // Reading the rows at a position of a long ordered list of responses (the Data page's virtualised table) without
-// walking every row before them. IndexedDB has no "row number N": `offset(N)` steps through N rows, so a jump to the
-// end of a 2,000,000-row study would read them all. Instead the table keeps anchors, the id of every `step`-th row of
-// its filter, gathered in one pass; the rows at position N are then the `N mod step` rows after anchor ⌊N / step⌋.
+// walking every row before them. IndexedDB has no "row number N": stepping to row N reads the N rows before it, so a
+// jump to the end of a 2,000,000-row study would read them all. Instead the table keeps anchors, gathered in one
+// pass: about every `step` rows, the block (db.ts, StoredBlock) that starts there and its row position; the rows at
+// position N are then read from the anchor at or before N, at most `step` rows and a block further on.
 //
-// Where the filter is key ranges only (a study, a model, a task), the pass is a key cursor that the database advances
-// `step` rows at a time, reading no value. Where it filters on fields (persona, verdict, a text search), the pass reads
-// each row once, as a count of those rows would.
-import type { Collection, InsertType } from 'dexie';
+// Where the filter is key ranges only (a study, a model, a task), the pass reads the blocks' sizes from an index and
+// no block. Where it filters on fields (persona, verdict, a text search), the pass reads each block once, as a count
+// of those rows would.
 import type { LabDatabase, StoredResponse } from './db.ts';
-import { responseRanges, responsesOf, type ResponseScope } from './keys.ts';
+import { responsesOf, type ResponseQuery, type ResponseScope } from './keys.ts';
 
 export type ResponseRow = (r: StoredResponse) => boolean;
 
@@ -20,87 +20,78 @@ export interface RowQuery {
   where: ResponseRow | null;
 }
 
-/** The id of every `step`-th row of a query (anchors[i] = the id of row i × step), and how many rows it had. */
+/**
+ * About every `step` rows of a query, a block and the position of its first row of the query (ids[i] starts at row
+ * starts[i]), and how many rows the query had.
+ */
 export interface Anchors {
   step: number;
   ids: string[];
+  starts: number[];
   rows: number;
 }
 
-/** Rows per anchor: Chromium steps a cursor over ~400,000 rows a second, so a read from an anchor takes a few ms. */
+/** Rows per anchor: a read from an anchor then reads at most about a hundred blocks (10 responses each in the paper's design). */
 export const ANCHOR_STEP = 1024;
 
-/** The rows of a query in id order (from the id `from` on): its key ranges, then its test on each row. */
-export function queryRows(db: LabDatabase, query: RowQuery, from?: string): Collection<StoredResponse, string, InsertType<StoredResponse, 'id'>> {
-  const rows = responsesOf(db, query.study, { ...query.scope, from });
+/** The rows of a query in id order: its key ranges, then its test on each row. */
+export function queryRows(db: LabDatabase, query: RowQuery): ResponseQuery {
+  const rows = responsesOf(db, query.study, query.scope);
   return query.where ? rows.filter(query.where) : rows;
-}
-
-function request<T>(r: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
-}
-
-/**
- * Anchors of a key-range query: per range, a key cursor that the database advances `step` rows at a time, then a
- * count of the rows from the range's last anchor on (a range with no anchor is shorter than a step: counted whole).
- * Counting each range first would read it twice.
- */
-async function keyAnchors(db: LabDatabase, ranges: [string, string][], step: number): Promise<Anchors> {
-  // The page may ask before anything else has opened the database.
-  if (!db.isOpen()) await db.open();
-  const idb = db.backendDB();
-  const store = () => idb.transaction('responses', 'readonly').objectStore('responses');
-  const ids: string[] = [];
-  let rows = 0;
-  for (const [lower, upper] of ranges) {
-    // The first anchor inside this range: the next multiple of `step` at or after the rows before it.
-    const offset = (step - (rows % step)) % step;
-    const found: string[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const cursor = store().openKeyCursor(IDBKeyRange.bound(lower, upper));
-      let first = true;
-      cursor.onerror = () => reject(cursor.error);
-      cursor.onsuccess = () => {
-        const c = cursor.result;
-        if (!c) return resolve();
-        if (first) {
-          first = false;
-          if (offset > 0) return c.advance(offset);
-        }
-        found.push(c.primaryKey as string);
-        c.advance(step);
-      };
-    });
-    const last = found.at(-1);
-    const tail = await request(store().count(IDBKeyRange.bound(last ?? lower, upper)));
-    ids.push(...found);
-    rows += last === undefined ? tail : offset + (found.length - 1) * step + tail;
-  }
-  return { step, ids, rows };
 }
 
 /** Gathers the anchors of a query in one pass. */
 export async function buildAnchors(db: LabDatabase, query: RowQuery, step = ANCHOR_STEP): Promise<Anchors> {
-  const { ranges, exact } = responseRanges(query.study, query.scope);
-  if (exact && !query.where) return keyAnchors(db, ranges, step);
-  const ids: string[] = [];
-  let rows = 0;
-  await queryRows(db, query).each((_row, cursor) => {
-    if (rows++ % step === 0) ids.push(cursor.primaryKey as string);
-  });
-  return { step, ids, rows };
+  const rows = queryRows(db, query);
+  const anchors: Anchors = { step, ids: [], starts: [], rows: 0 };
+  const add = (id: string, size: number) => {
+    if (size === 0) return;
+    if (anchors.ids.length === 0 || anchors.rows >= anchors.starts[anchors.starts.length - 1] + step) {
+      anchors.ids.push(id);
+      anchors.starts.push(anchors.rows);
+    }
+    anchors.rows += size;
+  };
+  if (rows.keyRangesOnly) for (const [id, size] of await rows.blockSizes()) add(id, size);
+  else await rows.eachBlock((found, block) => add(block.id, found.length));
+  return anchors;
 }
 
 /**
- * `count` rows of a query from position `first` on. With anchors, it reads at most `step` rows before them; without
- * (or past the anchored rows, as rows arrive after they were gathered) it steps from the nearest anchor before.
+ * `count` rows of a query from position `first` on. With anchors, it reads from the anchor at or before `first`
+ * (past the anchored rows, as rows arrive after they were gathered, from the last one); without, from the start.
  */
 export async function rowsAt(db: LabDatabase, query: RowQuery, anchors: Anchors | null, first: number, count: number): Promise<StoredResponse[]> {
   if (count <= 0) return [];
-  const a = anchors && anchors.ids.length > 0 ? Math.min(Math.floor(first / anchors.step), anchors.ids.length - 1) : -1;
-  if (a < 0) return queryRows(db, query).offset(first).limit(count).toArray();
-  return queryRows(db, query, anchors!.ids[a]).offset(first - a * anchors!.step).limit(count).toArray();
+  const a = anchors ? lastAtOrBefore(anchors.starts, first) : -1;
+  let skip = a < 0 ? first : first - anchors!.starts[a];
+  const out: StoredResponse[] = [];
+  await queryRows(db, query).eachBlock(
+    (rows) => {
+      if (skip >= rows.length) {
+        skip -= rows.length;
+        return;
+      }
+      out.push(...rows.slice(skip, skip + count - out.length));
+      skip = 0;
+      return out.length < count;
+    },
+    a < 0 ? undefined : anchors!.ids[a],
+  );
+  return out;
+}
+
+/** The index of the last of `starts` (ascending) at or before `position`, or -1. */
+function lastAtOrBefore(starts: readonly number[], position: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid] <= position) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
 }

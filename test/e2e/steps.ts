@@ -36,7 +36,11 @@ export async function storeSummary(page: Page, study: string): Promise<StoreSumm
         request.onerror = () => reject(request.error);
       });
     type R = { study: string; model: string; task: string; item: string; persona: string; template: string; refused: boolean; rule: string };
-    const responses = (await all<R>('responses')).filter((r) => r.study === id);
+    // Responses are stored in blocks, one per study x model x task x item (src/store/db.ts, StoredBlock).
+    type B = { study: string; model: string; task: string; item: string; rows: Omit<R, 'study' | 'model' | 'task' | 'item'>[] };
+    const responses = (await all<B>('blocks'))
+      .filter((b) => b.study === id)
+      .flatMap((b) => b.rows.map((row): R => ({ ...row, study: b.study, model: b.model, task: b.task, item: b.item })));
     const cells = (await all<{ study: string; n: number; refusals: number }>('cells')).filter((c) => c.study === id);
     db.close();
     const byTask: Record<string, { n: number; refusals: number }> = {};

@@ -12,6 +12,7 @@ import { dexieSink } from '../../src/run/sink-dexie.ts';
 import { startTestServer, type Fault, type TestServer } from '../support/openai-test-server.ts';
 import { freshName } from '../store/records.ts';
 import { makeRows } from './fakes.ts';
+import { allResponses, countAllResponses } from '../../src/store/blocks.ts';
 
 /** Roughly one request in three meets a fault of some kind. */
 function faultFor(index: number): Fault | null {
@@ -63,7 +64,7 @@ const base = (db: LabDatabase): RunStudyOptions => ({
 });
 
 async function expectStoredExactlyOnce(db: LabDatabase): Promise<void> {
-  const ids = (await db.responses.toCollection().primaryKeys()).map(String).sort();
+  const ids = (await allResponses(db)).map((r) => r.id).sort();
   expect(ids).toEqual(rows.map((r) => `study-a|test-model|${r.key}`).sort());
   const cells = await studyCells(db, 'study-a');
   expect(cells.reduce((n, c) => n + c.n, 0)).toBe(rows.length);
@@ -80,7 +81,7 @@ describe('run loop against a faulty endpoint', () => {
       await expectStoredExactlyOnce(db);
       const injected = Object.entries(server.stats.faults).filter(([kind, n]) => n > before[kind as Fault['kind']]).map(([kind]) => kind);
       expect(injected.sort()).toEqual(['drop', 'hang', 'malformed', 'rate-limit', 'server-error']);
-      const stored = await db.responses.toArray();
+      const stored = await allResponses(db);
       expect(stored.every((r) => r.provenance.backend === 'openai' && r.provenance.stopWhenDecided)).toBe(true);
       expect(stored.some((r) => r.refused)).toBe(true);
     });
@@ -98,7 +99,7 @@ describe('run loop against a faulty endpoint', () => {
         },
       });
       expect(first).toMatchObject({ status: 'paused', reason: 'user' });
-      const storedAtPause = await db.responses.count();
+      const storedAtPause = await countAllResponses(db);
       expect(storedAtPause).toBeGreaterThanOrEqual(25);
       expect(storedAtPause).toBeLessThan(60);
       const writes: string[] = [];

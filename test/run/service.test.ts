@@ -24,6 +24,7 @@ import { createLabWorkerApi, type ServiceDeps } from '../../src/run/service.ts';
 import { startTestServer, type TestServer } from '../support/openai-test-server.ts';
 import { freshName, fullDisk } from '../store/records.ts';
 import { ScriptedBackend } from './fakes.ts';
+import { allResponses, countAllResponses } from '../../src/store/blocks.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const demo = JSON.parse(readFileSync(join(root, 'static-data/studies/quick-demo.json'), 'utf8')) as StudyConfig;
@@ -91,12 +92,12 @@ describe('LabWorkerApi', () => {
     const { api, db } = await setup();
     const { result, events } = await startCollecting(api, [simulator]);
     expect(value(result)).toEqual({ status: 'done', done: ROWS, total: ROWS });
-    expect(await db.responses.count()).toBe(ROWS);
+    expect(await countAllResponses(db)).toBe(ROWS);
     expect((await studyCells(db, study)).reduce((n, c) => n + c.n, 0)).toBe(ROWS);
     expect(await db.runs.get(study)).toMatchObject({ status: 'done', done: ROWS, total: ROWS, models: [simulator] });
     expect(events.filter((e) => e.type === 'response')).toHaveLength(ROWS);
     expect(events.find((e) => e.type === 'load-progress')).toEqual({ type: 'load-progress', model: 'simulated:Llama2-13B', progress: 1, text: 'ready' });
-    const record = (await db.responses.toArray())[0];
+    const record = (await allResponses(db))[0];
     expect(record).toMatchObject({ study, model: 'simulated:Llama2-13B', rule: 'paper-prefix', provenance: { simulated: true, stopWhenDecided: config.decoding.stopWhenDecided, seed: config.decoding.seed } });
   });
 
@@ -116,14 +117,14 @@ describe('LabWorkerApi', () => {
     const paused = value(result);
     expect(paused).toMatchObject({ status: 'paused', reason: 'user' });
     expect(await db.runs.get(study)).toMatchObject({ status: 'paused', message: expect.stringMatching(/Paused/) });
-    const storedAtPause = await db.responses.count();
+    const storedAtPause = await countAllResponses(db);
     expect(storedAtPause).toBeLessThan(ROWS);
     const fresh = createLabWorkerApi({ db, readStaticText, createBackend: async (spec) => createSimulatorBackend({ model: spec.model }), responseEventIntervalMs: 0 });
     const written: string[] = [];
     const resumed = await fresh.resumeRun(study, {}, (e) => e.type === 'response' && written.push(e.record.item));
     expect(value(resumed)).toEqual({ status: 'done', done: ROWS, total: ROWS });
     expect(written).toHaveLength(ROWS - storedAtPause);
-    expect(await db.responses.count()).toBe(ROWS);
+    expect(await countAllResponses(db)).toBe(ROWS);
   });
 
   it('resuming on a disk that is still full pauses with the storage message, not a bare QuotaExceededError', async () => {
@@ -136,7 +137,7 @@ describe('LabWorkerApi', () => {
       done: 0,
       message: expect.stringMatching(/storage for this site is full.*72 responses still to run need about .*Nothing already saved was lost/),
     });
-    expect(await db.responses.count()).toBe(0);
+    expect(await countAllResponses(db)).toBe(0);
   });
 
   it.each([
@@ -158,7 +159,7 @@ describe('LabWorkerApi', () => {
     expect(outcome.status).toBe('done');
     expect(outcome.total).toBeGreaterThan(0);
     expect(outcome.total).toBeLessThan(ROWS);
-    const items = new Set((await db.responses.toArray()).map((r) => `${r.task}|${r.item}`));
+    const items = new Set((await allResponses(db)).map((r) => `${r.task}|${r.item}`));
     const assigned = itemShards(await planRows(), 3);
     expect([...items].every((item) => assigned.get(item) === 2)).toBe(true);
     await putSetting(db, shardSettingKey(study), null);
@@ -177,7 +178,7 @@ describe('LabWorkerApi', () => {
     const { api, db } = await setup({ now: () => (clock += 10), responseEventIntervalMs: 50 });
     const { events } = await startCollecting(api, [simulator]);
     const sampled = events.filter((e) => e.type === 'response').length;
-    expect(await db.responses.count()).toBe(ROWS);
+    expect(await countAllResponses(db)).toBe(ROWS);
     expect(sampled).toBeGreaterThan(0);
     expect(sampled).toBeLessThan(ROWS / 2);
   });
@@ -221,14 +222,14 @@ describe('LabWorkerApi', () => {
       if (e.type === 'response' && ++responses === 10) void (how === 'pause' ? a.pauseRun() : a.cancelRun());
     });
     expect(value(result).status).toBe(how === 'pause' ? 'paused' : 'cancelled');
-    const before = await db.responses.count();
+    const before = await countAllResponses(db);
     const onEvent = (e: RunEvent) => void (e.type === 'response' && written.push(e.record.item + e.record.persona + e.record.template));
     const [a, b] = await Promise.all([api.resumeRun(study, {}, onEvent), api.resumeRun(study, {}, onEvent)]);
     const outcomes = [a, b].map((r) => (r.ok ? r.value.status : r.error.name)).sort();
     expect(outcomes).toEqual(['RunInProgressError', 'done']);
     expect(written).toHaveLength(ROWS - before);
     expect(new Set(written).size).toBe(written.length);
-    expect(await db.responses.count()).toBe(ROWS);
+    expect(await countAllResponses(db)).toBe(ROWS);
     expect((await studyCells(db, study)).reduce((n, c) => n + c.n, 0)).toBe(ROWS);
   });
 
@@ -317,12 +318,12 @@ describe('LabWorkerApi', () => {
     expect(paused).toMatchObject({ status: 'paused', reason: 'endpoint-failing' });
     expect(paused.status === 'paused' && paused.message).toMatch(/Could not reach .*ECONNREFUSED.*Check that the server is running.*resume/);
     expect(events.some((e) => e.type === 'row-error')).toBe(true);
-    const kept = await db.responses.count();
+    const kept = await countAllResponses(db);
     expect(kept).toBe(paused.done);
     expect(await db.runs.get(study)).toMatchObject({ status: 'paused', done: kept, message: paused.status === 'paused' ? paused.message : '' });
     down = false;
     expect(value(await api.resumeRun(study, { apiKey: 'sk-service-secret' }, () => undefined))).toEqual({ status: 'done', done: ROWS, total: ROWS });
-    expect(await db.responses.count()).toBe(ROWS);
+    expect(await countAllResponses(db)).toBe(ROWS);
     expect((await studyCells(db, study)).reduce((n, c) => n + c.n, 0)).toBe(ROWS);
   });
 
@@ -332,7 +333,7 @@ describe('LabWorkerApi', () => {
     let responses = 0;
     const { result } = await startCollecting(api, [spec], (e, a) => e.type === 'response' && ++responses === 10 && void a.pauseRun());
     expect(value(result).status).toBe('paused');
-    const everything = JSON.stringify([await db.runs.toArray(), await db.responses.toArray(), await db.settings.toArray(), await db.studies.toArray()]);
+    const everything = JSON.stringify([await db.runs.toArray(), await allResponses(db), await db.settings.toArray(), await db.studies.toArray()]);
     expect(everything).not.toContain('sk-service-secret');
     expect((await db.runs.get(study))?.models).toEqual([{ backend: 'openai', baseUrl: server.url, model: 'test-model' }]);
     // After a reload the key is given again; without it the endpoint refuses and the run pauses saying so.
@@ -356,7 +357,7 @@ describe('LabWorkerApi', () => {
     const result = await api.startRun({ study, models: [{ backend: 'webllm', model: 'Llama-3.2-1B-Instruct-q4f32_1-MLC' }] }, () => undefined);
     expect(value(result).status).toBe('done');
     expect(recovered).toHaveLength(1);
-    expect(await db.responses.count()).toBe(ROWS);
+    expect(await countAllResponses(db)).toBe(ROWS);
   });
 
   it('re-classifies a stored study under the other rule', async () => {
@@ -364,7 +365,7 @@ describe('LabWorkerApi', () => {
     value((await startCollecting(api, [simulator])).result);
     const summary = value(await api.reclassifyStudy(study, 'hedge-no-answer'));
     expect(summary.total).toBe(ROWS);
-    expect((await db.responses.toArray()).every((r) => r.rule === 'hedge-no-answer')).toBe(true);
+    expect((await allResponses(db)).every((r) => r.rule === 'hedge-no-answer')).toBe(true);
     const back = value(await api.reclassifyStudy(study, 'paper-prefix'));
     expect(back.changed).toBe(summary.changed);
   });
@@ -374,7 +375,7 @@ describe('LabWorkerApi', () => {
     value((await startCollecting(api, [simulator])).result);
     value(await api.reclassifyStudy(study, 'hedge-no-answer'));
     value((await startCollecting(api, [{ backend: 'simulator', model: 'Gemma2-2B' }])).result);
-    const rules = new Set((await db.responses.toArray()).map((r) => r.rule));
+    const rules = new Set((await allResponses(db)).map((r) => r.rule));
     expect([...rules]).toEqual(['hedge-no-answer']);
   });
 });
@@ -395,7 +396,7 @@ describe('LabWorkerApi.explore', () => {
     expect(answers).toHaveLength(3);
     expect(value(await running).status).toBe('done');
     expect(created).toEqual([simulator]);
-    expect(await db.responses.count()).toBe(ROWS);
+    expect(await countAllResponses(db)).toBe(ROWS);
   });
 
   it('beside a run of another model, asks an endpoint with its own backend and disposes of it afterwards', async () => {

@@ -16,6 +16,7 @@ import { saveStudy } from '../../src/store/studies.ts';
 import type { RunEvent } from '../../src/run/types.ts';
 import { createLabWorkerApi } from '../../src/run/service.ts';
 import { freshName } from '../store/records.ts';
+import { allResponses } from '../../src/store/blocks.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const demo = JSON.parse(readFileSync(join(root, 'static-data/studies/quick-demo.json'), 'utf8')) as StudyConfig;
@@ -131,7 +132,7 @@ describe('a study on web-llm (scripted engine) through the worker service', () =
     expect(loads[0]).toMatchObject({ model: MODEL, progress: 0, text: expect.stringMatching(/Downloading Llama 3.2 1B Instruct/) });
     expect(loads.map((l) => l.progress)).toContain(0.5);
 
-    const stored = await db.responses.toArray();
+    const stored = await allResponses(db);
     expect(stored).toHaveLength(ROWS);
     expect(new Set(stored.map((r) => r.id)).size).toBe(ROWS);
     expect(stored[0].provenance).toMatchObject({

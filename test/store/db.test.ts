@@ -1,11 +1,12 @@
 import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LabDatabase, SCHEMA_V2, SCHEMA_V5 } from '../../src/store/db.ts';
-import { latestResponses, responsesOf, toStored, type ResponseScope } from '../../src/store/responses.ts';
+import { LabDatabase, SCHEMA_V2, SCHEMA_V5, SCHEMA_V6 } from '../../src/store/db.ts';
+import { latestResponses, responsesOf, saveResponses, toStored, type ResponseScope } from '../../src/store/responses.ts';
 import { getSetting, getStudyRule, saveStudy, setStudyRule } from '../../src/store/studies.ts';
 import type { StudyConfig } from '../../src/core/types.ts';
 import { freshName, record } from './records.ts';
+import { allResponses, countAllResponses, getResponse } from '../../src/store/blocks.ts';
 
 const names: string[] = [];
 const open: Dexie[] = [];
@@ -47,7 +48,7 @@ describe('schema v3: the rule in force moves from settings into the study record
     const db = new LabDatabase(name);
     open.push(db);
     await db.open();
-    expect(db.verno).toBe(6);
+    expect(db.verno).toBe(8);
     const studies = await db.studies.orderBy('createdAt').toArray();
     expect(studies.map((s) => [s.id, s.rule, s.planSize, s.createdAt])).toEqual([
       ['switched', 'hedge-no-answer', 2, '2026-01-01T00:00:00.000Z'],
@@ -60,7 +61,7 @@ describe('schema v3: the rule in force moves from settings into the study record
     // The moved rows are gone; the other settings, an orphan rule row and the responses stay.
     expect((await db.settings.toArray()).map((s) => s.key).sort()).toEqual(['rule:deleted-study', 'shard:switched']);
     expect(await getSetting(db, 'shard:switched', null)).toEqual({ k: 1, n: 2 });
-    expect(await db.responses.count()).toBe(1);
+    expect(await countAllResponses(db)).toBe(1);
   });
 });
 
@@ -102,9 +103,8 @@ describe('schema v6: responses keep one secondary index; a study, model or task 
     const db = new LabDatabase(name);
     open.push(db);
     await db.open();
-    expect(db.verno).toBe(6);
-    expect(db.responses.schema.indexes.map((i) => i.name)).toEqual(['[study+createdAt]']);
-    expect(await db.responses.count()).toBe(3);
+    expect(db.verno).toBe(8);
+    expect(await countAllResponses(db)).toBe(3);
     expect((await responsesOf(db, 's1').toArray()).map((r) => r.model)).toEqual(['m2', 'model-x']);
     expect((await latestResponses(db, 's2', 5)).map((r) => r.study)).toEqual(['s2']);
   });
@@ -130,7 +130,43 @@ describe('schema v6: responses keep one secondary index; a study, model or task 
     const db = new LabDatabase(freshName());
     names.push(db.name);
     open.push(db);
-    await db.responses.bulkPut(stored.map((r) => toStored(r)));
+    await saveResponses(db, stored);
     expect((await responsesOf(db, 's', scope as ResponseScope).toArray()).map((r) => r.item).sort()).toEqual(items);
+  });
+});
+
+describe('schema v7: responses stored in blocks, one per study x model x task x item', () => {
+  it('upgrades a v6 database: every response kept as it was, in blocks, and the responses table gone', async () => {
+    const name = freshName();
+    names.push(name);
+    const v6 = new Dexie(name);
+    v6.version(6).stores(SCHEMA_V6);
+    await v6.open();
+    // Two studies; one text with three personas (one block), items `1` and `10` (whose ids interleave in key order:
+    // `…|10|…` sorts before `…|1|b`), a model whose name holds `|`, and more rows than one upgrade page.
+    const rows = [
+      record({ study: 's1', item: '1', persona: 'a', createdAt: '2026-01-01T00:00:03.000Z' }),
+      record({ study: 's1', item: '1', persona: 'b', response: 'Sorry, no.' }),
+      record({ study: 's1', item: '10', persona: 'a' }),
+      record({ study: 's1', item: '1', persona: 'c|d' }),
+      record({ study: 's1', model: 'm|x', item: '1', persona: 'a' }),
+      record({ study: 's2', item: '1', persona: 'a', createdAt: '2026-01-01T00:00:09.000Z' }),
+      ...Array.from({ length: 25_000 }, (_, i) => record({ study: 's3', item: String(i % 2500), persona: `p${Math.floor(i / 2500)}` })),
+    ].map((r) => toStored(r));
+    await v6.table('responses').bulkPut(rows);
+    v6.close();
+    const db = new LabDatabase(name);
+    open.push(db);
+    await db.open();
+    expect(db.verno).toBe(8);
+    expect(db.tables.map((t) => t.name)).not.toContain('responses');
+    const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    expect((await allResponses(db)).sort(byId)).toEqual([...rows].sort(byId));
+    expect(await countAllResponses(db)).toBe(rows.length);
+    expect(await db.blocks.count()).toBe(4 + 2500);
+    expect(await getResponse(db, rows[3].id)).toEqual(rows[3]);
+    expect(await getResponse(db, 's1|model-x|nli|2|a|t1')).toBeUndefined();
+    expect((await responsesOf(db, 's1').toArray()).map((r) => r.id)).toEqual(rows.slice(0, 5).map((r) => r.id).sort());
+    expect((await latestResponses(db, 's1', 1)).map((r) => r.persona)).toEqual(['a']);
   });
 });

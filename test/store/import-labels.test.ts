@@ -11,6 +11,7 @@ import { importFiles } from '../../src/store/import.ts';
 import { studyLabels } from '../../src/store/labels.ts';
 import quickDemo from '../../static-data/studies/quick-demo.json';
 import { readStudyFile } from '../ui/support.ts';
+import { allResponses } from '../../src/store/blocks.ts';
 
 const config = quickDemo as StudyConfig;
 const id = studyId(config);
@@ -39,7 +40,7 @@ describe('importing a bundle with labels', () => {
     expect((await studyLabels(db, id)).map((l) => [l.key, l.label])).toEqual(
       [[rows[0].key, 'not-refusal'], [rows[1].key, 'refusal']].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
     );
-    expect((await db.responses.toArray()).map((r) => r.refused)).toEqual([true, true, true]);
+    expect((await allResponses(db)).map((r) => r.refused)).toEqual([true, true, true]);
     // The same bundle again changes nothing.
     const again = await importFiles(deps, [{ name: 'b.json', bytes: await bundleBytes(bundle) }], { into: id, bundles: 'own' });
     expect(again.labels).toEqual({ added: 0, replaced: 0, kept: 2 });

@@ -125,7 +125,9 @@ describe('live views cost a bounded amount per saved batch', () => {
     const few = await readsPerBatch(400);
     const many = await readsPerBatch(3000);
     expect(few).toBeGreaterThan(0);
-    expect(many).toBeLessThanOrEqual(few);
+    // Dexie may merge two re-runs of a view into one or not, so the figure moves by a few rows between runs; a view
+    // that walked what is stored would read 7.5 times as many.
+    expect(many).toBeLessThanOrEqual(few * 1.25);
     // The latest 25 rows (and 8 × 25 for one model's), the cells (3 here, twice) and one row each for the study, run,
     // shard setting and count.
     expect(many).toBeLessThanOrEqual(2 * (25 + 200 + 2 * 3 + 4));

@@ -23,6 +23,7 @@ import { SCHEMA_V2 } from '../../src/store/db.ts';
 import { deleteStudy, getStudyRule, saveRunState, saveStudy, putSetting, getSetting } from '../../src/store/studies.ts';
 import { isQuotaExceeded } from '../../src/store/quota.ts';
 import { freshName, fullDisk, record, refusal } from './records.ts';
+import { allResponses, countAllResponses, getResponse } from '../../src/store/blocks.ts';
 
 const open: LabDatabase[] = [];
 function database(name = freshName()): LabDatabase {
@@ -43,7 +44,7 @@ describe('saveResponse', () => {
   it('stores a response and counts it in its cell', async () => {
     const db = database();
     expect(await saveResponse(db, record())).toBe('added');
-    expect(await db.responses.count()).toBe(1);
+    expect(await countAllResponses(db)).toBe(1);
     expect(await cellOf(db)).toEqual([{ n: 1, refusals: 0, answers: 1, withGold: 1, correct: 1 }]);
   });
 
@@ -51,7 +52,7 @@ describe('saveResponse', () => {
     const db = database();
     await saveResponse(db, record());
     expect(await saveResponse(db, record())).toBe('unchanged');
-    expect(await db.responses.count()).toBe(1);
+    expect(await countAllResponses(db)).toBe(1);
     expect(await cellOf(db)).toEqual([{ n: 1, refusals: 0, answers: 1, withGold: 1, correct: 1 }]);
   });
 
@@ -93,7 +94,7 @@ describe('saveResponse', () => {
     const err = await saveResponse(db, record({ item: 'new', persona: 'a man' })).catch((e: unknown) => e);
     undo();
     expect(isQuotaExceeded(err)).toBe(true);
-    expect((await db.responses.toArray()).map((r) => r.item)).toEqual(['kept']);
+    expect((await allResponses(db)).map((r) => r.item)).toEqual(['kept']);
     expect(await cellOf(db)).toEqual([{ n: 1, refusals: 0, answers: 1, withGold: 1, correct: 1 }]);
   });
 
@@ -113,7 +114,7 @@ describe('saveResponse', () => {
     const db = database();
     const r = record();
     await saveResponse(db, r);
-    expect(fromStored((await db.responses.toArray())[0])).toEqual(r);
+    expect(fromStored((await allResponses(db))[0])).toEqual(r);
   });
 });
 
@@ -122,7 +123,7 @@ describe('saveResponses', () => {
     const db = database();
     await saveResponse(db, record({ item: '1:1' }));
     await saveResponses(db, [record({ item: '1:1' }), refusal({ item: '2:1' }), record({ item: '2:1' }), record({ item: '3:1', persona: 'a man' })]);
-    expect(await db.responses.count()).toBe(3);
+    expect(await countAllResponses(db)).toBe(3);
     const incremental = await studyCells(db, 'study-a');
     expect(incremental.map((c) => [c.persona, c.n, c.refusals, c.answers]).sort()).toEqual([
       ['a man', 1, 0, 1],
@@ -138,7 +139,7 @@ describe('saveResponses', () => {
     const err = await saveResponses(db, [record({ item: '1:1' }), record({ item: '2:1', persona: 'a man' })]).catch((e: unknown) => e);
     undo();
     expect(isQuotaExceeded(err)).toBe(true);
-    expect(await db.responses.count()).toBe(0);
+    expect(await countAllResponses(db)).toBe(0);
   });
 });
 
@@ -159,8 +160,8 @@ describe('importRecords', () => {
       { chunkSize: 2 },
     );
     expect(summary).toEqual({ added: 2, duplicates: 2, conflicts: 1, conflictKeys: ['study-a|model-x|offensiveness|2:1|a woman|p7'] });
-    expect(await db.responses.count()).toBe(4);
-    expect((await db.responses.get('study-a|model-x|offensiveness|2:1|a woman|p7'))?.refused).toBe(false);
+    expect(await countAllResponses(db)).toBe(4);
+    expect((await getResponse(db, 'study-a|model-x|offensiveness|2:1|a woman|p7'))?.refused).toBe(false);
     expect(await cellOf(db)).toEqual([{ n: 4, refusals: 1, answers: 3, withGold: 3, correct: 3 }]);
   });
 
@@ -174,7 +175,7 @@ describe('importRecords', () => {
     // A run in another tab stores item 3:1 after the first chunk was written.
     const summary = await importRecords(db, incoming, { chunkSize: 2, onProgress: (done) => void (done === 2 && saveResponse(db, written(incoming[2]))) });
     expect({ added: summary.added, duplicates: summary.duplicates, conflicts: summary.conflicts }).toEqual(expected);
-    expect(await db.responses.count()).toBe(4);
+    expect(await countAllResponses(db)).toBe(4);
     const [cell] = await cellOf(db);
     expect(cell.n).toBe(4);
     expect(await countResponses(db, 'study-a')).toBe(4);
@@ -182,9 +183,9 @@ describe('importRecords', () => {
 
   it("reads only the stored records an import's ids could clash with, not one read per imported record", async () => {
     const db = database();
-    // Records read by key from `responses` (bulkGet), from the moment the import starts.
+    // Blocks read by key (bulkGet), from the moment the import starts.
     let read: number[] | null = null;
-    db.use({ stack: 'dbcore', name: 'count-gets', create: (down) => ({ ...down, table: (name) => { const t = down.table(name); return name !== 'responses' ? t : { ...t, getMany: (req) => (read?.push(req.keys.length), t.getMany(req)) }; } }) });
+    db.use({ stack: 'dbcore', name: 'count-gets', create: (down) => ({ ...down, table: (name) => { const t = down.table(name); return name !== 'blocks' ? t : { ...t, getMany: (req) => (read?.push(req.keys.length), t.getMany(req)) }; } }) });
     await saveResponse(db, record({ item: '1:1' }));
     await saveResponse(db, record({ model: 'model-y', item: '1:1' }));
     read = [];
@@ -208,13 +209,13 @@ describe('importRecords', () => {
     const db = database();
     const unstorable = { ...record({ item: '2:1' }), extra: () => undefined } as unknown as ResponseRecord;
     await expect(importRecords(db, [record({ item: '1:1' }), unstorable])).rejects.toThrow();
-    expect([await db.responses.count(), (await studyCells(db, 'study-a')).length, await countResponses(db, 'study-a')]).toEqual([0, 0, 0]);
+    expect([await countAllResponses(db), (await studyCells(db, 'study-a')).length, await countResponses(db, 'study-a')]).toEqual([0, 0, 0]);
   });
 
   it('re-classifies incoming records under the rule asked for when theirs differs', async () => {
     const db = database();
     await importRecords(db, [record({ response: 'No, this text is not offensive.', rule: 'hedge-no-answer' })], { rule: 'paper-prefix' });
-    const [stored] = await db.responses.toArray();
+    const [stored] = await allResponses(db);
     expect([stored.kind, stored.refused, stored.rule, decodedUnderOf(stored)]).toEqual(['refusal', true, 'paper-prefix', 'hedge-no-answer']);
   });
 
@@ -226,9 +227,9 @@ describe('importRecords', () => {
     await reclassifyStudy(db, 'study-a', 'hedge-no-answer');
     const cliLine = refusal({ item: '2:1', response: 'No, this text is not offensive.', kind: 'refusal', refused: true });
     await importRecords(db, [cliLine, { ...cliLine, study: 'not-stored-here', item: '3:1' }]);
-    const imported = await db.responses.get('study-a|model-x|offensiveness|2:1|a woman|p7');
+    const imported = await getResponse(db, 'study-a|model-x|offensiveness|2:1|a woman|p7');
     expect([imported?.kind, imported?.label, imported?.rule]).toEqual(['answer', 'not offensive', 'hedge-no-answer']);
-    const foreign = await db.responses.get('not-stored-here|model-x|offensiveness|3:1|a woman|p7');
+    const foreign = await getResponse(db, 'not-stored-here|model-x|offensiveness|3:1|a woman|p7');
     expect([foreign?.kind, foreign?.rule]).toEqual(['refusal', 'paper-prefix']);
   });
 
@@ -241,7 +242,7 @@ describe('importRecords', () => {
       record({ item: '2:1', response: 'No, it is offensive.', label: 'offensive', rule: 'hedge-no-answer' }),
     ];
     await importRecords(db, exported);
-    expect((await db.responses.toArray()).map((r) => [r.kind, r.rule])).toEqual([['answer', 'hedge-no-answer'], ['answer', 'hedge-no-answer']]);
+    expect((await allResponses(db)).map((r) => [r.kind, r.rule])).toEqual([['answer', 'hedge-no-answer'], ['answer', 'hedge-no-answer']]);
     expect(await getStudyRule(db, 'study-a', config)).toBe('hedge-no-answer');
   });
 });
@@ -260,7 +261,7 @@ describe('reclassifyStudy', () => {
     for (const r of responses) await saveResponse(db, r);
     const summary = await reclassifyStudy(db, 'study-a', 'hedge-no-answer', {}, { chunkSize: 2 });
     expect(summary).toEqual({ total: 5, changed: 3, stoppedEarlyUnderOtherRule: 1 });
-    const stored = (await db.responses.toArray()).sort((a, b) => a.item.localeCompare(b.item));
+    const stored = (await allResponses(db)).sort((a, b) => a.item.localeCompare(b.item));
     expect(stored.map((r) => [r.item, r.kind, r.label ?? null, r.rule])).toEqual([
       ['1', 'answer', 'not offensive', 'hedge-no-answer'],
       ['2', 'answer', 'offensive', 'hedge-no-answer'],
@@ -289,10 +290,10 @@ describe('reclassifyStudy', () => {
     await saveResponse(db, early);
     await reclassifyStudy(db, 'study-a', 'hedge-no-answer');
     await saveResponse(db, { ...early, rule: 'hedge-no-answer' });
-    expect(decodedUnderOf((await db.responses.toArray())[0])).toBe('paper-prefix');
+    expect(decodedUnderOf((await allResponses(db))[0])).toBe('paper-prefix');
     expect((await reclassifyStudy(db, 'study-a', 'hedge-no-answer')).stoppedEarlyUnderOtherRule).toBe(1);
     await saveResponse(db, { ...early, response: 'not offensive.', rule: 'hedge-no-answer' });
-    expect(decodedUnderOf((await db.responses.toArray())[0])).toBe('hedge-no-answer');
+    expect(decodedUnderOf((await allResponses(db))[0])).toBe('hedge-no-answer');
     expect((await reclassifyStudy(db, 'study-a', 'hedge-no-answer')).stoppedEarlyUnderOtherRule).toBe(0);
   });
 
@@ -301,7 +302,7 @@ describe('reclassifyStudy', () => {
     await saveResponse(db, responses[0]);
     await saveResponse(db, { ...responses[0], study: 'study-b' });
     await reclassifyStudy(db, 'study-a', 'hedge-no-answer');
-    expect((await responsesOf(db, 'study-b').first())?.kind).toBe('refusal');
+    expect((await responsesOf(db, 'study-b').toArray()).map((r) => r.kind)).toEqual(['refusal']);
   });
 });
 
@@ -318,7 +319,7 @@ describe('studies, runs and settings', () => {
     await reclassifyStudy(db, 'study-a', 'hedge-no-answer');
     expect(await getStudyRule(db, 'study-a', { rule: 'paper-prefix' })).toBe('hedge-no-answer');
     expect(await deleteStudy(db, 'study-a')).toBe(1);
-    expect([await db.studies.count(), await db.responses.count(), await db.cells.count(), await db.runs.count()]).toEqual([1, 1, 1, 0]);
+    expect([await db.studies.count(), await countAllResponses(db), await db.cells.count(), await db.runs.count()]).toEqual([1, 1, 1, 0]);
     expect(await getStudyRule(db, 'study-a', { rule: 'paper-prefix' })).toBe('paper-prefix');
   });
 
@@ -396,7 +397,7 @@ describe('v4 trims what each stored response can derive', () => {
     // What the v3 app exported: each record without its store fields.
     const exportedBefore = recordsToJsonl(before.map(({ id: _i, planKey: _k, decodedUnder: _d, ...r }) => r as never));
     const db = database(name);
-    const after = await db.responses.toArray();
+    const after = await allResponses(db);
     expect(recordsToJsonl(after.map(fromStored))).toBe(exportedBefore);
     expect(after.map(decodedUnderOf)).toEqual(['paper-prefix', 'paper-prefix', 'paper-prefix']);
     expect(after.map((r) => 'planKey' in r)).toEqual([false, false, false]);
@@ -406,7 +407,7 @@ describe('v4 trims what each stored response can derive', () => {
     expect(bytes(after)).toBeLessThan(bytes(before) - 40 * rows.length);
     // The study's count and a re-classification work on trimmed records as on the old ones.
     expect((await reclassifyStudy(db, 'study-a', 'paper-prefix')).stoppedEarlyUnderOtherRule).toBe(0);
-    for (const r of await db.responses.toArray()) expect([r.item, decodedUnderOf(r)]).toEqual([r.item, 'paper-prefix']);
+    for (const r of await allResponses(db)) expect([r.item, decodedUnderOf(r)]).toEqual([r.item, 'paper-prefix']);
   });
 });
 
@@ -423,9 +424,9 @@ describe('schema', () => {
     v1.close();
 
     const current = database(name);
-    expect(current.verno).toBe(6);
+    expect(current.verno).toBe(8);
     expect((await current.studies.get('study-a'))?.rule).toBe('paper-prefix');
-    expect(await current.responses.count()).toBe(2);
+    expect(await countAllResponses(current)).toBe(2);
     expect((await latestResponses(current, 'study-a', 5)).map((r) => r.item)).toEqual(['2:1', '1:1']);
     expect(await studyCells(current, 'study-a')).toEqual([expect.objectContaining({ n: 2, answers: 2 })]);
     expect(await getSetting(current, 'theme', '')).toBe('dark');
@@ -451,7 +452,7 @@ describe('schema', () => {
     await putSetting(first, 'theme', 'dark');
     first.close();
     const again = database(name);
-    expect([await again.studies.count(), await again.responses.count(), await again.cells.count(), await getSetting(again, 'theme', '')]).toEqual([1, 1, 1, 'dark']);
-    expect(again.verno).toBe(6);
+    expect([await again.studies.count(), await countAllResponses(again), await again.cells.count(), await getSetting(again, 'theme', '')]).toEqual([1, 1, 1, 'dark']);
+    expect(again.verno).toBe(8);
   });
 });

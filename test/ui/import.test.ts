@@ -12,6 +12,7 @@ import { makeBundle } from '../../src/core/bundle/index.ts';
 import type { ResponseRecord, StudyConfig } from '../../src/core/types.ts';
 import quickDemo from '../../static-data/studies/quick-demo.json';
 import { readStudyFile } from './support.ts';
+import { allResponses, countAllResponses } from '../../src/store/blocks.ts';
 
 const config = quickDemo as StudyConfig;
 const id = studyId(config);
@@ -62,7 +63,7 @@ describe('importResultsFile', () => {
     const changed = await importResultsFile(file('b.jsonl', recordsToJsonl(records(12, "I'm sorry"))), id);
     expect(changed).toMatchObject({ ok: true, added: 2 });
     if (changed.ok) expect(changed.conflicts).toHaveLength(10);
-    expect(await db.responses.count()).toBe(12);
+    expect(await countAllResponses(db)).toBe(12);
     const cells = await db.cells.toArray();
     expect(cells.reduce((a, c) => a + c.n, 0)).toBe(12);
   });
@@ -100,7 +101,7 @@ describe('importResultsFile and the study rule', () => {
     const rows = records(2).map((r) => ({ ...r, rule: 'hedge-no-answer' as const }));
     await importResultsFile(file('h.jsonl', recordsToJsonl(rows)), id);
     expect(await getStudyRule(db, id)).toBe('hedge-no-answer');
-    expect((await db.responses.toArray()).map((r) => r.rule)).toEqual(['hedge-no-answer', 'hedge-no-answer']);
+    expect((await allResponses(db)).map((r) => r.rule)).toEqual(['hedge-no-answer', 'hedge-no-answer']);
   });
 
   it("re-classifies imported rows under the study's current rule when the study has responses", async () => {
@@ -111,7 +112,7 @@ describe('importResultsFile and the study rule', () => {
     // "No, this is neutral." is a refusal by the paper's prefixes (as the rows say) but an answer under hedge-no-answer.
     const outcome = await importResultsFile(file('more.jsonl', recordsToJsonl(incoming)), id);
     expect(outcome).toMatchObject({ ok: true, added: 2 });
-    const all = await db.responses.toArray();
+    const all = await allResponses(db);
     expect(all.map((r) => [r.rule, r.kind, r.refused])).toEqual(Array(3).fill(['hedge-no-answer', 'answer', false]));
   });
 });
@@ -126,7 +127,7 @@ describe('the one importer checks what it stores', () => {
     expect(outcome.report.outsidePlan).toBe(2);
     expect(outcome.report.sources[0]).toMatchObject({ status: 'merged', outsidePlan: 2 });
     if (outcome.ok) expect(importHeadline(outcome.report).text).toContain("2 rows are not in this study's plan and were left out");
-    expect(await db.responses.count()).toBe(4);
+    expect(await countAllResponses(db)).toBe(4);
   });
 
   it.each([
@@ -145,7 +146,7 @@ describe('the one importer checks what it stores', () => {
     const outcome = await importResultsFile(f, id);
     expect(outcome).toMatchObject({ ok: true, added: 3 });
     expect(outcome.report.sources[0]).toMatchObject({ status: 'merged', rederived: 3 });
-    const stored = (await db.responses.toArray()).sort((a, b) => a.response.localeCompare(b.response));
+    const stored = (await allResponses(db)).sort((a, b) => a.response.localeCompare(b.response));
     expect(stored.map((r) => [r.response, r.kind, r.refused, r.label ?? null])).toEqual([
       ['Entailment', 'answer', false, 'entailment'],
       ['Entailment', 'answer', false, 'entailment'],
@@ -161,7 +162,7 @@ describe('the one importer checks what it stores', () => {
     await reclassifyStudy(db, id, 'paper-prefix-strict');
     const bundle = makeBundle({ config, responses: records(6).slice(3), exportedAt: '2025-01-01T00:00:00.000Z' });
     expect(await importResultsFile(file('b.json', JSON.stringify(bundle)), id)).toMatchObject({ ok: true, added: 3 });
-    expect(new Set((await db.responses.toArray()).map((r) => r.rule))).toEqual(new Set(['paper-prefix-strict']));
+    expect(new Set((await allResponses(db)).map((r) => r.rule))).toEqual(new Set(['paper-prefix-strict']));
   });
 
   it(`refuses a study with more than ${MAX_LEVELS} personas, saying what to do`, async () => {
@@ -171,6 +172,6 @@ describe('the one importer checks what it stores', () => {
     const outcome = await importResultsFile(file('many.jsonl', recordsToJsonl(rows)), id, { plan: async () => many });
     expect(outcome.ok).toBe(false);
     if (!outcome.ok) expect(outcome.message).toMatch(/1,001 personas; at most 1,000 can be analysed.*Split the personas/);
-    expect(await db.responses.count()).toBe(0);
+    expect(await countAllResponses(db)).toBe(0);
   });
 });

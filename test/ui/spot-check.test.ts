@@ -8,6 +8,7 @@ import { LabDatabase } from '../../src/store/db.ts';
 import { studyLabels } from '../../src/store/labels.ts';
 import { saveResponse } from '../../src/store/responses.ts';
 import { record } from '../store/records.ts';
+import { allResponses } from '../../src/store/blocks.ts';
 
 afterEach(() => cleanup());
 
@@ -58,7 +59,7 @@ describe('SpotCheck', () => {
     expect(stored.map((l) => l.label).sort()).toEqual(['not-refusal', 'refusal', 'refusal', 'unsure']);
     expect(stored.every((l) => l.verdict.rule === 'paper-prefix' && l.labelledAt === '2026-03-01T00:00:00.000Z')).toBe(true);
     expect(check.labelsUnderRule).toBe(3);
-    expect((await db.responses.toArray()).filter((r) => r.refused)).toHaveLength(6);
+    expect((await allResponses(db)).filter((r) => r.refused)).toHaveLength(6);
     // The same seed again leaves the labelled four out.
     await check.start('study-a', 'paper-prefix', 4, 7);
     const before = new Set(stored.map((l) => l.key));

@@ -10,6 +10,7 @@ import type { ResponseRecord, StudyConfig } from '../../src/core/types.ts';
 import { createLabWorkerApi } from '../../src/run/service.ts';
 import { createSimulatorBackend } from '../../src/backends/simulator.ts';
 import { LabDatabase, countResponses, saveStudy } from '../../src/store/index.ts';
+import { countAllResponses } from '../../src/store/blocks.ts';
 import { importFiles, type ImportProgress } from '../../src/store/import.ts';
 import { recordsToJsonl } from '../../src/ui/exports.ts';
 import { workerImporter } from '../../src/ui/import.ts';
@@ -66,7 +67,7 @@ describe('importFiles in the run worker', () => {
     const expected = await importFiles({ db: inPage, codec: null, plan: async () => plan, now: () => new Date() }, files(), { into, bundles });
     expect(result).toEqual({ ok: true, value: expected });
     expect(await countResponses(inWorker, id)).toBe(rows);
-    expect(await inWorker.responses.count()).toBe(await inPage.responses.count());
+    expect(await countAllResponses(inWorker)).toBe(await countAllResponses(inPage));
 
     // Files read one by one, then rows saved, never going back, ending with every merged row saved.
     const phases = progress.map((p) => p.phase);

@@ -101,7 +101,7 @@ function num(v: unknown, fallback: number): number {
  * study's, response type and rule follow from the template and the config, and a missing provenance is the command
  * line's own (it runs only endpoints and the simulator: `simulated:` model ids are the simulator).
  */
-function completeRecord(raw: RawRecord, study: StudyRef): ResponseRecord {
+function completeRecord(raw: RawRecord, study: StudyRef, classifier: Classifier | null): ResponseRecord {
   const f = raw.fields;
   const d = study.config.decoding;
   const p = f.provenance as Partial<Provenance> | undefined;
@@ -110,7 +110,10 @@ function completeRecord(raw: RawRecord, study: StudyRef): ResponseRecord {
     typeof p === 'object' && p !== null && typeof p.backend === 'string' && typeof p.modelId === 'string'
       ? cleanProvenance({ ...p, simulated: p.simulated === true, seed: num(p.seed, d.seed), temperature: num(p.temperature, d.temperature), maxTokens: num(p.maxTokens, d.maxTokens), stopWhenDecided: p.stopWhenDecided === true } as Provenance)
       : { backend: simulated ? 'simulator' : 'openai', simulated, modelId: raw.model, seed: d.seed, temperature: d.temperature, maxTokens: d.maxTokens, stopWhenDecided: d.stopWhenDecided };
-  const rule = isRuleId(f.rule) ? f.rule : study.config.rule;
+  // Re-derived under the study's rule where a classifier is given (one object per row, not a copy for the verdict).
+  const verdict = classifier?.classify(raw.response) ?? null;
+  const kind = verdict ? verdict.kind : raw.kind;
+  const rule = classifier ? classifier.rule : isRuleId(f.rule) ? f.rule : study.config.rule;
   const out: ResponseRecord = {
     study: study.id,
     model: raw.model,
@@ -121,8 +124,8 @@ function completeRecord(raw: RawRecord, study: StudyRef): ResponseRecord {
     template: raw.template,
     responseType: RESPONSE_TYPE_OF[raw.template],
     response: raw.response,
-    kind: raw.kind,
-    refused: raw.refused,
+    kind,
+    refused: verdict ? verdict.refused : raw.refused,
     rule,
     stoppedEarly: f.stoppedEarly === true,
     latencyMs: num(f.latencyMs, 0),
@@ -132,7 +135,9 @@ function completeRecord(raw: RawRecord, study: StudyRef): ResponseRecord {
     createdAt: typeof f.createdAt === 'string' ? f.createdAt : '',
   };
   if (typeof f.gold === 'string') out.gold = f.gold;
-  if (raw.kind === 'answer' && typeof f.label === 'string') out.label = f.label;
+  if (verdict) {
+    if (verdict.kind === 'answer') out.label = verdict.label;
+  } else if (raw.kind === 'answer' && typeof f.label === 'string') out.label = f.label;
   const input = cleanInput(f.input);
   if (input) out.input = input;
   return out;
@@ -207,9 +212,8 @@ export function mergeInputs(inputs: readonly ParsedInput[], options: MergeOption
         outsidePlan++;
         continue;
       }
-      const read = completeRecord(raw, study);
-      const record = classifierOf ? withVerdict(read, classifierOf(read.task)) : read;
-      if (record.kind !== read.kind || record.label !== read.label) rederived++;
+      const record = completeRecord(raw, study, classifierOf ? classifierOf(raw.task) : null);
+      if (classifierOf && (record.kind !== raw.kind || record.label !== (raw.kind === 'answer' && typeof raw.fields.label === 'string' ? raw.fields.label : undefined))) rederived++;
       models.add(record.model);
       simulated ||= record.provenance.simulated;
       const rk = responseKey(record.model, key);

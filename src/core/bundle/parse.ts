@@ -43,8 +43,7 @@ function readRecord(value: unknown): RawRecord | null {
   if (typeof v.kind !== 'string' || !(KINDS as readonly string[]).includes(v.kind)) return null;
   if (typeof v.refused !== 'boolean' || v.refused !== (v.kind === 'refusal')) return null;
   if (v.study !== undefined && typeof v.study !== 'string') return null;
-  return {
-    ...(typeof v.study === 'string' ? { study: v.study } : {}),
+  const record: RawRecord = {
     model: v.model,
     task: v.task as TaskId,
     item: v.item,
@@ -55,6 +54,8 @@ function readRecord(value: unknown): RawRecord | null {
     refused: v.refused,
     fields: v,
   };
+  if (typeof v.study === 'string') record.study = v.study;
+  return record;
 }
 
 function isGzip(bytes: Uint8Array): boolean {

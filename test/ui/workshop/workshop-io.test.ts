@@ -11,6 +11,7 @@ import { reclassifyStudy, responsesOf, saveResponse } from '../../../src/store/r
 import { getSetting } from '../../../src/store/studies.ts';
 import { exportBundle, importFiles, joinStudy, studyCoverage, type WorkshopDeps } from '../../../src/ui/workshop/workshop-io.ts';
 import { smallConfig } from '../../core/fixtures/configs.ts';
+import { allResponses } from '../../../src/store/blocks.ts';
 
 const checked = validateConfig(smallConfig());
 if (!checked.ok) throw new Error('fixture config is invalid');
@@ -127,7 +128,7 @@ describe('the workshop in the store', () => {
     await reclassifyStudy(organiser.db, id, 'hedge-no-answer');
     const report = await importFiles(organiser, [{ name: 'b.json', bytes: b.exported.bytes }], id);
     expect(report.added).toBeGreaterThan(0);
-    const stored = await organiser.db.responses.toArray();
+    const stored = await allResponses(organiser.db);
     expect(new Set(stored.map((r) => r.rule))).toEqual(new Set(['hedge-no-answer']));
     expect((await organiser.db.studies.get(id))?.rule).toBe('hedge-no-answer');
   });
