@@ -18,7 +18,7 @@ import { platformCodec, type Codec } from '../core/share.ts';
 import { reclassifyStudy, storedPlanKeys } from '../store/responses.ts';
 import { getSetting, getStudyConfig, getStudyRule, putSetting, saveRunState } from '../store/studies.ts';
 import type { ExploreEvent, ExploreRequest, LabWorkerApi, LoadedModel, RunRequest, SelfTestEvent } from './api.ts';
-import { validateConfig } from '../core/config.ts';
+import { studyId, validateConfig } from '../core/config.ts';
 import { CANARY_STUDY, canaryRows, measureSelfTest, measuredRateKey, type MeasuredRate, type SelfTestReport } from './selftest.ts';
 import { runStudy, type RunModel } from './loop.ts';
 import type { ResponseSink } from './sink.ts';
@@ -534,7 +534,10 @@ export function createLabWorkerApi(deps: ServiceDeps): LabWorkerApi {
           const returned: unknown = onProgress?.(p);
           if (returned instanceof Promise) returned.catch(() => undefined);
         };
-        return importFiles({ db, codec, plan: async (config) => buildPlan(config, await studyData()), now: () => new Date(now()) }, files, request, report);
+        // The study's data is fetched while the files are read (it is needed for the plan once the study is known),
+        // and the plan of a study already run or imported here is not built again.
+        studyData().catch(() => undefined);
+        return importFiles({ db, codec, plan: (config) => planOf(studyId(config), config), now: () => new Date(now()) }, files, request, report);
       }),
   };
 }
