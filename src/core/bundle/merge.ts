@@ -159,8 +159,14 @@ export function mergeInputs(inputs: readonly ParsedInput[], options: MergeOption
     const first = inputs.find((i) => i.kind === 'bundle');
     if (first && first.kind === 'bundle') study = first.study;
   }
-  const seen = new Map<string, { source: string; record: Pick<ResponseRecord, 'response' | 'kind' | 'label'> }>();
-  for (const r of options.existing ?? []) seen.set(responseKey(r.model, planKey(r.task, r.item, r.persona, r.template)), { source: 'stored results', record: r });
+  // Each kept row, and the file it came from (a file name per row: no object per row of a 127,010-row file).
+  const seen = new Map<string, Pick<ResponseRecord, 'response' | 'kind' | 'label'>>();
+  const sourceOf = new Map<string, string>();
+  for (const r of options.existing ?? []) {
+    const rk = responseKey(r.model, planKey(r.task, r.item, r.persona, r.template));
+    seen.set(rk, r);
+    sourceOf.set(rk, 'stored results');
+  }
 
   const records: ResponseRecord[] = [];
   const sources: SourceReport[] = [];
@@ -217,13 +223,16 @@ export function mergeInputs(inputs: readonly ParsedInput[], options: MergeOption
       models.add(record.model);
       simulated ||= record.provenance.simulated;
       const rk = responseKey(record.model, key);
-      const before = seen.get(rk);
-      if (!before) {
-        seen.set(rk, { source: input.name, record });
+      const was = seen.get(rk);
+      if (!was) {
+        seen.set(rk, record);
+        if (inputs.length > 1) sourceOf.set(rk, input.name);
         records.push(record);
         inAdded++;
         continue;
       }
+      // With one file, a row kept and not stored came from this file.
+      const before = { source: sourceOf.get(rk) ?? input.name, record: was };
       const sameText = before.record.response === record.response;
       const sameVerdict = before.record.kind === record.kind && (before.record.label ?? null) === (record.label ?? null);
       if (sameText && sameVerdict) {
