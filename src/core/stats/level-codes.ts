@@ -4,7 +4,7 @@
 const EMPTY = -1;
 const decoder = new TextDecoder('utf-8');
 
-/** FNV-1a over bytes[start, end); the readers compute the same hash while they scan for separators. */
+/** FNV-1a over bytes[start, end). */
 export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5;
   for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
@@ -63,12 +63,13 @@ export class LevelCodes {
       pool.set(this.#pool.subarray(0, this.#poolUsed));
       this.#pool = pool;
     }
-    this.#pool.set(bytes.subarray(start, start + length), this.#poolUsed);
+    const pool = this.#pool;
+    for (let i = 0, at = this.#poolUsed; i < length; i++, at++) pool[at] = bytes[start + i];
     this.#hashes[code] = hash;
     this.#starts[code] = this.#poolUsed;
     this.#lengths[code] = length;
     this.#poolUsed += length;
-    this.#names.push(decoder.decode(bytes.subarray(start, start + length)));
+    this.#names.push(decodeField(bytes, start, start + length));
     this.#slots[slot] = code;
     // keep the table at most half full
     if ((code + 1) * 2 > this.#slots.length) this.#rehash();
@@ -85,6 +86,23 @@ export class LevelCodes {
     }
     this.#slots = slots;
   }
+}
+
+// Up to this length, V8 builds a concatenation as a flat string (longer ones become ropes, flattened on first use).
+const SHORT = 12;
+
+/**
+ * The UTF-8 text of bytes[start, end): a short ASCII field is built from its character codes, which for the many
+ * short distinct values of an item column is several times cheaper than a call into TextDecoder.
+ */
+export function decodeField(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start <= SHORT) {
+    let text = '';
+    let i = start;
+    for (; i < end && bytes[i] < 0x80; i++) text += String.fromCharCode(bytes[i]);
+    if (i === end) return text;
+  }
+  return decoder.decode(bytes.subarray(start, end));
 }
 
 function grow(array: Int32Array<ArrayBuffer>, length: number): Int32Array<ArrayBuffer> {

@@ -1,11 +1,13 @@
 // Reads responses as byte (or text) chunks, a CSV with a header or JSON lines as written by `cli run`, straight into
 // a CellTable, so a file of any size is aggregated while it streams and no row is kept.
 // The CSV reader is hand-written because d3-dsv parses whole strings only; it handles quoted fields (RFC 4180).
-// Fields become level codes straight from the bytes (level-codes.ts; JSON lines through json-line.ts, JSON.parse only
-// where that would not be exact), and cells and items are found by code: no string or object is made per row.
+// Fields become level codes straight from the bytes: a CSV field by walking a trie of the column's values seen so far
+// (field-trie.ts), a new value or a JSON-lines field by its hash (level-codes.ts; JSON lines through json-line.ts,
+// JSON.parse only where that would not be exact). Cells and items are found by code: no string or object per row.
 import type { CellTable, ResponseRow, StoredCell } from './cells.ts';
 import * as J from './json-line.ts';
 import { JsonFields, scanJsonLine } from './json-line.ts';
+import { FieldTrie } from './field-trie.ts';
 import { hashBytes, LevelCodes } from './level-codes.ts';
 
 export class ResponseFormatError extends Error {
@@ -30,17 +32,17 @@ const BRACE = 123;
 const ZERO = 48;
 const ONE = 49;
 const NO_BYTES = new Uint8Array(0);
+const NEWLINE = new Uint8Array([NL]);
 const ANSWER = new TextEncoder().encode('answer');
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8');
 
 // what the fast CSV path does with a column
 const SKIP = 0;
-const CODED = 1; // model, task, persona, prompt, item: hashed while scanning, then coded
+const CODED = 1; // model, task, persona, prompt, item: coded while scanning, by the column's FieldTrie
 const KEPT = 2; // refused, kind, label, gold: boundaries only
-// what #fastRecord returns when it does not take the line
-const INCOMPLETE = -1;
-const QUOTED = -2;
+// what #fastRecord returns when the line has a quote
+const QUOTED = -1;
 
 interface Columns {
   model: number;
@@ -76,10 +78,14 @@ export class ResponseReader {
   #rows = 0;
   // reused for every row: CellTable.add keeps nothing of it
   readonly #row: ResponseRow = { model: '', task: '', persona: '', prompt: '', refused: false };
-  // per column of a record without quotes: field boundaries and, for coded columns, the hash of the bytes
+  // per column of a record without quotes: field boundaries and, for coded columns, the code (-1: not in the trie)
   #starts = new Int32Array(0);
   #ends = new Int32Array(0);
-  #hashes = new Int32Array(0);
+  #codes = new Int32Array(0);
+  // per coded column, the trie of the raw fields seen so far
+  #tries: FieldTrie[] = [];
+  // the next quote in the bytes #csv reads, found only where a line's unsplit columns need it (see #nextQuote)
+  #quote = -1;
   readonly #model = new LevelCodes();
   readonly #task = new LevelCodes();
   readonly #persona = new LevelCodes();
@@ -139,9 +145,11 @@ export class ResponseReader {
   }
 
   end(): void {
-    const buf = this.#surrogate === '' ? this.#rest : concat(this.#rest, encoder.encode(this.#surrogate));
+    let buf = this.#surrogate === '' ? this.#rest : concat(this.#rest, encoder.encode(this.#surrogate));
     this.#surrogate = '';
     this.#rest = NO_BYTES;
+    // a last line without its newline is read as if it had one, so every line the readers see is complete
+    if (buf.length > 0 && buf[buf.length - 1] !== NL) buf = concat(buf, NEWLINE);
     this.#drain(buf, true);
     if (this.#format === undefined || (this.#format === 'csv' && this.#columns === undefined)) {
       throw new ResponseFormatError(`The input is empty: expected a CSV header (${REQUIRED_COLUMNS.join(',')}) or JSON lines.`, null);
@@ -198,29 +206,30 @@ export class ResponseReader {
     for (const i of [c.refused, c.kind, c.label, c.gold]) if (i >= 0) c.role[i] = KEPT;
     this.#starts = new Int32Array(c.last + 1);
     this.#ends = new Int32Array(c.last + 1);
-    this.#hashes = new Int32Array(c.last + 1);
+    this.#codes = new Int32Array(c.last + 1);
+    // one array type for all columns; the others' entry is never walked
+    const unused = new FieldTrie(2);
+    this.#tries = Array.from(c.role, (role) => (role === CODED ? new FieldTrie() : unused));
     this.#columns = c;
   }
 
   /** Parses complete records from `buf[pos..]`; returns the index after the last one. */
   #csv(buf: Uint8Array, pos: number, final: boolean): number {
     const len = buf.length;
-    let nextQuote = buf.indexOf(QUOTE, pos);
-    if (nextQuote < 0) nextQuote = len;
+    // lines that start after the last newline are incomplete
+    const lastNl = buf.lastIndexOf(NL);
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    this.#quote = -1;
     while (pos < len) {
-      if (nextQuote < pos) {
-        nextQuote = buf.indexOf(QUOTE, pos);
-        if (nextQuote < 0) nextQuote = len;
-      }
-      if (this.#columns !== undefined && nextQuote > pos) {
-        const next = this.#fastRecord(buf, pos, nextQuote, final);
+      if (this.#columns !== undefined && pos <= lastNl) {
+        const next = this.#fastRecord(buf, view, pos);
         if (next >= 0) {
           pos = next;
           continue;
         }
-        if (next === INCOMPLETE) break;
         // the line has a quote: the quoted-field parser below takes it
       }
+      const nextQuote = this.#nextQuote(buf, pos);
       let nl = buf.indexOf(NL, pos);
       if (nl < 0) {
         if (!final) break;
@@ -287,56 +296,67 @@ export class ResponseReader {
     }
   }
 
+  /** The index of the first quote in `buf` from `from` (its length if none), searched again only past the last one. */
+  #nextQuote(buf: Uint8Array, from: number): number {
+    if (this.#quote < from) {
+      const q = buf.indexOf(QUOTE, from);
+      this.#quote = q < 0 ? buf.length : q;
+    }
+    return this.#quote;
+  }
+
   /**
-   * One line from `pos`, if it has no quote before `quote`: fields are split and coded columns hashed in a single
-   * scan, nothing is decoded. Returns the index after the line, INCOMPLETE if the chunk ends first, or QUOTED.
+   * One complete line from `pos`, if it has no quote: fields are split and coded columns coded in a single scan,
+   * nothing is decoded. Returns the index after the line, or QUOTED.
+   * A field its column's trie knows has no quote (the trie learns only from lines without one); the others are
+   * checked as they are scanned, so the bytes are read once.
    */
-  #fastRecord(buf: Uint8Array, pos: number, quote: number, final: boolean): number {
+  #fastRecord(buf: Uint8Array, view: DataView, pos: number): number {
     const c = this.#columns!;
     const role = c.role;
     const starts = this.#starts;
     const ends = this.#ends;
-    const hashes = this.#hashes;
-    const len = buf.length;
+    const codes = this.#codes;
     let count = 0;
     let i = pos;
     let lineEnd: number;
+    // the line ends in a newline (#csv checks), so no scan below runs past it
     for (;;) {
       starts[count] = i;
       let b = 0;
       if (role[count] === CODED) {
-        let h = 0x811c9dc5;
-        while (i < len && (b = buf[i]) !== COMMA && b !== NL) {
-          h = Math.imul(h ^ b, 0x01000193);
-          i++;
+        const trie = this.#tries[count];
+        const coded = trie.find(buf, view, i);
+        if (coded >= 0) {
+          codes[count] = coded >> 1;
+          b = coded & 1 ? NL : COMMA;
+          i = trie.stop;
+        } else {
+          codes[count] = -1;
+          while ((b = buf[i]) !== COMMA && b !== NL && b !== QUOTE) i++;
         }
-        hashes[count] = h;
       } else {
-        while (i < len && (b = buf[i]) !== COMMA && b !== NL) i++;
+        while ((b = buf[i]) !== COMMA && b !== NL && b !== QUOTE) i++;
       }
+      if (b === QUOTE) return QUOTED;
       ends[count++] = i;
-      if (i >= len || b === NL) {
+      if (b === NL) {
         lineEnd = i;
         break;
       }
       if (count > c.last) {
         // the columns after the last one needed are not split
         lineEnd = buf.indexOf(NL, i);
-        if (lineEnd < 0) lineEnd = len;
+        if (this.#nextQuote(buf, i) < lineEnd) return QUOTED;
         break;
       }
       i++; // the comma
     }
-    if (lineEnd === len && !final) return INCOMPLETE;
-    if (quote < lineEnd) return QUOTED;
     let end = lineEnd;
     if (end > pos && buf[end - 1] === CR) {
       end--;
       const f = count - 1;
-      if (ends[f] === lineEnd) {
-        ends[f] = end;
-        if (role[f] === CODED) hashes[f] = hashBytes(buf, starts[f], end);
-      }
+      if (ends[f] === lineEnd) ends[f] = end;
     }
     if (end > pos) this.#codedRecord(buf, count);
     this.#line++;
@@ -348,7 +368,6 @@ export class ResponseReader {
     const c = this.#columns!;
     const starts = this.#starts;
     const ends = this.#ends;
-    const hashes = this.#hashes;
     if (count <= c.required) throw new ResponseFormatError(`expected at least ${c.required + 1} fields, found ${count}`, this.#line);
     const row = this.#row;
     const rs = starts[c.refused];
@@ -356,19 +375,36 @@ export class ResponseReader {
     if (flag === ONE) row.refused = true;
     else if (flag === ZERO) row.refused = false;
     else throw new ResponseFormatError(`refused must be 0 or 1, found "${decoder.decode(buf.subarray(rs, ends[c.refused]))}"`, this.#line);
-    const model = this.#model.code(buf, starts[c.model], ends[c.model], hashes[c.model]);
-    const task = this.#task.code(buf, starts[c.task], ends[c.task], hashes[c.task]);
-    const persona = this.#persona.code(buf, starts[c.persona], ends[c.persona], hashes[c.persona]);
-    const prompt = this.#prompt.code(buf, starts[c.prompt], ends[c.prompt], hashes[c.prompt]);
+    const codes = this.#codes;
+    const model = codes[c.model] >= 0 ? codes[c.model] : this.#learn(buf, c.model, this.#model);
+    const task = codes[c.task] >= 0 ? codes[c.task] : this.#learn(buf, c.task, this.#task);
+    const persona = codes[c.persona] >= 0 ? codes[c.persona] : this.#learn(buf, c.persona, this.#persona);
+    const prompt = codes[c.prompt] >= 0 ? codes[c.prompt] : this.#learn(buf, c.prompt, this.#prompt);
     const it = c.item;
-    const item = it >= 0 && it < count && ends[it] > starts[it] ? this.#item.code(buf, starts[it], ends[it], hashes[it]) : -1;
+    const item = it >= 0 && it < count && ends[it] > starts[it] ? (codes[it] >= 0 ? codes[it] : this.#learn(buf, it, this.#item)) : -1;
     if (c.kind >= 0 || c.label >= 0) {
-      const has = (col: number) => col >= 0 && col < count && ends[col] > starts[col];
-      const answered = c.kind >= 0 ? c.kind < count && equalBytes(buf, starts[c.kind], ends[c.kind], ANSWER, 0, ANSWER.length) : has(c.label) && !row.refused;
+      // no closure here: one would make every call allocate a context for the variables it captures
+      const answered = c.kind >= 0 ? c.kind < count && equalBytes(buf, starts[c.kind], ends[c.kind], ANSWER, 0, ANSWER.length) : this.#has(c.label, count) && !row.refused;
       row.answered = answered;
-      row.correct = answered && has(c.gold) ? has(c.label) && equalBytes(buf, starts[c.label], ends[c.label], buf, starts[c.gold], ends[c.gold]) : undefined;
+      row.correct =
+        answered && this.#has(c.gold, count) ? this.#has(c.label, count) && equalBytes(buf, starts[c.label], ends[c.label], buf, starts[c.gold], ends[c.gold]) : undefined;
     }
     this.#countCoded(model, task, persona, prompt, item);
+  }
+
+  /** Whether a record of `count` fields has a non-empty field in `column` (-1: no such column). */
+  #has(column: number, count: number): boolean {
+    return column >= 0 && column < count && this.#ends[column] > this.#starts[column];
+  }
+
+  /** Codes a field its column's trie did not know, and teaches the trie its raw bytes up to the separator. */
+  #learn(buf: Uint8Array, column: number, levels: LevelCodes): number {
+    const start = this.#starts[column];
+    const end = this.#ends[column];
+    const code = levels.code(buf, start, end, hashBytes(buf, start, end));
+    // the end of a line's last field is before its CR; the trie learns the bytes as they are, CR included
+    this.#tries[column].learn(buf, start, buf[end] === CR ? end + 1 : end, code);
+    return code;
   }
 
   /**
@@ -461,12 +497,12 @@ export class ResponseReader {
     if (r !== J.TRUE && r !== J.ONE && r !== J.FALSE && r !== J.ZERO) return false;
     const row = this.#row;
     row.refused = r === J.TRUE || r === J.ONE;
-    const code = (codes: LevelCodes, slot: number) => codes.code(buf, start[slot], stop[slot], hashBytes(buf, start[slot], stop[slot]));
-    const model = code(this.#model, J.MODEL);
-    const task = code(this.#task, J.TASK);
-    const persona = code(this.#persona, J.PERSONA);
-    const prompt = code(this.#prompt, p);
-    const item = kind[J.ITEM] === J.STRING && stop[J.ITEM] > start[J.ITEM] ? code(this.#item, J.ITEM) : -1;
+    // a method, not a closure, which would allocate a context per line
+    const model = this.#jsonCode(this.#model, buf, J.MODEL);
+    const task = this.#jsonCode(this.#task, buf, J.TASK);
+    const persona = this.#jsonCode(this.#persona, buf, J.PERSONA);
+    const prompt = this.#jsonCode(this.#prompt, buf, p);
+    const item = kind[J.ITEM] === J.STRING && stop[J.ITEM] > start[J.ITEM] ? this.#jsonCode(this.#item, buf, J.ITEM) : -1;
     const answered = kind[J.KIND] === J.STRING && equalBytes(buf, start[J.KIND], stop[J.KIND], ANSWER, 0, ANSWER.length);
     row.answered = answered;
     row.correct =
@@ -475,6 +511,13 @@ export class ResponseReader {
         : undefined;
     this.#countCoded(model, task, persona, prompt, item);
     return true;
+  }
+
+  /** The level code of the string value in slot `slot` of the line #fastJson scanned. */
+  #jsonCode(levels: LevelCodes, buf: Uint8Array, slot: number): number {
+    const from = this.#jsonFields.start[slot];
+    const to = this.#jsonFields.end[slot];
+    return levels.code(buf, from, to, hashBytes(buf, from, to));
   }
 
   #json(text: string): void {

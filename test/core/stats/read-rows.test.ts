@@ -81,6 +81,12 @@ describe('reading responses', () => {
   it.each([
     ['one level per value, however many', Array.from({ length: 5000 }, (_, i) => `m,nli,persona ${i % 999},p${i % 9},${i % 2},${i}`)],
     ['values that differ in one byte, in the middle or at the end', ['m,nli,ab,p1,1,x1', 'm,nli,ba,p1,0,x2', 'm,nli,aab,p1,1,x1', 'm,nli,aba,p1,0,x2', 'm,nli,a,p1,1,x10', 'm,nli,,p1,1,']],
+    ['values that are prefixes of one another, mid-line and last', ['m,nli,abc,p1,1,abc', 'm,nli,ab,p1,0,ab', 'm,nli,a,p1,1,a', 'm,nli,abcd,p1,0,abcd', 'm,nli,ab,p1,1,abc', 'm,nli,abc,p1,0,']],
+    ['long values that part ways late (compared four bytes at a time)', ['Llama3.2-1B,nli,Transgender man,p1,1,i1', 'Llama3.2-3B,nli,Transgender woman,p1,0,i1', 'Llama3.2-1B,nli,Transgender woman,p1,1,i2', 'Llama3.2-3,nli,Transgender,p1,0,i2']],
+    ['UTF-8 values that share their first bytes', ['m,nli,é1,p1,1,ü', 'm,nli,é2,p1,0,ü2', 'm,nli,🧕 person,p1,1,é', 'm,nli,🧕,p1,0,é1', 'm,nli,é1,p1,1,ü']],
+    ['a CR inside a field (only a line-ending CR is dropped)', ['m,nli,a\rb,p1,1,x', 'm,nli,a,p1,0,x', 'm,nli,a\rb,p1,1,x\ry']],
+    // more distinct values than a column's trie has nodes for: the rest are coded by hashing their bytes
+    ['60,000 distinct item ids', Array.from({ length: 60_000 }, (_, i) => `m,nli,persona ${i % 7},p${i % 9},${i % 2},${i * 7}`)],
   ])('codes fields by their bytes: %s', (_, lines) => {
     const text = 'model,task,persona,prompt,refused,item\n' + lines.join('\n') + '\n';
     const t = read(text);
@@ -90,6 +96,29 @@ describe('reading responses', () => {
       const [model, task, persona, prompt, refused, item] = l.split(',');
       return { model, task, persona, prompt, refused: refused === '1', item: item || undefined };
     }))));
+  });
+
+  // the item last, so CRLF lines end in a coded field; every chunking splits lines (and 4-byte reads) somewhere
+  const lf = ['model,task,persona,prompt,refused,item', ...Array.from({ length: 400 }, (_, i) => `Llama3.2-${i % 3}B,nli,${['none', 'Transgender man', 'Transgender woman', '🧕 person'][i % 4]},p${i % 9},${i % 2},${i % 2 ? '' : `item-${i % 37}`}`)].join('\n') + '\n';
+  it.each([1, 2, 3, 5, 7, 64, 4096])('CRLF and LF lines give the same cells, read as bytes in chunks of %i', (chunk) => {
+    const expected = summary(read(lf));
+    expect(expected.n).toBe(400);
+    expect(summary(readBytes(lf.replaceAll('\n', '\r\n'), chunk))).toEqual(expected);
+    expect(summary(readBytes(lf, chunk))).toEqual(expected);
+    // no final newline
+    expect(summary(readBytes(lf.slice(0, -1), chunk))).toEqual(expected);
+  });
+
+  // the fast path learns values only from lines without a quote, and hands any line with one to the quoted-field parser
+  it.each([
+    ['a quoted coded field after the same value unquoted', ['m,nli,none,p1,1,x,a', 'm,nli,"none",p1,0,"x",a', 'm,"nli",none,p1,1,x,a']],
+    ['a quote inside an unquoted field (kept, as d3-dsv keeps it)', ['m,nli,none,p1,1,x,a', 'm,nli,no"ne,p1,0,x,a', 'm,nli,none,p1,1,x"y,a']],
+    ['a quoted refused', ['m,nli,none,p1,1,x,a', 'm,nli,none,p1,"0",x,a']],
+    ['a quote in a column after the last one read', ['m,nli,none,p1,1,x,a', 'm,nli,none,p1,0,x,"a, b"', 'm,nli,none,p1,0,x,a"b', 'm,nli,none,p1,1,,plain']],
+  ])('a CSV with %s', (_, lines) => {
+    const text = 'model,task,persona,prompt,refused,item,note\n' + lines.join('\n') + '\n';
+    const rows = csvParse(text).map((r) => ({ model: r.model, task: r.task, persona: r.persona, prompt: r.prompt, refused: r.refused === '1', item: r.item || undefined }));
+    for (const chunk of [1, 5, Infinity]) expect(summary(read(text, chunk))).toEqual(summary(CellTable.fromRows(rows)));
   });
 
   it('keeps the comma and quotes inside a quoted persona', () => {
