@@ -7,7 +7,7 @@ import { withVerdict } from '../core/bundle/merge.ts';
 import { planKey } from '../core/plan.ts';
 import { DEFAULT_LABELS, type Cell, type RuleId, type ResponseRecord, type TaskId } from '../core/types.ts';
 import type { ReclassifySummary } from '../core/run-settings.ts';
-import { addCounts, cellDeltas, ZERO_COUNTS, type CellCounts } from './cells.ts';
+import { addCounts, cellDeltas, cellId, ZERO_COUNTS, type CellCounts } from './cells.ts';
 import type { LabDatabase, StoredBlock, StoredCell, StoredResponse } from './db.ts';
 import { blockIdOf, packBlock, rowKeyOf, unpackBlock } from './blocks.ts';
 import { getStudyRule, setStudyRule } from './studies.ts';
@@ -68,7 +68,8 @@ export async function saveResponses(db: LabDatabase, records: readonly ResponseR
 
 /** Writes responses into their blocks and moves the cells, in the running transaction; returns each write's change. */
 async function saveStored(db: LabDatabase, incoming: readonly StoredResponse[]): Promise<{ before?: StoredResponse; after: StoredResponse }[]> {
-  const open = await openBlocks(db, [...new Set(incoming.map(blockIdOf))]);
+  // The cells and counts are read with the blocks (a response replaced is in the cell of its new version).
+  const [open, stored] = await Promise.all([openBlocks(db, [...new Set(incoming.map(blockIdOf))]), readCells(db, incoming)]);
   const changes: { before?: StoredResponse; after: StoredResponse }[] = [];
   const touched = new Set<Map<string, StoredResponse>>();
   for (const fresh of incoming) {
@@ -82,7 +83,7 @@ async function saveStored(db: LabDatabase, incoming: readonly StoredResponse[]):
     touched.add(block);
   }
   writeBlocks(db, touched);
-  await applyCellDeltas(db, cellDeltas(changes));
+  await applyCellDeltas(db, cellDeltas(changes), stored);
   return changes;
 }
 
@@ -215,7 +216,10 @@ export async function importRecords(db: LabDatabase, records: Iterable<ResponseR
         if (!lookups.has(at)) lookups.set(at, await storedBlocks(r.study, r.model));
       }
       const ids = chunk.map(([r]) => blockIdOf(r));
-      const open = await openBlocks(db, ids.filter((id, i) => lookups.get(`${chunk[i][0].study}|${chunk[i][0].model}`)!.has(id)));
+      const [open, stored] = await Promise.all([
+        openBlocks(db, ids.filter((id, i) => lookups.get(`${chunk[i][0].study}|${chunk[i][0].model}`)!.has(id))),
+        readCells(db, chunk.flat()),
+      ]);
       const fresh: ResponseRecord[] = [];
       const touched: Map<string, ResponseRecord>[] = [];
       chunk.forEach((incoming, i) => {
@@ -236,7 +240,7 @@ export async function importRecords(db: LabDatabase, records: Iterable<ResponseR
         if (block.size > size) touched.push(block);
       });
       writeBlocks(db, touched);
-      await applyCellDeltas(db, cellDeltas(fresh.map((after) => ({ after }))));
+      await applyCellDeltas(db, cellDeltas(fresh.map((after) => ({ after }))), stored);
       chunk.forEach(([r], i) => lookups.get(`${r.study}|${r.model}`)!.add(ids[i]));
       for (const r of fresh) known.get(r.study)!.n++;
       summary.added += fresh.length;
@@ -445,14 +449,32 @@ function sameVerdict(a: ResponseRecord, b: ResponseRecord): boolean {
   return a.kind === b.kind && a.refused === b.refused && a.label === b.label;
 }
 
+/** The cells and stored counts that writes of these responses move, as stored (read in the running transaction). */
+interface StoredCounts {
+  cells: Map<string, StoredCell | undefined>;
+  counts: Map<string, number>;
+}
+
+/**
+ * Reads the cells and counts of `records` in the running transaction. A write reads them together with its blocks,
+ * not after putting them: a read queued behind a batch's puts waits for IndexedDB to store them first.
+ */
+async function readCells(db: LabDatabase, records: readonly ResponseRecord[]): Promise<StoredCounts> {
+  const ids = [...new Set(records.map(cellId))];
+  const studies = [...new Set(records.map((r) => r.study))];
+  const [cells, counts] = await Promise.all([db.cells.bulkGet(ids), db.counts.bulkGet(studies)]);
+  return { cells: new Map(ids.map((id, i) => [id, cells[i]])), counts: new Map(studies.map((study, i) => [study, counts[i]?.n ?? 0])) };
+}
+
 /**
  * Must run inside a transaction that includes `db.cells` and `db.counts`. Cells that fall to zero responses are
- * removed; each study's stored count moves by the same difference.
+ * removed; each study's stored count moves by the same difference. `stored` holds cells and counts already read in
+ * this transaction (the rest are read here).
  */
-async function applyCellDeltas(db: LabDatabase, deltas: ReturnType<typeof cellDeltas>): Promise<void> {
+async function applyCellDeltas(db: LabDatabase, deltas: ReturnType<typeof cellDeltas>, stored?: StoredCounts): Promise<void> {
   if (deltas.size === 0) return;
   const ids = [...deltas.keys()];
-  const current = await db.cells.bulkGet(ids);
+  const current = stored && ids.every((id) => stored.cells.has(id)) ? ids.map((id) => stored.cells.get(id)) : await db.cells.bulkGet(ids);
   const put: StoredCell[] = [];
   const remove: StoredCell[] = [];
   const moved = new Map<string, number>();
@@ -466,6 +488,6 @@ async function applyCellDeltas(db: LabDatabase, deltas: ReturnType<typeof cellDe
   writeInBulk(db, 'cells', put, remove);
   if (moved.size === 0) return;
   const studies = [...moved.keys()];
-  const counts = await db.counts.bulkGet(studies);
+  const counts = stored && studies.every((s) => stored.counts.has(s)) ? studies.map((s) => ({ n: stored.counts.get(s)! })) : await db.counts.bulkGet(studies);
   await db.counts.bulkPut(studies.map((study, i) => ({ study, n: Math.max(0, (counts[i]?.n ?? 0) + moved.get(study)!) })));
 }

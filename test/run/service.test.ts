@@ -67,6 +67,8 @@ async function setup(over: Partial<ServiceDeps> = {}) {
     },
     now: () => Date.parse('2026-05-01T12:00:00Z'),
     responseEventIntervalMs: 0,
+    // Fewer than the plan's 72 rows in flight, so a pause or a cancel has rows left to stop.
+    simulatorConcurrency: 32,
     ...over,
   };
   const api = createLabWorkerApi(deps);
