@@ -1,5 +1,5 @@
 // The rows a virtualised table draws (the Data page's stored responses): the window in view, read from the store by
-// position through anchors (store/row-seek.ts), so a jump anywhere in millions of rows reads a few hundred at most.
+// position through anchors (store/row-seek.ts), so a jump anywhere in millions of rows reads about a thousand at most.
 //
 // While the view moves (a mouse wheel, a dragged scrollbar), one read is in flight at a time and its answer is drawn
 // even if the view has moved on since: it is placed at its own position, so it covers the view until the read of
