@@ -271,7 +271,7 @@ export async function run(): Promise<void> {
     // Until the table has gathered its anchors (the id of every 1,024th row, one key-cursor pass), a jump steps
     // through every row before its position; from then on it reads at most one step.
     const early = await jumpTo(page, 0.75);
-    console.log(`Data, scroll to 75% before the table's anchors are gathered: drawn in ${ms(early.ms)} (informational: it steps through the rows before it)`);
+    console.log(`Data, scroll to 75% before the table's anchors are gathered: drawn in ${ms(early.ms)} (informational: the read finds its block from the blocks' sizes)`);
     const anchoredAt = (await (
       await page.waitForFunction(() => (document.querySelector('table.responses[data-anchored=true]') ? performance.now() : false), null, { polling: 'raf', timeout: 600_000 })
     ).jsonValue()) as number;

@@ -76,6 +76,6 @@ export async function allResponses(db: LabDatabase): Promise<StoredResponse[]> {
 /** How many responses are stored over all studies (from the blocks' sizes, reading no rows). */
 export async function countAllResponses(db: LabDatabase): Promise<number> {
   let n = 0;
-  for (const key of (await db.blocks.orderBy('[id+n]').keys()) as unknown as [string, number][]) n += key[1];
+  for (const key of (await db.blocks.orderBy('[study+n]').keys()) as unknown as [string, number][]) n += key[1];
   return n;
 }

@@ -55,7 +55,7 @@ export interface StoredBlock {
   item: string;
   /** The newest `createdAt` of its rows (the `[study+at]` index: the Run page's latest responses). */
   at: string;
-  /** How many rows it holds (the `[id+n]` index: a table's row positions without reading a block). */
+  /** How many rows it holds (the `[study+n]` index: a table's row positions without reading a block). */
   n: number;
   /** Its responses in id order, without the block's fields. */
   rows: PackedResponse[];
@@ -163,7 +163,7 @@ export const SCHEMA_V6 = {
  */
 export const SCHEMA_V7 = {
   ...SCHEMA_V6,
-  blocks: 'id, [study+at], [id+n]',
+  blocks: 'id, [study+at], [study+n]',
 } as const;
 
 export const SCHEMA_V8 = {

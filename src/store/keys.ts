@@ -143,30 +143,42 @@ export class ResponseQuery {
   }
 
   /**
-   * Each block's id and size in order, read from the `[id+n]` index by a key cursor in a read-only transaction of its
-   * own: no block is read (Chromium steps such a cursor over several hundred thousand keys a second; Dexie's
-   * `keys()` took seconds for 12,701). Not for use inside a read-write transaction of `blocks`, which it would wait on.
+   * Each block's id and size, in id order, with no block read: the `[study+n]` index gives the study's distinct block
+   * sizes (a cursor that skips to the next size) and, for each size, the ids of its blocks in one `getAllKeys`. In
+   * Chromium a key cursor over every block took 19 s for 2,032,160 responses (203,216 blocks); this is one request per
+   * distinct size (10 in the paper's design) and a sort. Not for use inside a read-write transaction of `blocks`,
+   * which it would wait on.
    */
   async blockSizes(): Promise<[string, number][]> {
     const { ranges } = responseRanges(this.#study, this.#scope);
+    if (ranges.length === 0) return [];
     // The page may ask before anything else has opened the database.
     if (!this.#db.isOpen()) await this.#db.open();
+    const study = this.#study;
     const idb = this.#db.backendDB();
-    const out: [string, number][] = [];
-    for (const [lower, upper] of ranges) {
-      await new Promise<void>((resolve, reject) => {
-        // A transaction per range: one would commit while this awaits between ranges.
-        const index = idb.transaction('blocks', 'readonly').objectStore('blocks').index('[id+n]');
-        const cursor = index.openKeyCursor(IDBKeyRange.bound([lower], [upper, Infinity]));
-        cursor.onerror = () => reject(cursor.error);
-        cursor.onsuccess = () => {
-          const c = cursor.result;
-          if (!c) return resolve();
-          out.push(c.key as [string, number]);
-          c.continue();
-        };
-      });
-    }
-    return out;
+    const found = await new Promise<[string, number][]>((resolve, reject) => {
+      const tx = idb.transaction('blocks', 'readonly');
+      const index = tx.objectStore('blocks').index('[study+n]');
+      const out: [string, number][] = [];
+      const sizes: number[] = [];
+      const cursor = index.openKeyCursor(IDBKeyRange.bound([study, -Infinity], [study, Infinity]), 'nextunique');
+      cursor.onsuccess = () => {
+        const c = cursor.result;
+        if (c) {
+          sizes.push((c.key as [string, number])[1]);
+          return c.continue();
+        }
+        // Issued here, while the transaction is active; it completes once every answer is in.
+        for (const n of sizes) {
+          const ids = index.getAllKeys(IDBKeyRange.only([study, n]));
+          ids.onsuccess = () => ids.result.forEach((id) => out.push([id as string, n]));
+        }
+      };
+      tx.oncomplete = () => resolve(out);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
+    });
+    const inScope = ranges.length === 1 && ranges[0][0] === `${study}|` ? found : found.filter(([id]) => ranges.some(([lower, upper]) => id >= lower && id <= upper));
+    return inScope.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 }

@@ -418,13 +418,9 @@ function writeInBulk<R extends { id: string; study: string }>(db: LabDatabase, t
   idbtrans.mutatedParts = Dexie.extendObservabilitySet(idbtrans.mutatedParts ?? {}, parts);
 }
 
-/**
- * The keys of one study in an index: `study` itself, `[study+…]` from the study's first key to its last, `[id+…]`
- * from its first id to its last, else all.
- */
+/** The keys of one study in an index: `study` itself, `[study+…]` from the study's first key to its last, else all. */
 function studyRangeOf(keyPath: string | string[] | undefined, study: string): { from: IndexableType; to: IndexableType } {
   if (keyPath === 'study') return { from: study, to: study };
-  if (Array.isArray(keyPath) && keyPath[0] === 'id') return { from: [`${study}|`], to: [`${study}|\uffff`, Dexie.maxKey] };
   if (Array.isArray(keyPath) && keyPath[0] === 'study') {
     return { from: [study, ...keyPath.slice(1).map(() => Dexie.minKey)], to: [study, ...keyPath.slice(1).map(() => Dexie.maxKey)] };
   }

@@ -5,7 +5,7 @@
 // position N are then read from the anchor at or before N, at most `step` rows and a block further on.
 //
 // Where the filter is key ranges only (a study, a model, a task), the pass reads the blocks' sizes from an index and
-// no block. Where it filters on fields (persona, verdict, a text search), the pass reads each block once, as a count
+// no block (keys.ts, blockSizes). Where it filters on fields (persona, verdict, a text search), the pass reads each block once, as a count
 // of those rows would.
 import type { LabDatabase, StoredResponse } from './db.ts';
 import { responsesOf, type ResponseQuery, type ResponseScope } from './keys.ts';
@@ -59,10 +59,13 @@ export async function buildAnchors(db: LabDatabase, query: RowQuery, step = ANCH
 
 /**
  * `count` rows of a query from position `first` on. With anchors, it reads from the anchor at or before `first`
- * (past the anchored rows, as rows arrive after they were gathered, from the last one); without, from the start.
+ * (past the anchored rows, as rows arrive after they were gathered, from the last one). Without, a query of key ranges
+ * only finds its block from the blocks' sizes (no block read); one that tests each row reads from the start.
  */
 export async function rowsAt(db: LabDatabase, query: RowQuery, anchors: Anchors | null, first: number, count: number): Promise<StoredResponse[]> {
   if (count <= 0) return [];
+  // Without anchors, a query of key ranges finds the block holding `first` from the blocks' sizes: an anchor of its own.
+  if (!anchors && first > 0 && queryRows(db, query).keyRangesOnly) anchors = await anchorAt(db, query, first);
   const a = anchors ? lastAtOrBefore(anchors.starts, first) : -1;
   let skip = a < 0 ? first : first - anchors!.starts[a];
   const out: StoredResponse[] = [];
@@ -79,6 +82,16 @@ export async function rowsAt(db: LabDatabase, query: RowQuery, anchors: Anchors 
     a < 0 ? undefined : anchors!.ids[a],
   );
   return out;
+}
+
+/** One anchor: the block of a key-range query holding row `position` (none when the query has fewer rows). */
+async function anchorAt(db: LabDatabase, query: RowQuery, position: number): Promise<Anchors> {
+  let start = 0;
+  for (const [id, size] of await queryRows(db, query).blockSizes()) {
+    if (start + size > position) return { step: ANCHOR_STEP, ids: [id], starts: [start], rows: start + size };
+    start += size;
+  }
+  return { step: ANCHOR_STEP, ids: [], starts: [], rows: start };
 }
 
 /** The index of the last of `starts` (ascending) at or before `position`, or -1. */
