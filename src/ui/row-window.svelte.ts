@@ -36,6 +36,8 @@ export class RowWindow {
   #anchoredAt = 0;
   #wanted: { first: number; count: number; generation: number } | null = null;
   #running = false;
+  /** The current filter's anchors are to be gathered once its first rows are read. */
+  #anchorsWanted = false;
 
   constructor(source: () => RowWindowSource) {
     this.#source = source;
@@ -81,11 +83,20 @@ export class RowWindow {
     void this.#pump();
   }
 
-  /** A new filter, or new rows under it: what was read and gathered for the old one no longer applies. */
+  /**
+   * A new filter, or new rows under it: what was read and gathered for the old one no longer applies. Its anchors are
+   * gathered once the first rows of the filter are drawn (the pass could hold the database up before them).
+   */
   #restart(): void {
     this.#generation++;
     this.#anchors = null;
     this.#anchored = false;
+    this.#anchorsWanted = true;
+  }
+
+  #startAnchors(): void {
+    if (!this.#anchorsWanted) return;
+    this.#anchorsWanted = false;
     this.#anchor();
   }
 
@@ -126,12 +137,13 @@ export class RowWindow {
         // Rows arrived since the anchors were gathered: they still serve (positions drift by the rows added before
         // them); gather them again in the background, at most every REANCHOR_MS.
         // A pass that failed (the database busy or closing) is tried again the same way.
-        if ((!this.#anchors || this.#anchors.rows !== matching) && !this.#anchoring && Date.now() - this.#anchoredAt > REANCHOR_MS) this.#anchor();
+        if (!this.#anchorsWanted && (!this.#anchors || this.#anchors.rows !== matching) && !this.#anchoring && Date.now() - this.#anchoredAt > REANCHOR_MS) this.#anchor();
         try {
           const rows = await rowsAt(db, query, this.#anchors, wanted.first, wanted.count);
           if (wanted.generation === this.#generation) {
             this.#rows = { first: wanted.first, rows };
             this.#error = null;
+            this.#startAnchors();
           }
         } catch (error) {
           this.#error = `Could not read the stored responses: ${error instanceof Error ? error.message : String(error)}. Reload the page.`;
