@@ -25,14 +25,20 @@ export function packBlock(responses: Iterable<Packable>): StoredBlock {
   let at = first.createdAt;
   // Rows of one run share their provenance: one object per distinct provenance, which IndexedDB's serialiser writes
   // once and then refers back to (a block of 10 rows of one run: 4.1 kB -> 3.0 kB to serialise and store).
+  // Rows read back from a block already share theirs: an object seen before is not compared again.
   const provenances = new Map<string, PackedResponse['provenance']>();
+  const seen = new Set<PackedResponse['provenance']>();
   const rows = keyed.map(([, r]) => {
     if (r.createdAt > at) at = r.createdAt;
     const { id: _id, study: _study, model: _model, task: _task, item: _item, ...row } = r;
+    if (seen.has(row.provenance)) return row;
     const text = JSON.stringify(row.provenance);
     const shared = provenances.get(text);
     if (shared) row.provenance = shared;
-    else provenances.set(text, row.provenance);
+    else {
+      provenances.set(text, row.provenance);
+      seen.add(row.provenance);
+    }
     return row;
   });
   return { id: blockIdOf(first), study: first.study, model: first.model, task: first.task, item: first.item, at, n: rows.length, rows };

@@ -43,6 +43,11 @@ export function responseRanges(study: string, scope: ResponseScope = {}): { rang
   return { ranges, exact: !(ambiguous && (model !== undefined || !!task)) };
 }
 
+/** How many responses a study has stored: one read of the `counts` row the writes keep in step (never a scan). */
+export async function countResponses(db: LabDatabase, study: string): Promise<number> {
+  return (await db.counts.get(study))?.n ?? 0;
+}
+
 /** Lists each in id order, merged into one in id order. */
 function mergeById(lists: [string, number][][]): [string, number][] {
   const out: [string, number][] = [];
@@ -72,12 +77,16 @@ export class ResponseQuery {
   readonly #study: string;
   readonly #scope: ResponseScope;
   readonly #where: ResponseTest;
+  /** The scope's key ranges, and whether they hold only its responses. */
+  readonly #ranges: [string, string][];
+  readonly #exact: boolean;
 
   constructor(db: LabDatabase, study: string, scope: ResponseScope, where: ResponseTest) {
     this.#db = db;
     this.#study = study;
     this.#scope = scope;
     this.#where = where;
+    ({ ranges: this.#ranges, exact: this.#exact } = responseRanges(study, scope));
   }
 
   /** The same responses that also pass `test`. */
@@ -91,10 +100,6 @@ export class ResponseQuery {
     return !this.#where && this.#exact;
   }
 
-  get #exact(): boolean {
-    return responseRanges(this.#study, this.#scope).exact;
-  }
-
   /** The test each response must pass: the query's own, and the scope's fields where its ranges are not exact. */
   #test(): ResponseTest {
     const { model, task } = this.#scope;
@@ -105,7 +110,7 @@ export class ResponseQuery {
 
   /** The blocks of the scope in id order (from the block id `from` on). */
   blocks(from?: string): Collection<StoredBlock, string, InsertType<StoredBlock, 'id'>> {
-    const { ranges } = responseRanges(this.#study, { ...this.#scope, from });
+    const ranges = from === undefined ? this.#ranges : responseRanges(this.#study, { ...this.#scope, from }).ranges;
     const table = this.#db.blocks;
     return ranges.length === 0
       ? table.where(':id').anyOf([])
@@ -162,7 +167,7 @@ export class ResponseQuery {
    * transaction of `blocks`, which it would wait on.
    */
   async blockSizes(): Promise<[string, number][]> {
-    const { ranges } = responseRanges(this.#study, this.#scope);
+    const ranges = this.#ranges;
     if (ranges.length === 0) return [];
     // The page may ask before anything else has opened the database.
     if (!this.#db.isOpen()) await this.#db.open();

@@ -11,9 +11,9 @@ import { addCounts, cellDeltas, cellId, ZERO_COUNTS, type CellCounts } from './c
 import type { LabDatabase, StoredBlock, StoredCell, StoredResponse } from './db.ts';
 import { blockIdOf, packBlock, rowKeyOf, unpackBlock } from './blocks.ts';
 import { getStudyRule, setStudyRule } from './studies.ts';
-import { responseId, responsesOf } from './keys.ts';
+import { countResponses, responseId, responsesOf } from './keys.ts';
 
-export { responseId, responsesOf, type ResponseScope } from './keys.ts';
+export { countResponses, responseId, responsesOf, type ResponseScope } from './keys.ts';
 
 /** A record as stored: its key, and the rule it was decoded under only where that is not its rule (derivable otherwise). */
 export function toStored(record: ResponseRecord, decodedUnder: RuleId = record.rule): StoredResponse {
@@ -146,11 +146,6 @@ function newestFirst(a: StoredResponse, b: StoredResponse): number {
   return a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? 1 : -1) : a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
-/** How many responses a study has stored: one read of the `counts` row the writes keep in step (never a scan). */
-export async function countResponses(db: LabDatabase, study: string): Promise<number> {
-  return (await db.counts.get(study))?.n ?? 0;
-}
-
 /** The cells of a study, ready for the statistics (`analyze(cells)`). */
 export async function studyCells(db: LabDatabase, study: string): Promise<Cell[]> {
   const cells = await db.cells.where('study').equals(study).toArray();
@@ -207,22 +202,22 @@ export async function importRecords(db: LabDatabase, records: Iterable<ResponseR
     return ids;
   };
   let handled = 0;
-  /** Writes the incoming responses of these blocks (each block's in the order they came) in one transaction. */
-  const flush = async (chunk: ResponseRecord[][]) => {
+  /** Writes the incoming responses of these blocks (block id, its responses in the order they came) in one transaction. */
+  const flush = async (chunk: [string, ResponseRecord[]][]) => {
     await db.transaction('rw', db.blocks, db.cells, db.counts, async () => {
       const lookups = new Map<string, Set<string>>();
-      for (const [r] of chunk) {
+      for (const [, [r]] of chunk) {
         const at = `${r.study}|${r.model}`;
         if (!lookups.has(at)) lookups.set(at, await storedBlocks(r.study, r.model));
       }
-      const ids = chunk.map(([r]) => blockIdOf(r));
+      const ids = chunk.map(([id]) => id);
       const [open, stored] = await Promise.all([
-        openBlocks(db, ids.filter((id, i) => lookups.get(`${chunk[i][0].study}|${chunk[i][0].model}`)!.has(id))),
-        readCells(db, chunk.flat()),
+        openBlocks(db, chunk.filter(([id, [r]]) => lookups.get(`${r.study}|${r.model}`)!.has(id)).map(([id]) => id)),
+        readCells(db, chunk.flatMap(([, rows]) => rows)),
       ]);
       const fresh: ResponseRecord[] = [];
       const touched: Map<string, ResponseRecord>[] = [];
-      chunk.forEach((incoming, i) => {
+      chunk.forEach(([, incoming], i) => {
         const block: Map<string, ResponseRecord> = open.get(ids[i]) ?? new Map<string, ResponseRecord>();
         const size = block.size;
         for (const next of incoming) {
@@ -241,11 +236,11 @@ export async function importRecords(db: LabDatabase, records: Iterable<ResponseR
       });
       writeBlocks(db, touched);
       await applyCellDeltas(db, cellDeltas(fresh.map((after) => ({ after }))), stored);
-      chunk.forEach(([r], i) => lookups.get(`${r.study}|${r.model}`)!.add(ids[i]));
+      chunk.forEach(([id, [r]]) => lookups.get(`${r.study}|${r.model}`)!.add(id));
       for (const r of fresh) known.get(r.study)!.n++;
       summary.added += fresh.length;
     });
-    handled += chunk.reduce((n, rows) => n + rows.length, 0);
+    handled += chunk.reduce((n, [, rows]) => n + rows.length, 0);
     options.onProgress?.(handled);
   };
   // The rule (and classifiers) each record's study is under; null where the study is not stored and no rule given.
@@ -279,11 +274,11 @@ export async function importRecords(db: LabDatabase, records: Iterable<ResponseR
     if (block) block.push(stored);
     else blocks.set(id, [stored]);
   }
-  let chunk: ResponseRecord[][] = [];
+  let chunk: [string, ResponseRecord[]][] = [];
   let rows = 0;
   for (const id of [...blocks.keys()].sort()) {
     const block = blocks.get(id)!;
-    chunk.push(block);
+    chunk.push([id, block]);
     rows += block.length;
     if (rows >= chunkSize) {
       await flush(chunk);

@@ -21,11 +21,10 @@ export interface RowQuery {
 }
 
 /**
- * About every `step` rows of a query, a block and the position of its first row of the query (ids[i] starts at row
- * starts[i]), and how many rows the query had.
+ * About every `step` rows of a query (buildAnchors), a block and the position of its first row of the query (ids[i]
+ * starts at row starts[i]), and how many rows the query had.
  */
 export interface Anchors {
-  step: number;
   ids: string[];
   starts: number[];
   rows: number;
@@ -43,7 +42,7 @@ export function queryRows(db: LabDatabase, query: RowQuery): ResponseQuery {
 /** Gathers the anchors of a query in one pass. */
 export async function buildAnchors(db: LabDatabase, query: RowQuery, step = ANCHOR_STEP): Promise<Anchors> {
   const rows = queryRows(db, query);
-  const anchors: Anchors = { step, ids: [], starts: [], rows: 0 };
+  const anchors: Anchors = { ids: [], starts: [], rows: 0 };
   const add = (id: string, size: number) => {
     if (size === 0) return;
     if (anchors.ids.length === 0 || anchors.rows >= anchors.starts[anchors.starts.length - 1] + step) {
@@ -64,34 +63,37 @@ export async function buildAnchors(db: LabDatabase, query: RowQuery, step = ANCH
  */
 export async function rowsAt(db: LabDatabase, query: RowQuery, anchors: Anchors | null, first: number, count: number): Promise<StoredResponse[]> {
   if (count <= 0) return [];
-  // Without anchors, a query of key ranges finds the block holding `first` from the blocks' sizes: an anchor of its own.
-  if (!anchors && first > 0 && queryRows(db, query).keyRangesOnly) anchors = await anchorAt(db, query, first);
-  const a = anchors ? lastAtOrBefore(anchors.starts, first) : -1;
-  let skip = a < 0 ? first : first - anchors!.starts[a];
+  const rows = queryRows(db, query);
+  // The block to read from and the rows of the query before it.
+  let from: { id: string; start: number } | null = null;
+  if (anchors) {
+    const a = lastAtOrBefore(anchors.starts, first);
+    if (a >= 0) from = { id: anchors.ids[a], start: anchors.starts[a] };
+  } else if (first > 0 && rows.keyRangesOnly) {
+    from = await blockAt(rows, first);
+  }
+  let skip = first - (from?.start ?? 0);
   const out: StoredResponse[] = [];
-  await queryRows(db, query).eachBlock(
-    (rows) => {
-      if (skip >= rows.length) {
-        skip -= rows.length;
-        return;
-      }
-      out.push(...rows.slice(skip, skip + count - out.length));
-      skip = 0;
-      return out.length < count;
-    },
-    a < 0 ? undefined : anchors!.ids[a],
-  );
+  await rows.eachBlock((found) => {
+    if (skip >= found.length) {
+      skip -= found.length;
+      return;
+    }
+    out.push(...found.slice(skip, skip + count - out.length));
+    skip = 0;
+    return out.length < count;
+  }, from?.id);
   return out;
 }
 
-/** One anchor: the block of a key-range query holding row `position` (none when the query has fewer rows). */
-async function anchorAt(db: LabDatabase, query: RowQuery, position: number): Promise<Anchors> {
+/** The block of a key-range query holding row `position`, from the blocks' sizes (null past its last row). */
+async function blockAt(rows: ResponseQuery, position: number): Promise<{ id: string; start: number } | null> {
   let start = 0;
-  for (const [id, size] of await queryRows(db, query).blockSizes()) {
-    if (start + size > position) return { step: ANCHOR_STEP, ids: [id], starts: [start], rows: start + size };
+  for (const [id, size] of await rows.blockSizes()) {
+    if (start + size > position) return { id, start };
     start += size;
   }
-  return { step: ANCHOR_STEP, ids: [], starts: [], rows: start };
+  return null;
 }
 
 /** The index of the last of `starts` (ascending) at or before `position`, or -1. */

@@ -1,7 +1,7 @@
 // Studies, run state and settings: the small tables.
 import type { RuleId, StudyConfig } from '../core/types.ts';
 import type { LabDatabase, RunRecord, StudyRecord } from './db.ts';
-import { responsesOf } from './keys.ts';
+import { countResponses, responsesOf } from './keys.ts';
 
 /** A study to save: the rule in force defaults to the config's. */
 export type NewStudy = Omit<StudyRecord, 'createdAt' | 'rule'> & { rule?: RuleId };
@@ -33,7 +33,7 @@ export async function getStudyConfig(db: LabDatabase, study: string): Promise<St
 export async function deleteStudy(db: LabDatabase, study: string): Promise<number> {
   return db.transaction('rw', [db.studies, db.blocks, db.cells, db.counts, db.runs, db.labels], async () => {
     // The count the writes keep in step with the blocks (a key cursor of its own would wait on this transaction).
-    const deleted = (await db.counts.get(study))?.n ?? 0;
+    const deleted = await countResponses(db, study);
     await responsesOf(db, study).blocks().delete();
     await db.labels.where('study').equals(study).delete();
     await db.cells.where('study').equals(study).delete();

@@ -135,12 +135,16 @@ function completeRecord(raw: RawRecord, study: StudyRef, classifier: Classifier 
     createdAt: typeof f.createdAt === 'string' ? f.createdAt : '',
   };
   if (typeof f.gold === 'string') out.gold = f.gold;
-  if (verdict) {
-    if (verdict.kind === 'answer') out.label = verdict.label;
-  } else if (raw.kind === 'answer' && typeof f.label === 'string') out.label = f.label;
+  const label = verdict ? (verdict.kind === 'answer' ? verdict.label : undefined) : fileLabel(raw);
+  if (label !== undefined) out.label = label;
   const input = cleanInput(f.input);
   if (input) out.input = input;
   return out;
+}
+
+/** The label a row's file gives it: only an answer's. */
+function fileLabel(raw: RawRecord): string | undefined {
+  return raw.kind === 'answer' && typeof raw.fields.label === 'string' ? raw.fields.label : undefined;
 }
 
 function side(source: string, r: Pick<ResponseRecord, 'response' | 'kind' | 'label'>): ConflictSide {
@@ -219,7 +223,7 @@ export function mergeInputs(inputs: readonly ParsedInput[], options: MergeOption
         continue;
       }
       const record = completeRecord(raw, study, classifierOf ? classifierOf(raw.task) : null);
-      if (classifierOf && (record.kind !== raw.kind || record.label !== (raw.kind === 'answer' && typeof raw.fields.label === 'string' ? raw.fields.label : undefined))) rederived++;
+      if (classifierOf && (record.kind !== raw.kind || record.label !== fileLabel(raw))) rederived++;
       models.add(record.model);
       simulated ||= record.provenance.simulated;
       const rk = responseKey(record.model, key);
