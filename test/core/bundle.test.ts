@@ -299,6 +299,27 @@ describe('bundles', () => {
       expect(m.records[0]).toMatchObject({ study: id, responseType: row.responseType, rule: 'paper-prefix', provenance: { backend: 'openai', simulated: false, modelId: 'qwen', seed: 7 } });
     });
 
+    it.each([
+      ['the same provenance', {}, true],
+      ['another seed', { seed: 8 }, false],
+      ['another adapter (a nested field)', { adapter: { vendor: 'b', features: ['shader-f16'] } }, false],
+      ['adapter features in another order', { adapter: { vendor: 'a', features: ['f16', 'subgroups'] } }, false],
+    ] as const)('keeps each row\'s own provenance, one object for rows that carry the same: %s', async (_name, change, same) => {
+      const base = { ...record(config, plan[0], 'm').provenance, adapter: { vendor: 'a', features: ['subgroups', 'f16'] } };
+      const a = { ...record(config, plan[0], 'm'), provenance: base };
+      const b = { ...record(config, plan[1], 'm'), provenance: { ...base, ...change } };
+      const m = mergeInputs([await parsed('p.jsonl', [a, b, a].map((r) => JSON.stringify(r)).join('\n'))], { study: { id, config }, planKeys: keys });
+      const [ra, rb] = m.records;
+      expect(rb.provenance).toEqual({ ...ra.provenance, ...change });
+      expect(rb.provenance === ra.provenance).toBe(same);
+    });
+
+    it('gives rows without a provenance their own model\'s', async () => {
+      const bare = (row: (typeof plan)[number], model: string) => JSON.stringify({ model, task: row.task, item: row.item, persona: row.persona, template: row.template, response: 'x', kind: 'unparsed', refused: false });
+      const m = mergeInputs([await parsed('bare.jsonl', [bare(plan[0], 'qwen'), bare(plan[1], 'simulated:Llama2-13B'), bare(plan[2], 'qwen')].join('\n'))], { study: { id, config } });
+      expect(m.records.map((r) => [r.provenance.modelId, r.provenance.backend])).toEqual([['qwen', 'openai'], ['simulated:Llama2-13B', 'simulator'], ['qwen', 'openai']]);
+    });
+
     it('refuses command-line rows of another study', async () => {
       const line = JSON.stringify({ ...record(config, plan[0], 'm'), study: 'abc123' });
       const m = mergeInputs([await parsed('other.jsonl', line)], { study: { id, config } });

@@ -172,8 +172,9 @@ describe('importRecords', () => {
     const db = database();
     await saveResponse(db, record({ item: '0:1' }));
     const incoming = [record({ item: '1:1' }), record({ item: '2:1' }), record({ item: '3:1' })];
-    // A run in another tab stores item 3:1 after the first chunk was written.
-    const summary = await importRecords(db, incoming, { chunkSize: 2, onProgress: (done) => void (done === 2 && saveResponse(db, written(incoming[2]))) });
+    // A run in another tab stores item 3:1 once the first chunk is written (the second is already under way: the
+    // third has been put ahead when the run's write lands, and is undone and written again).
+    const summary = await importRecords(db, incoming, { chunkSize: 1, onProgress: (done) => void (done === 1 && saveResponse(db, written(incoming[2]))) });
     expect({ added: summary.added, duplicates: summary.duplicates, conflicts: summary.conflicts }).toEqual(expected);
     expect(await countAllResponses(db)).toBe(4);
     const [cell] = await cellOf(db);
@@ -205,9 +206,33 @@ describe('importRecords', () => {
     subscription.unsubscribe();
   });
 
+  it.each([
+    ['a new one', 'study-a|model-x|offensiveness|9:1|', 0],
+    ['one already stored', 'study-a|model-x|offensiveness|0:1|', 1],
+  ])('a block of another writer is never overwritten: %s, written between two chunks in flight', async (_name, id, before) => {
+    const db = database();
+    await saveResponse(db, record({ item: '0:1', persona: 'a man' }));
+    const theirs = record({ item: id.split('|')[3], persona: 'a man', response: 'theirs' });
+    const incoming = [record({ item: '1:1' }), record({ item: '2:1' }), record({ item: id.split('|')[3] })];
+    const summary = await importRecords(db, incoming, { chunkSize: 1, onProgress: (done) => void (done === 1 && saveResponse(db, theirs)) });
+    expect(summary.added).toBe(3);
+    const block = await db.blocks.get(id);
+    expect(block?.rows.map((r) => `${r.persona}: ${r.response}`).sort()).toEqual(['a man: theirs', `a woman: ${incoming[2].response}`]);
+    expect([await countAllResponses(db), await countResponses(db, 'study-a')]).toEqual([5 - before, 5 - before]);
+    expect((await studyCells(db, 'study-a')).reduce((n, c) => n + c.n, 0)).toBe(5 - before);
+  });
+
+  it('stops at the first chunk that cannot be stored: the chunks before stay, none after it is stored', async () => {
+    const db = database();
+    const unstorable = { ...record({ item: '2:1' }), latencyMs: () => 0 } as unknown as ResponseRecord;
+    await expect(importRecords(db, [record({ item: '1:1' }), unstorable, record({ item: '3:1' }), record({ item: '4:1' })], { chunkSize: 1 })).rejects.toThrow();
+    expect((await allResponses(db)).map((r) => r.item)).toEqual(['1:1']);
+    expect([(await studyCells(db, 'study-a')).reduce((n, c) => n + c.n, 0), await countResponses(db, 'study-a')]).toEqual([1, 1]);
+  });
+
   it('a chunk that cannot be stored leaves nothing of itself behind, its cells included', async () => {
     const db = database();
-    const unstorable = { ...record({ item: '2:1' }), extra: () => undefined } as unknown as ResponseRecord;
+    const unstorable = { ...record({ item: '2:1' }), latencyMs: () => 0 } as unknown as ResponseRecord;
     await expect(importRecords(db, [record({ item: '1:1' }), unstorable])).rejects.toThrow();
     expect([await countAllResponses(db), (await studyCells(db, 'study-a')).length, await countResponses(db, 'study-a')]).toEqual([0, 0, 0]);
   });

@@ -97,19 +97,11 @@ function num(v: unknown, fallback: number): number {
 }
 
 /**
- * The full ResponseRecord for a row read from a file. Command-line rows may lack some fields: the study id is this
- * study's, response type and rule follow from the template and the config, and a missing provenance is the command
- * line's own (it runs only endpoints and the simulator: `simulated:` model ids are the simulator).
+ * The full ResponseRecord for a row read from a file, with its provenance (provenanceReader). Command-line rows may
+ * lack some fields: the study id is this study's, response type and rule follow from the template and the config.
  */
-function completeRecord(raw: RawRecord, study: StudyRef, classifier: Classifier | null): ResponseRecord {
+function completeRecord(raw: RawRecord, study: StudyRef, classifier: Classifier | null, provenance: Provenance): ResponseRecord {
   const f = raw.fields;
-  const d = study.config.decoding;
-  const p = f.provenance as Partial<Provenance> | undefined;
-  const simulated = raw.model.startsWith('simulated:');
-  const provenance: Provenance =
-    typeof p === 'object' && p !== null && typeof p.backend === 'string' && typeof p.modelId === 'string'
-      ? cleanProvenance({ ...p, simulated: p.simulated === true, seed: num(p.seed, d.seed), temperature: num(p.temperature, d.temperature), maxTokens: num(p.maxTokens, d.maxTokens), stopWhenDecided: p.stopWhenDecided === true } as Provenance)
-      : { backend: simulated ? 'simulator' : 'openai', simulated, modelId: raw.model, seed: d.seed, temperature: d.temperature, maxTokens: d.maxTokens, stopWhenDecided: d.stopWhenDecided };
   // Re-derived under the study's rule where a classifier is given (one object per row, not a copy for the verdict).
   const verdict = classifier?.classify(raw.response) ?? null;
   const kind = verdict ? verdict.kind : raw.kind;
@@ -140,6 +132,43 @@ function completeRecord(raw: RawRecord, study: StudyRef, classifier: Classifier 
   const input = cleanInput(f.input);
   if (input) out.input = input;
   return out;
+}
+
+/**
+ * The provenance of each row read from files, cleaned (a row without one gets the command line's own: it runs only
+ * endpoints and the simulator, and `simulated:` model ids are the simulator). Rows that carry the same provenance (the
+ * rows of one run) get one object, cleaned once: as a block stores them, and not 127,010 objects for one run's file.
+ */
+function provenanceReader(study: StudyRef): (raw: RawRecord) => Provenance {
+  const d = study.config.decoding;
+  const recent: { p: Record<string, unknown> | null; model: string; clean: Provenance }[] = [];
+  return (raw) => {
+    const p = raw.fields.provenance as Partial<Provenance> | undefined;
+    const own = typeof p === 'object' && p !== null && typeof p.backend === 'string' && typeof p.modelId === 'string' ? (p as Record<string, unknown>) : null;
+    const seen = recent.find((e) => (own ? e.p !== null && sameJson(e.p, own) : e.p === null && e.model === raw.model));
+    if (seen) return seen.clean;
+    const simulated = raw.model.startsWith('simulated:');
+    const clean: Provenance = own
+      ? cleanProvenance({ ...own, simulated: own.simulated === true, seed: num(own.seed, d.seed), temperature: num(own.temperature, d.temperature), maxTokens: num(own.maxTokens, d.maxTokens), stopWhenDecided: own.stopWhenDecided === true } as Provenance)
+      : { backend: simulated ? 'simulator' : 'openai', simulated, modelId: raw.model, seed: d.seed, temperature: d.temperature, maxTokens: d.maxTokens, stopWhenDecided: d.stopWhenDecided };
+    recent.unshift({ p: own, model: raw.model, clean });
+    if (recent.length > 8) recent.pop();
+    return clean;
+  };
+}
+
+/** Two objects read from JSON with the same keys and values (nested values compared as JSON). */
+function sameJson(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  if (a === b) return true;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) {
+    const x = a[k];
+    const y = b[k];
+    if (x === y) continue;
+    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null || JSON.stringify(x) !== JSON.stringify(y)) return false;
+  }
+  return true;
 }
 
 /** The label a row's file gives it: only an answer's. */
@@ -178,6 +207,7 @@ export function mergeInputs(inputs: readonly ParsedInput[], options: MergeOption
   let added = 0;
   let duplicates = 0;
   const classifierOf = options.rule && study ? studyClassifiers(options.rule, study.config) : null;
+  const provenanceOf = study ? provenanceReader(study) : null;
 
   for (const input of inputs) {
     if (!study) {
@@ -222,7 +252,7 @@ export function mergeInputs(inputs: readonly ParsedInput[], options: MergeOption
         outsidePlan++;
         continue;
       }
-      const record = completeRecord(raw, study, classifierOf ? classifierOf(raw.task) : null);
+      const record = completeRecord(raw, study, classifierOf ? classifierOf(raw.task) : null, provenanceOf!(raw));
       if (classifierOf && (record.kind !== raw.kind || record.label !== fileLabel(raw))) rederived++;
       models.add(record.model);
       simulated ||= record.provenance.simulated;
