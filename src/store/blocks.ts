@@ -34,17 +34,17 @@ export function packBlock(responses: Iterable<Packable>): StoredBlock {
     if (r.createdAt > at) at = r.createdAt;
     const row = packRow(r);
     const p = row.provenance;
-    const known = canonical.get(p);
-    if (known || canonical.size === 0) {
-      row.provenance = known ?? p;
-      if (!known) canonical.set(p, p);
-      return row;
+    let same = canonical.get(p);
+    if (!same) {
+      if (canonical.size > 0) {
+        byText ??= new Map([...canonical.values()].map((o) => [JSON.stringify(o), o]));
+        const text = JSON.stringify(p);
+        same = byText.get(text);
+        if (!same) byText.set(text, p);
+      }
+      same ??= p;
+      canonical.set(p, same);
     }
-    byText ??= new Map([...canonical.keys()].map((o) => [JSON.stringify(o), o]));
-    const text = JSON.stringify(p);
-    const same = byText.get(text) ?? p;
-    if (same === p) byText.set(text, p);
-    canonical.set(p, same);
     row.provenance = same;
     return row;
   });

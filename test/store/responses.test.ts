@@ -110,11 +110,16 @@ describe('saveResponse', () => {
     ]);
   });
 
-  it('gives back the record as it was written (store bookkeeping stripped)', async () => {
-    const db = database();
-    const r = record();
-    await saveResponse(db, r);
-    expect(fromStored((await allResponses(db))[0])).toEqual(r);
+  it.each([
+    ['an answer with gold and label', record()],
+    ['a refusal without gold or label', (({ gold: _g, label: _l, ...r }) => ({ ...r, response: 'I cannot help with that.', kind: 'refusal', refused: true }))(record()) as ResponseRecord],
+    ['a response with its input', record({ input: { system: null, promptSha256: 'a'.repeat(64), template: 'llama-3' } })],
+  ])('gives back the record as it was written (store bookkeeping stripped): %s', async (_name, r) => {
+    for (const write of [(db: LabDatabase) => saveResponse(db, r), (db: LabDatabase) => importRecords(db, [r])]) {
+      const db = database();
+      await write(db);
+      expect(fromStored((await allResponses(db))[0])).toEqual(r);
+    }
   });
 });
 
